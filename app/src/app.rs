@@ -1,0 +1,53 @@
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::routes::{brand::BrandPage, not_found::NotFound, search::SearchPage, validate::ValidatePage};
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Set only in the browser, once hydrated: end-to-end tests wait for it.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/signpost.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="description" content="Signpost: find and check the FHIR Patient Access endpoints of US health plans and providers." />
+        <Meta name="theme-color" content="#0b4f6c" />
+        <Title formatter=|t: String| if t.is_empty() { "Signpost".to_string() } else { format!("{t} · Signpost") } />
+        <Router>
+            <a class="skip-link" href="#content">"Skip to content"</a>
+            <SiteHeader />
+            <main id="content" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
+                <Routes fallback=NotFound>
+                    // Async: the whole page is rendered before it is sent, so it reads the same
+                    // with JavaScript off and a missing brand gets its 404 status.
+                    <Route path=path!("/") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/brands/:id") view=BrandPage ssr=SsrMode::Async />
+                    <Route path=path!("/validate") view=ValidatePage />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

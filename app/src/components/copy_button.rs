@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+
+/// Copies `text` to the clipboard; says so in a live region for screen readers.
+#[component]
+pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = &text;
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let text = text.clone();
+            leptos::task::spawn_local(async move {
+                let clipboard = leptos::prelude::window().navigator().clipboard();
+                if wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+    };
+    view! {
+        <button type="button" class="copy-button" on:click=on_click aria-label=label>
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+        <span class="visually-hidden" role="status">{move || if copied.get() { "Copied to clipboard" } else { "" }}</span>
+    }
+}

@@ -1,0 +1,176 @@
+use crate::api::brands::get_brand;
+use crate::components::brand_logo::BrandLogo;
+use crate::components::copy_button::CopyButton;
+use crate::components::tags::{CategoryTags, FhirVersionTags};
+use crate::types::brand::{BrandDetail, EndpointView, PortalView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn BrandPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i32>().ok())));
+    let brand = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_brand(id).await,
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <div class="wrap page">
+            <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match brand.await {
+                        Ok(Some(b)) => view! { <BrandView brand=b /> }.into_any(),
+                        Ok(None) => view! {
+                            <Title text="Brand not found" />
+                            <h1>"Brand not found"</h1>
+                            <p><a href="/">"Search the directory"</a></p>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <p class="error" role="alert">"Could not load this brand: " {e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn BrandView(brand: BrandDetail) -> impl IntoView {
+    let b = brand;
+    let title = b.name.clone();
+    let has_endpoints = b.portals.iter().any(|p| !p.endpoints.is_empty()) || !b.endpoints.is_empty();
+    view! {
+        <Title text=title />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/">"Directory"</a>
+            {b.parent.clone().map(|p| view! { <span aria-hidden="true">" / "</span><a href=format!("/brands/{}", p.id)>{p.name}</a> })}
+        </nav>
+        <header class="brand-header">
+            <BrandLogo name=b.name.clone() logo_url=b.logo_url.clone() size=72 />
+            <div>
+                <h1>{b.name.clone()}</h1>
+                <p class="meta">
+                    <CategoryTags categories=b.categories.clone() />
+                    {(!b.active).then(|| view! { <span class="tag tag-inactive">"Inactive"</span> })}
+                </p>
+                {b.website.clone().map(|w| { let href = w.clone(); view! { <p><a href=href rel="nofollow noopener" target="_blank">{w}</a></p> } })}
+            </div>
+        </header>
+        <div class="brand-grid">
+            <section class="card" aria-labelledby="endpoints-heading">
+                <h2 id="endpoints-heading">"FHIR endpoints"</h2>
+                {b.inherited_from.clone().map(|p| view! {
+                    <p class="note">"This brand is reached through the endpoints of its parent, " <a href=format!("/brands/{}", p.id)>{p.name}</a> "."</p>
+                })}
+                {(!has_endpoints).then(|| view! { <p class="note">"No endpoints are listed for this brand yet."</p> })}
+                {b.portals.iter().cloned().map(|p| view! { <PortalBlock portal=p /> }.into_any()).collect_view()}
+                {(!b.endpoints.is_empty()).then(|| view! { <EndpointList endpoints=b.endpoints.clone() /> })}
+            </section>
+            <BrandDetails brand=b.clone() />
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn BrandDetails(brand: BrandDetail) -> impl IntoView {
+    let b = brand;
+    view! {
+        <aside class="card details" aria-labelledby="details-heading">
+                <h2 id="details-heading">"Details"</h2>
+                <dl>
+                    {(!b.aliases.is_empty()).then(|| view! {
+                        <dt>"Also known as"</dt>
+                        <dd><ul class="plain">{b.aliases.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul></dd>
+                    })}
+                    {(!b.addresses.is_empty()).then(|| view! {
+                        <dt>"Locations"</dt>
+                        <dd><ul class="plain">{b.addresses.iter().map(|a| view! { <li>{a.one_line()}</li> }).collect_view()}</ul></dd>
+                    })}
+                    {(!b.identifiers.is_empty()).then(|| view! {
+                        <dt>"Identifiers"</dt>
+                        <dd><ul class="plain">{b.identifiers.iter().map(|i| view! {
+                            <li><code>{i.value.clone().unwrap_or_default()}</code>" "<span class="muted">{identifier_label(i.system.as_deref())}</span></li>
+                        }).collect_view()}</ul></dd>
+                    })}
+                    {b.parent.clone().map(|p| view! { <dt>"Part of"</dt><dd><a href=format!("/brands/{}", p.id)>{p.name}</a></dd> })}
+                    {(!b.children.is_empty()).then(|| view! {
+                        <dt>"Includes"</dt>
+                        <dd><ul class="plain">{b.children.iter().map(|c| view! { <li><a href=format!("/brands/{}", c.id)>{c.name.clone()}</a></li> }).collect_view()}</ul></dd>
+                    })}
+                    {b.logo_license.clone().map(|l| { let href = l.clone(); view! { <dt>"Logo licence"</dt><dd><a href=href rel="nofollow noopener">{l}</a></dd> } })}
+                    <dt>"Source"</dt>
+                    <dd>
+                        <span class="source-location">{b.source.location.clone()}</span>
+                        " ("{b.source.format.clone()}")"<br />
+                        <span class="muted">"Imported " <time datetime=b.source.imported_at.clone()>{short_date(&b.source.imported_at)}</time></span>
+                        <br /><a href=format!("/sources/{}/brands.json", b.source.id) rel="nofollow">"This source as brands.json"</a>
+                    </dd>
+                    <dt>"Last changed"</dt>
+                    <dd><time datetime=b.updated_at.clone()>{short_date(&b.updated_at)}</time></dd>
+                </dl>
+            </aside>
+    }
+    .into_any()
+}
+
+fn short_date(rfc3339: &str) -> String {
+    rfc3339.get(..10).unwrap_or(rfc3339).to_string()
+}
+
+fn identifier_label(system: Option<&str>) -> &'static str {
+    match system {
+        Some("http://hl7.org/fhir/sid/us-npi") => "NPI",
+        Some("urn:ietf:rfc:3986") => "URI",
+        _ => "",
+    }
+}
+
+#[component]
+fn PortalBlock(portal: PortalView) -> impl IntoView {
+    let name = portal.name.clone().unwrap_or_else(|| "Patient portal".to_string());
+    view! {
+        <div class="portal">
+            <h3>{name}</h3>
+            {portal.description.clone().map(|d| view! { <p>{d}</p> })}
+            {portal.url.clone().map(|u| view! { <p><a href=u.clone() rel="nofollow noopener" target="_blank">"Open the portal"</a></p> })}
+            {(!portal.endpoints.is_empty()).then(|| view! { <EndpointList endpoints=portal.endpoints.clone() /> })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn EndpointList(endpoints: Vec<EndpointView>) -> impl IntoView {
+    view! {
+        <ul class="endpoint-list">
+            {endpoints
+                .into_iter()
+                .map(|e| {
+                    let label = format!("Copy endpoint address {}", e.address);
+                    view! {
+                        <li class="endpoint">
+                            {e.name.clone().map(|n| view! { <p class="endpoint-name">{n}</p> })}
+                            <div class="address-row">
+                                <code class="endpoint-address">{e.address.clone()}</code>
+                                <CopyButton text=e.address.clone() label=label />
+                            </div>
+                            <p class="meta">
+                                <FhirVersionTags versions=e.fhir_versions.clone() />
+                                {(!e.status.is_empty() && e.status != "active").then(|| view! { <span class="tag tag-inactive">{e.status.clone()}</span> })}
+                                {e.contact_url.clone().map(|c| view! { <a href=c rel="nofollow noopener" target="_blank">"Developer portal"</a> })}
+                            </p>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

@@ -1,0 +1,203 @@
+use crate::api::search::search_brands;
+use crate::components::brand_logo::BrandLogo;
+use crate::components::tags::{CategoryTags, FhirVersionTags};
+use crate::types::search::{BrandSummary, FacetValue, SearchQuery, SearchResponse};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Typing pauses this long before the results (and the URL) follow.
+const DEBOUNCE_MS: u64 = 250;
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|m| SearchQuery {
+            q: m.get("q").unwrap_or_default(),
+            category: m.get("category").filter(|s| !s.is_empty()),
+            state: m.get("state").filter(|s| !s.is_empty()),
+            fhir_version: m.get("fhir_version").filter(|s| !s.is_empty()),
+            page: m.get("page").and_then(|p| p.parse().ok()),
+            per_page: m.get("per_page").and_then(|p| p.parse().ok()),
+        })
+    });
+    let results = Resource::new(move || query.get(), search_brands);
+    let text = RwSignal::new(query.get_untracked().q);
+    let navigate = use_navigate();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        text.set(value);
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let navigate = navigate.clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                let next = SearchQuery { q: text.get_untracked(), page: None, ..query.get_untracked() };
+                navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            },
+            std::time::Duration::from_millis(DEBOUNCE_MS),
+        )
+        .ok();
+        pending.set_value(handle);
+    };
+
+    view! {
+        <Title text=move || { let q = query.get().q; if q.is_empty() { "Find FHIR Patient Access endpoints".to_string() } else { format!("{q}: search") } } />
+        <section class="hero">
+            <div class="wrap">
+                <h1>"Find a health plan's FHIR Patient Access API"</h1>
+                <p class="lede">"Search payers and providers by name, alias, city, state, web domain or NPI. Every result lists its FHIR endpoints."</p>
+                <form class="search-form" method="get" action="/" role="search">
+                    <label for="q" class="visually-hidden">"Search the directory"</label>
+                    <input
+                        id="q"
+                        name="q"
+                        type="search"
+                        autocomplete="off"
+                        placeholder="e.g. Aetna, Texas Medicaid, 1234567893"
+                        prop:value=move || text.get()
+                        value=move || query.get().q
+                        on:input=on_input
+                    />
+                    {move || {
+                        let q = query.get();
+                        [("category", q.category), ("state", q.state), ("fhir_version", q.fhir_version)]
+                            .into_iter()
+                            .filter_map(|(name, v)| v.map(|v| view! { <input type="hidden" name=name value=v /> }))
+                            .collect_view()
+                    }}
+                    <button type="submit">"Search"</button>
+                </form>
+            </div>
+        </section>
+        <div class="wrap search-layout">
+            <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(r) => view! { <Results response=r query=query.get_untracked() /> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">"Search failed: " {e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
+    let facets = response.facets.clone();
+    let any_filter = query.category.is_some() || query.state.is_some() || query.fhir_version.is_some();
+    let clear = SearchQuery { q: query.q.clone(), ..Default::default() }.href();
+    let summary = match response.total {
+        0 => "No brands match.".to_string(),
+        1 => "1 brand".to_string(),
+        n => format!("{n} brands"),
+    };
+    view! {
+        <aside class="facets" aria-label="Filters">
+            <h2 class="visually-hidden">"Filters"</h2>
+            {any_filter.then(|| view! { <p><a class="clear-filters" href=clear>"Clear filters"</a></p> })}
+            <FacetGroup title="Category" values=facets.category query=query.clone() field="category" />
+            <FacetGroup title="FHIR version" values=facets.fhir_version query=query.clone() field="fhir_version" />
+            <FacetGroup title="State" values=facets.state query=query.clone() field="state" />
+        </aside>
+        <section class="results" aria-labelledby="results-heading">
+            <h2 id="results-heading" class="results-count" aria-live="polite">{summary}</h2>
+            <ol class="result-list">
+                {response.results.iter().cloned().map(|b| view! { <ResultCard brand=b /> }).collect_view()}
+            </ol>
+            <Pager response=response.clone() query=query />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn FacetGroup(title: &'static str, values: Vec<FacetValue>, query: SearchQuery, field: &'static str) -> impl IntoView {
+    if values.is_empty() {
+        return ().into_any();
+    }
+    let current = match field {
+        "category" => query.category.clone(),
+        "state" => query.state.clone(),
+        _ => query.fhir_version.clone(),
+    };
+    let id = format!("facet-{field}");
+    view! {
+        <div class="facet">
+            <h3 id=id.clone()>{title}</h3>
+            <ul aria-labelledby=id>
+                {values
+                    .into_iter()
+                    .map(|v| {
+                        let active = current.as_deref() == Some(v.value.as_str());
+                        let mut next = SearchQuery { page: None, ..query.clone() };
+                        let chosen = if active { None } else { Some(v.value.clone()) };
+                        match field {
+                            "category" => next.category = chosen,
+                            "state" => next.state = chosen,
+                            _ => next.fhir_version = chosen,
+                        }
+                        view! {
+                            <li>
+                                <a href=next.href() class:active=active aria-current=active.then_some("true")>
+                                    <span>{v.label}</span>
+                                    <span class="count">{v.count}</span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ResultCard(brand: BrandSummary) -> impl IntoView {
+    let endpoints = match brand.endpoint_count {
+        0 => "No endpoints listed".to_string(),
+        1 => "1 endpoint".to_string(),
+        n => format!("{n} endpoints"),
+    };
+    view! {
+        <li class="result-card">
+            <BrandLogo name=brand.name.clone() logo_url=brand.logo_url.clone() />
+            <div class="result-body">
+                <h3><a href=format!("/brands/{}", brand.id)>{brand.name.clone()}</a></h3>
+                <p class="meta">
+                    <CategoryTags categories=brand.categories.clone() />
+                    {brand.location.clone().map(|l| view! { <span class="location">{l}</span> })}
+                </p>
+                <p class="meta">
+                    <span class="endpoint-count">{endpoints}</span>
+                    <FhirVersionTags versions=brand.fhir_versions.clone() />
+                </p>
+            </div>
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn Pager(response: SearchResponse, query: SearchQuery) -> impl IntoView {
+    let pages = response.page_count();
+    if pages <= 1 {
+        return ().into_any();
+    }
+    let page = response.page;
+    let link = |p: u32| SearchQuery { page: Some(p), ..query.clone() }.href();
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
+        </nav>
+    }
+    .into_any()
+}

@@ -1,0 +1,240 @@
+//! Bundle entries (as JSON values, one at a time) into brand and endpoint records.
+use super::address::EndpointAddress;
+use super::records::{Address, BrandRecord, EndpointRecord, Identifier, PortalRecord};
+use super::{EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, extension_is, version_from_release_segment};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+pub fn str_of(v: &Value) -> Option<String> {
+    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(str_of).collect()).unwrap_or_default()
+}
+
+pub fn array(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// Sub-extensions of a complex extension, by their `url`.
+fn sub_extensions<'a>(ext: &'a Value, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    array(&ext["extension"]).iter().filter(move |e| e["url"].as_str() == Some(name))
+}
+
+fn sub_url(ext: &Value, name: &str) -> Option<String> {
+    sub_extensions(ext, name).find_map(|e| str_of(&e["valueUrl"]).or_else(|| str_of(&e["valueUri"])))
+}
+
+pub fn extensions_named<'a>(resource: &'a Value, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    array(&resource["extension"]).iter().filter(move |e| e["url"].as_str().is_some_and(|u| extension_is(u, name)))
+}
+
+/// The codes of a CodeableConcept list (or a single Coding / CodeableConcept).
+pub fn codes(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push_concept = |c: &Value| {
+        if let Some(code) = str_of(&c["code"]) {
+            out.push(code);
+        }
+        for coding in array(&c["coding"]) {
+            if let Some(code) = str_of(&coding["code"]) {
+                out.push(code);
+            }
+        }
+    };
+    match v {
+        Value::Array(items) => items.iter().for_each(&mut push_concept),
+        Value::Object(_) => push_concept(v),
+        _ => {}
+    }
+    out
+}
+
+pub fn telecom_url(resource: &Value, member: &str) -> Option<String> {
+    array(&resource[member]).iter().filter(|t| t["system"].as_str() == Some("url")).find_map(|t| str_of(&t["value"]))
+}
+
+pub fn endpoint_fhir_versions(resource: &Value) -> Vec<String> {
+    extensions_named(resource, EXT_FHIR_VERSION).filter_map(|e| str_of(&e["valueCode"])).collect()
+}
+
+/// Collects Organization and Endpoint entries of one bundle and resolves the references
+/// between them once the whole bundle has been seen.
+#[derive(Default)]
+pub struct BundleCollector {
+    brands: Vec<BrandRecord>,
+    endpoints: Vec<EndpointRecord>,
+    /// fullUrl and "Type/id" → resource id, per resource type.
+    refs: HashMap<String, String>,
+    org_ids: HashSet<String>,
+    endpoint_ids: HashSet<String>,
+}
+
+impl BundleCollector {
+    pub fn add_entry(&mut self, index: usize, entry: &Value) {
+        let resource = &entry["resource"];
+        let kind = resource["resourceType"].as_str().unwrap_or("");
+        if kind != "Organization" && kind != "Endpoint" {
+            return;
+        }
+        let given = str_of(&resource["id"]).unwrap_or_else(|| format!("entry-{index}"));
+        let seen = if kind == "Organization" { &mut self.org_ids } else { &mut self.endpoint_ids };
+        // Duplicate ids are reported by the validator; both records are kept.
+        let id = if seen.insert(given.clone()) { given.clone() } else { format!("{given}~{index}") };
+        if let Some(full) = str_of(&entry["fullUrl"]) {
+            self.refs.insert(format!("{kind}|{full}"), id.clone());
+        }
+        self.refs.entry(format!("{kind}|{kind}/{given}")).or_insert_with(|| id.clone());
+        if kind == "Organization" {
+            self.brands.push(organization(id, resource));
+        } else {
+            self.endpoints.push(endpoint(id, resource));
+        }
+    }
+
+    fn resolve(&self, kind: &str, reference: &str) -> Option<String> {
+        if let Some(id) = self.refs.get(&format!("{kind}|{reference}")) {
+            return Some(id.clone());
+        }
+        // An absolute reference to a resource of this bundle whose fullUrl differs in base.
+        let (_, tail) = reference.rsplit_once(&format!("{kind}/"))?;
+        self.refs.get(&format!("{kind}|{kind}/{tail}")).cloned()
+    }
+
+    pub fn finish(mut self) -> (Vec<BrandRecord>, Vec<EndpointRecord>) {
+        let mut brands = std::mem::take(&mut self.brands);
+        for b in &mut brands {
+            b.part_of = b.part_of.take().and_then(|r| self.resolve("Organization", &r));
+            b.endpoint_refs = b.endpoint_refs.iter().filter_map(|r| self.resolve("Endpoint", r)).collect();
+            for p in &mut b.portals {
+                p.endpoint_refs = p.endpoint_refs.iter().filter_map(|r| self.resolve("Endpoint", r)).collect();
+            }
+        }
+        (brands, self.endpoints)
+    }
+}
+
+fn organization(resource_id: String, r: &Value) -> BrandRecord {
+    let brand_ext = extensions_named(r, EXT_BRAND).next();
+    let portals = extensions_named(r, EXT_PORTAL)
+        .map(|p| PortalRecord {
+            name: sub_extensions(p, "portalName").find_map(|e| str_of(&e["valueString"])),
+            description: sub_extensions(p, "portalDescription")
+                .find_map(|e| str_of(&e["valueMarkdown"]).or_else(|| str_of(&e["valueString"]))),
+            url: sub_url(p, "portalUrl"),
+            logo_url: sub_url(p, "portalLogo"),
+            logo_license: sub_url(p, "portalLogoLicense"),
+            endpoint_refs: sub_extensions(p, "portalEndpoint")
+                .filter_map(|e| str_of(&e["valueReference"]["reference"]))
+                .collect(),
+        })
+        .collect();
+    BrandRecord {
+        resource_id,
+        name: str_of(&r["name"]).unwrap_or_default(),
+        aliases: strings(&r["alias"]),
+        identifiers: array(&r["identifier"])
+            .iter()
+            .map(|i| Identifier { system: str_of(&i["system"]), value: str_of(&i["value"]) })
+            .collect(),
+        categories: dedup(codes(&r["type"])),
+        website: telecom_url(r, "telecom"),
+        addresses: array(&r["address"])
+            .iter()
+            .map(|a| Address {
+                line: strings(&a["line"]),
+                city: str_of(&a["city"]),
+                state: str_of(&a["state"]),
+                postal_code: str_of(&a["postalCode"]),
+                country: str_of(&a["country"]),
+            })
+            .collect(),
+        logo_url: brand_ext.and_then(|e| sub_url(e, "brandLogo")),
+        logo_license: brand_ext.and_then(|e| sub_url(e, "brandLogoLicense")),
+        part_of: str_of(&r["partOf"]["reference"]),
+        active: r["active"].as_bool().unwrap_or(true),
+        portals,
+        endpoint_refs: array(&r["endpoint"]).iter().filter_map(|e| str_of(&e["reference"])).collect(),
+    }
+}
+
+fn endpoint(resource_id: String, r: &Value) -> EndpointRecord {
+    let raw = str_of(&r["address"]).unwrap_or_default();
+    let address = EndpointAddress::parse(&raw).map(|a| a.as_str().to_string()).unwrap_or(raw);
+    let mut fhir_versions = endpoint_fhir_versions(r);
+    if fhir_versions.is_empty() {
+        fhir_versions.extend(version_from_release_segment(&address).map(str::to_string));
+    }
+    EndpointRecord {
+        resource_id,
+        name: str_of(&r["name"]),
+        connection_type: codes(&r["connectionType"]).into_iter().next().unwrap_or_default(),
+        payload_types: codes(&r["payloadType"]),
+        fhir_versions,
+        contact_url: telecom_url(r, "contact"),
+        status: str_of(&r["status"]).unwrap_or_default(),
+        address,
+    }
+}
+
+pub fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.retain(|x| seen.insert(x.clone()));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::fhir::reader::read_streaming;
+
+    pub fn fixture(path: &str) -> std::fs::File {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/");
+        std::fs::File::open(format!("{root}{path}")).expect("fixture (../shared beside the repo)")
+    }
+
+    fn collect(path: &str) -> (Vec<BrandRecord>, Vec<EndpointRecord>) {
+        let mut c = BundleCollector::default();
+        read_streaming(std::io::BufReader::new(fixture(path)), "entry", |i, v| {
+            c.add_entry(i, &v);
+            Ok(())
+        })
+        .unwrap();
+        c.finish()
+    }
+
+    #[test]
+    fn reads_the_smart_spec_example_with_portals_and_parents() {
+        let (brands, endpoints) = collect("brands/smart-spec-example2.json");
+        let parent = brands.iter().find(|b| b.resource_id == "examplehealth").unwrap();
+        assert_eq!(parent.name, "ExampleHealth");
+        assert_eq!(parent.aliases, vec!["GoodHealth Hospital", "GoodHealth Mental Health"]);
+        assert_eq!(parent.categories, vec!["prov"]);
+        assert_eq!(parent.website.as_deref(), Some("https://health.example.com"));
+        assert_eq!(parent.portals.len(), 1);
+        assert_eq!(parent.portals[0].name.as_deref(), Some("My ExampleHealth Portal"));
+        assert_eq!(parent.portals[0].endpoint_refs, vec!["examplehealth-r4", "examplehealth-r2"]);
+        let child = brands.iter().find(|b| b.resource_id == "ehchospital").unwrap();
+        assert_eq!(child.part_of.as_deref(), Some("examplehealth"));
+        let r2 = endpoints.iter().find(|e| e.resource_id == "examplehealth-r2").unwrap();
+        assert_eq!(r2.fhir_versions, vec!["1.0.2"]);
+        assert_eq!(r2.contact_url.as_deref(), Some("https://open.ehr.example.com"));
+        assert_eq!(r2.connection_type, "hl7-fhir-rest");
+    }
+
+    #[test]
+    fn reads_oracle_service_base_url_bundle() {
+        let (brands, endpoints) = collect("brands/oracle-millennium-patient-r4.json");
+        assert_eq!(brands.len(), 1359);
+        assert_eq!(endpoints.len(), 1359);
+        let b = &brands[0];
+        assert_eq!(b.name, "Oscar Matthews, MD");
+        assert_eq!(b.endpoint_refs, vec!["-KzIoYV6gk-ILcHOWbsH2m9KsSdDgi12"]);
+        let e = &endpoints[0];
+        assert_eq!(e.address, "https://fhir-myrecord.cerner.com/r4/-KzIoYV6gk-ILcHOWbsH2m9KsSdDgi12");
+        // No fhir-version extension: the release named in the path says R4.
+        assert_eq!(e.fhir_versions, vec!["4.0.1"]);
+        assert_eq!(e.contact_url, None);
+    }
+}

@@ -1,0 +1,59 @@
+use super::store::{ImportSummary, store};
+use super::{Format, Tracked, Unreadable, detect, read_directory};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::io::{BufRead, BufReader, Read};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not tell the format of {0}; pass --format brands|lantern|sma-csv")]
+    UnknownFormat(String),
+    #[error(transparent)]
+    Unreadable(#[from] Unreadable),
+    #[error("could not read the source: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+#[derive(Debug)]
+pub struct ImportOutcome {
+    pub format: Format,
+    /// The format was detected rather than given.
+    pub detected: bool,
+    pub summary: ImportSummary,
+}
+
+/// Imports one source from `reader`: detects the format unless given, reads it (streaming, on
+/// a blocking thread), and writes it in one transaction. `location` names the source; importing
+/// the same location again updates its records. `on_progress` gets the bytes read so far.
+pub async fn import_reader<R>(
+    db: &DatabaseConnection,
+    location: &str,
+    format: Option<Format>,
+    reader: R,
+    on_progress: impl FnMut(u64) + Send + 'static,
+) -> Result<ImportOutcome, ImportError>
+where
+    R: Read + Send + 'static,
+{
+    let location_owned = location.to_string();
+    let (format, detected, dir, hash) = tokio::task::spawn_blocking(move || {
+        let mut buffered = BufReader::with_capacity(256 * 1024, Tracked::new(reader, on_progress));
+        let (format, detected) = match format {
+            Some(f) => (f, false),
+            None => match detect(buffered.fill_buf()?) {
+                Some(f) => (f, true),
+                None => return Err(ImportError::UnknownFormat(location_owned)),
+            },
+        };
+        let dir = read_directory(&mut buffered, format)?;
+        // Whatever the reader did not consume still belongs to the content hash.
+        std::io::copy(&mut buffered, &mut std::io::sink())?;
+        let hash = buffered.get_ref().hash();
+        Ok((format, detected, dir, hash))
+    })
+    .await
+    .map_err(|e| ImportError::Io(std::io::Error::other(e.to_string())))??;
+    let summary = store(db, location, format.as_str(), &hash, dir).await?;
+    Ok(ImportOutcome { format, detected, summary })
+}

@@ -1,0 +1,140 @@
+use crate::server::entities::{brand, brand_endpoint, endpoint, meta, portal, source};
+use crate::server::fhir::records::{Address, Identifier};
+use crate::types::brand::{AddressView, BrandDetail, BrandLink, EndpointView, IdentifierView, PortalView, SourceView};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// The directory version: goes up with every import that changed data.
+pub async fn directory_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    Ok(meta::Entity::find_by_id("directory_version".to_string()).one(db).await?.map_or(0, |m| m.value))
+}
+
+pub fn parse_list<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+impl EndpointView {
+    pub fn from_model(e: &endpoint::Model) -> Self {
+        EndpointView {
+            id: e.id,
+            address: e.address.clone(),
+            name: e.name.clone(),
+            fhir_versions: parse_list(&e.fhir_versions),
+            contact_url: e.contact_url.clone(),
+            status: e.status.clone(),
+            connection_type: e.connection_type.clone(),
+        }
+    }
+}
+
+impl AddressView {
+    pub fn from_record(a: Address) -> Self {
+        AddressView { line: a.line, city: a.city, state: a.state, postal_code: a.postal_code, country: a.country }
+    }
+}
+
+impl SourceView {
+    pub fn from_model(s: &source::Model) -> Self {
+        SourceView {
+            id: s.id,
+            location: s.location.clone(),
+            format: s.format.clone(),
+            imported_at: s.imported_at.to_rfc3339(),
+        }
+    }
+}
+
+fn link(b: &brand::Model) -> BrandLink {
+    BrandLink { id: b.id, name: b.name.clone() }
+}
+
+/// Portals and endpoints of one brand, in the order of `Organization.endpoint`.
+async fn portals_and_endpoints<C: ConnectionTrait>(
+    db: &C,
+    brand_id: i32,
+) -> Result<(Vec<PortalView>, Vec<EndpointView>), DbErr> {
+    let portals = portal::Entity::find()
+        .filter(portal::Column::BrandId.eq(brand_id))
+        .order_by_asc(portal::Column::Position)
+        .all(db)
+        .await?;
+    let links = brand_endpoint::Entity::find()
+        .filter(brand_endpoint::Column::BrandId.eq(brand_id))
+        .order_by_asc(brand_endpoint::Column::Position)
+        .all(db)
+        .await?;
+    let endpoints = endpoint::Entity::find()
+        .filter(endpoint::Column::Id.is_in(links.iter().map(|l| l.endpoint_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    let view = |id: i32| endpoints.iter().find(|e| e.id == id).map(EndpointView::from_model);
+    let portal_views = portals
+        .iter()
+        .map(|p| PortalView {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            url: p.url.clone(),
+            logo_url: p.logo_url.clone(),
+            endpoints: links.iter().filter(|l| l.portal_id == Some(p.id)).filter_map(|l| view(l.endpoint_id)).collect(),
+        })
+        .collect();
+    let loose = links.iter().filter(|l| l.portal_id.is_none()).filter_map(|l| view(l.endpoint_id)).collect();
+    Ok((portal_views, loose))
+}
+
+pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<BrandDetail>, DbErr> {
+    let Some(b) = brand::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let Some(src) = source::Entity::find_by_id(b.source_id).one(db).await? else { return Ok(None) };
+    let parent = match &b.part_of {
+        Some(rid) => {
+            brand::Entity::find()
+                .filter(brand::Column::SourceId.eq(b.source_id))
+                .filter(brand::Column::ResourceId.eq(rid.as_str()))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    let children = brand::Entity::find()
+        .filter(brand::Column::SourceId.eq(b.source_id))
+        .filter(brand::Column::PartOf.eq(b.resource_id.as_str()))
+        .order_by_asc(brand::Column::Name)
+        .all(db)
+        .await?;
+    let (mut portals, mut endpoints) = portals_and_endpoints(db, b.id).await?;
+    let mut inherited_from = None;
+    // A child brand without endpoints of its own is reached through its parent's (SMART 2.2).
+    if portals.iter().all(|p| p.endpoints.is_empty()) && endpoints.is_empty() {
+        if let Some(p) = &parent {
+            let (pp, pe) = portals_and_endpoints(db, p.id).await?;
+            if !pp.is_empty() || !pe.is_empty() {
+                if portals.is_empty() {
+                    portals = pp;
+                }
+                endpoints = pe;
+                inherited_from = Some(link(p));
+            }
+        }
+    }
+    Ok(Some(BrandDetail {
+        id: b.id,
+        name: b.name.clone(),
+        aliases: parse_list(&b.aliases),
+        identifiers: parse_list::<Identifier>(&b.identifiers)
+            .into_iter()
+            .map(|i| IdentifierView { system: i.system, value: i.value })
+            .collect(),
+        categories: parse_list(&b.categories),
+        website: b.website.clone(),
+        addresses: parse_list::<Address>(&b.addresses).into_iter().map(AddressView::from_record).collect(),
+        logo_url: b.logo_url.clone(),
+        logo_license: b.logo_license.clone(),
+        active: b.active,
+        parent: parent.as_ref().map(link),
+        children: children.iter().map(link).collect(),
+        portals,
+        endpoints,
+        inherited_from,
+        source: SourceView::from_model(&src),
+        updated_at: b.updated_at.to_rfc3339(),
+    }))
+}

@@ -1,0 +1,5 @@
+//! Queries and mutations over `&DatabaseConnection`, shared by server functions, HTTP handlers
+//! and the CLI.
+pub mod brands;
+pub mod export;
+pub mod search_index;

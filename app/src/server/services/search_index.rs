@@ -1,0 +1,510 @@
+//! The directory search: an in-memory inverted index over names, aliases, portal names,
+//! cities, states, domains and NPIs, rebuilt when the directory version changes. Matching and
+//! ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
+use super::brands::{directory_version, parse_list};
+use crate::server::entities::{brand, brand_endpoint, endpoint, portal};
+use crate::server::fhir::records::{Address, Identifier};
+use crate::server::fhir::{SYSTEM_NPI, SYSTEM_URI};
+use crate::types::search::{
+    BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
+};
+use crate::types::states::{state_code, state_name};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+/// Where a term was found; a match in the name counts most.
+const FIELD_NAME: u8 = 3;
+const FIELD_ALIAS: u8 = 2;
+const FIELD_OTHER: u8 = 1;
+
+const WEB_NOISE: [&str; 8] = ["www", "http", "https", "com", "org", "net", "gov", "edu"];
+
+pub struct Doc {
+    pub summary: BrandSummary,
+    name_lc: String,
+    states: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct SearchIndex {
+    pub version: i64,
+    docs: Vec<Doc>,
+    /// Sorted, distinct terms; `postings[i]` lists (doc, field weight) for `vocab[i]`.
+    vocab: Vec<String>,
+    postings: Vec<Vec<(u32, u8)>>,
+}
+
+pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase)
+}
+
+fn normalize(text: &str) -> String {
+    tokenize(text).collect::<Vec<_>>().join(" ")
+}
+
+/// The registrable part of a host, as words: "www.aetna.com" → "aetna".
+fn domain_words(url: &str) -> Vec<String> {
+    let host = url.split("://").nth(1).unwrap_or(url).split(['/', ':', '?']).next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty() && *l != "www").collect();
+    let keep = labels.len().saturating_sub(1).max(if labels.len() == 1 { 1 } else { 0 });
+    labels[..keep].iter().flat_map(|l| tokenize(l)).collect()
+}
+
+/// Optimal-string-alignment distance, giving up once it must exceed `max`.
+fn edit_distance_within(a: &[u8], b: &[u8], max: usize) -> bool {
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m] <= max
+}
+
+/// What a brand contributes to the index, read from the database.
+pub struct IndexInput {
+    pub summary: BrandSummary,
+    pub aliases: Vec<String>,
+    pub portal_names: Vec<String>,
+    pub addresses: Vec<Address>,
+    pub identifiers: Vec<Identifier>,
+}
+
+impl SearchIndex {
+    pub fn build(version: i64, mut inputs: Vec<IndexInput>) -> Self {
+        inputs.sort_by(|a, b| {
+            a.summary.name.to_lowercase().cmp(&b.summary.name.to_lowercase()).then(a.summary.id.cmp(&b.summary.id))
+        });
+        let mut terms: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+        let mut docs = Vec::with_capacity(inputs.len());
+        for (n, input) in inputs.into_iter().enumerate() {
+            let doc = n as u32;
+            let mut add = |term: String, field: u8| {
+                let list = terms.entry(term).or_default();
+                match list.last_mut() {
+                    Some((d, f)) if *d == doc => *f = (*f).max(field),
+                    _ => list.push((doc, field)),
+                }
+            };
+            tokenize(&input.summary.name).for_each(|t| add(t, FIELD_NAME));
+            for alias in input.aliases.iter().chain(&input.portal_names) {
+                tokenize(alias).for_each(|t| add(t, FIELD_ALIAS));
+            }
+            let mut states = Vec::new();
+            for a in &input.addresses {
+                a.city.iter().flat_map(|c| tokenize(c)).for_each(|t| add(t, FIELD_OTHER));
+                if let Some(code) = a.state.as_deref().and_then(state_code) {
+                    add(code.to_lowercase(), FIELD_OTHER);
+                    state_name(code).iter().flat_map(|n| tokenize(n)).for_each(|t| add(t, FIELD_OTHER));
+                    if !states.iter().any(|s| s == code) {
+                        states.push(code.to_string());
+                    }
+                }
+                if let Some(zip) = &a.postal_code {
+                    add(zip.split('-').next().unwrap_or(zip).to_string(), FIELD_OTHER);
+                }
+            }
+            for i in &input.identifiers {
+                match (i.system.as_deref(), i.value.as_deref()) {
+                    (Some(SYSTEM_NPI), Some(v)) => add(v.to_string(), FIELD_OTHER),
+                    (Some(SYSTEM_URI), Some(v)) if v.contains("://") => {
+                        domain_words(v).into_iter().for_each(|t| add(t, FIELD_OTHER))
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(w) = &input.summary.website {
+                domain_words(w).into_iter().for_each(|t| add(t, FIELD_OTHER));
+            }
+            docs.push(Doc { name_lc: normalize(&input.summary.name), states, summary: input.summary });
+        }
+        let mut sorted: Vec<(String, Vec<(u32, u8)>)> = terms.into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let (vocab, postings) = sorted.into_iter().unzip();
+        SearchIndex { version, docs, vocab, postings }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Best score per document for one query token: exact 3, prefix 2, typo 1, times the field.
+    fn token_scores(&self, token: &str) -> HashMap<u32, u32> {
+        let mut scores: HashMap<u32, u32> = HashMap::new();
+        let mut credit = |term: usize, kind: u32| {
+            for (doc, field) in &self.postings[term] {
+                let s = kind * u32::from(*field);
+                let e = scores.entry(*doc).or_insert(0);
+                *e = (*e).max(s);
+            }
+        };
+        let start = self.vocab.partition_point(|t| t.as_str() < token);
+        let mut i = start;
+        while i < self.vocab.len() && self.vocab[i].starts_with(token) {
+            credit(i, if self.vocab[i] == token { 3 } else { 2 });
+            i += 1;
+        }
+        let max_typos = match token.chars().count() {
+            0..=3 => 0,
+            4..=7 => 1,
+            _ => 2,
+        };
+        if max_typos > 0 {
+            let tb = token.as_bytes();
+            for (n, term) in self.vocab.iter().enumerate() {
+                if (start..i).contains(&n) {
+                    continue;
+                }
+                if edit_distance_within(tb, term.as_bytes(), max_typos) {
+                    credit(n, 1);
+                }
+            }
+        }
+        scores
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> SearchResponse {
+        let mut tokens: Vec<String> = tokenize(&q.q).collect();
+        // Parts of a typed web address that no brand is known by ("kaiser.com", "www.aetna.com").
+        if tokens.iter().any(|t| !WEB_NOISE.contains(&t.as_str())) {
+            tokens.retain(|t| !WEB_NOISE.contains(&t.as_str()));
+        }
+        let phrase = normalize(&q.q);
+        // (doc, score) of every document matching all tokens.
+        let mut matched: Vec<(u32, u32)> = if tokens.is_empty() {
+            (0..self.docs.len() as u32).map(|d| (d, 0)).collect()
+        } else {
+            let mut per_token: Vec<HashMap<u32, u32>> = tokens.iter().map(|t| self.token_scores(t)).collect();
+            per_token.sort_by_key(HashMap::len);
+            let (first, rest) = per_token.split_first().expect("at least one token");
+            first
+                .iter()
+                .filter_map(|(doc, s)| {
+                    let mut total = *s;
+                    for other in rest {
+                        total += other.get(doc)?;
+                    }
+                    let name = &self.docs[*doc as usize].name_lc;
+                    if *name == phrase {
+                        total += 100;
+                    } else if name.starts_with(&phrase) {
+                        total += 50;
+                    }
+                    Some((*doc, total))
+                })
+                .collect()
+        };
+        let wanted = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let (cat, st, fv) = (wanted(&q.category), wanted(&q.state).map(|s| s.to_uppercase()), wanted(&q.fhir_version));
+        let has_cat = |d: &Doc| cat.as_ref().is_none_or(|c| d.summary.categories.contains(c));
+        let has_state = |d: &Doc| st.as_ref().is_none_or(|s| d.states.contains(s));
+        let has_fv = |d: &Doc| fv.as_ref().is_none_or(|v| d.summary.fhir_versions.contains(v));
+
+        let mut facet_counts: [BTreeMap<String, u32>; 3] = Default::default();
+        for (doc, _) in &matched {
+            let d = &self.docs[*doc as usize];
+            let (c, s, f) = (has_cat(d), has_state(d), has_fv(d));
+            if s && f {
+                d.summary.categories.iter().for_each(|v| *facet_counts[0].entry(v.clone()).or_default() += 1);
+            }
+            if c && f {
+                d.states.iter().for_each(|v| *facet_counts[1].entry(v.clone()).or_default() += 1);
+            }
+            if c && s {
+                d.summary.fhir_versions.iter().for_each(|v| *facet_counts[2].entry(v.clone()).or_default() += 1);
+            }
+        }
+        matched.retain(|(doc, _)| {
+            let d = &self.docs[*doc as usize];
+            has_cat(d) && has_state(d) && has_fv(d)
+        });
+        // Documents are stored in name order, so equal scores stay alphabetical.
+        matched.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (page, per_page) = (q.page(), q.per_page());
+        let results = matched
+            .iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .map(|(doc, _)| self.docs[*doc as usize].summary.clone())
+            .collect();
+        let [cats, states, versions] = facet_counts;
+        let facet = |m: BTreeMap<String, u32>, label: &dyn Fn(&str) -> String| {
+            let mut v: Vec<FacetValue> =
+                m.into_iter().map(|(value, count)| FacetValue { label: label(&value), value, count }).collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+            v
+        };
+        SearchResponse {
+            total: matched.len() as u32,
+            page,
+            per_page,
+            results,
+            facets: Facets {
+                category: facet(cats, &|c| category_label(c).to_string()),
+                state: facet(states, &|s| state_name(s).unwrap_or(s).to_string()),
+                fhir_version: facet(versions, &fhir_release_label),
+            },
+        }
+    }
+}
+
+/// Reads everything the index needs from the database.
+pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, DbErr> {
+    use brand::Column as B;
+    type BrandRow =
+        (i32, i32, String, String, String, String, String, Option<String>, String, Option<String>, Option<String>);
+    let brands: Vec<BrandRow> = brand::Entity::find()
+        .select_only()
+        .columns([
+            B::Id,
+            B::SourceId,
+            B::ResourceId,
+            B::Name,
+            B::Aliases,
+            B::Identifiers,
+            B::Categories,
+            B::Website,
+            B::Addresses,
+            B::LogoUrl,
+            B::PartOf,
+        ])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let links: Vec<(i32, i32)> = brand_endpoint::Entity::find()
+        .select_only()
+        .columns([brand_endpoint::Column::BrandId, brand_endpoint::Column::EndpointId])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let versions: HashMap<i32, Vec<String>> = endpoint::Entity::find()
+        .select_only()
+        .columns([endpoint::Column::Id, endpoint::Column::FhirVersions])
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, v)| (id, parse_list(&v)))
+        .collect();
+    let mut portal_names: HashMap<i32, Vec<String>> = HashMap::new();
+    for (brand_id, name) in portal::Entity::find()
+        .select_only()
+        .columns([portal::Column::BrandId, portal::Column::Name])
+        .into_tuple::<(i32, Option<String>)>()
+        .all(db)
+        .await?
+    {
+        portal_names.entry(brand_id).or_default().extend(name);
+    }
+    let mut own: HashMap<i32, (u32, Vec<String>)> = HashMap::new();
+    for (brand_id, endpoint_id) in links {
+        let e = own.entry(brand_id).or_default();
+        e.0 += 1;
+        for v in versions.get(&endpoint_id).into_iter().flatten() {
+            if !e.1.contains(v) {
+                e.1.push(v.clone());
+            }
+        }
+    }
+    let by_resource: HashMap<(i32, &str), i32> = brands.iter().map(|b| ((b.1, b.2.as_str()), b.0)).collect();
+    let mut inputs = Vec::with_capacity(brands.len());
+    for (id, source_id, _rid, name, aliases, identifiers, categories, website, addresses, logo_url, part_of) in &brands
+    {
+        // A child brand without endpoints of its own uses its parent's.
+        let parent = part_of.as_deref().and_then(|p| by_resource.get(&(*source_id, p)));
+        let (count, mut fhir_versions) =
+            own.get(id).or_else(|| parent.and_then(|p| own.get(p))).cloned().unwrap_or_default();
+        fhir_versions.sort();
+        let addresses: Vec<Address> = parse_list(addresses);
+        let location = addresses.iter().find_map(|a| match (&a.city, a.state.as_deref().and_then(state_code)) {
+            (Some(c), Some(s)) => Some(format!("{c}, {s}")),
+            (None, Some(s)) => Some(state_name(s).unwrap_or(s).to_string()),
+            (Some(c), None) => Some(c.clone()),
+            (None, None) => None,
+        });
+        inputs.push(IndexInput {
+            summary: BrandSummary {
+                id: *id,
+                name: name.clone(),
+                categories: parse_list(categories),
+                location,
+                logo_url: logo_url.clone(),
+                endpoint_count: count,
+                fhir_versions,
+                website: website.clone(),
+            },
+            aliases: parse_list(aliases),
+            portal_names: portal_names.remove(id).unwrap_or_default(),
+            addresses,
+            identifiers: parse_list(identifiers),
+        });
+    }
+    Ok(inputs)
+}
+
+/// The shared, lazily refreshed index of a running server.
+#[derive(Clone, Default)]
+pub struct SearchState {
+    current: Arc<RwLock<Arc<SearchIndex>>>,
+    rebuilding: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl SearchState {
+    /// The index for the directory as it is now, rebuilt first if an import changed it.
+    pub async fn index<C: ConnectionTrait>(&self, db: &C) -> Result<Arc<SearchIndex>, DbErr> {
+        let version = directory_version(db).await?;
+        // An index of version 0 is the empty one a server starts with; the database is at 0
+        // only before its first import, when it is empty too.
+        let fresh = |s: &Self| {
+            let idx = s.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+            (idx.version == version).then_some(idx)
+        };
+        if let Some(idx) = fresh(self) {
+            return Ok(idx);
+        }
+        let _guard = self.rebuilding.lock().await;
+        if let Some(idx) = fresh(self) {
+            return Ok(idx);
+        }
+        let started = std::time::Instant::now();
+        let inputs = load_inputs(db).await?;
+        let idx = Arc::new(
+            tokio::task::spawn_blocking(move || SearchIndex::build(version, inputs))
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?,
+        );
+        tracing::info!(
+            brands = idx.len(),
+            version,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        );
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
+        Ok(idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &str, cats: &[&str]) -> IndexInput {
+        IndexInput {
+            summary: BrandSummary {
+                id,
+                name: name.into(),
+                categories: cats.iter().map(|c| c.to_string()).collect(),
+                location: None,
+                logo_url: None,
+                endpoint_count: 1,
+                fhir_versions: vec!["4.0.1".into()],
+                website: Some(format!("https://www.{}.com", name.split(' ').next().unwrap().to_lowercase())),
+            },
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            portal_names: vec![],
+            addresses: vec![Address { city: Some(city.into()), state: Some(state.into()), ..Default::default() }],
+            identifiers: vec![Identifier { system: Some(SYSTEM_NPI.into()), value: Some("1234567893".into()) }],
+        }
+    }
+
+    fn index() -> SearchIndex {
+        SearchIndex::build(
+            1,
+            vec![
+                input(1, "Aetna", &["Aetna Better Health"], "Hartford", "CT", &["ins"]),
+                input(2, "Aetna Medicaid of Texas", &[], "Dallas", "TX", &["ins"]),
+                input(3, "Metna Clinic", &[], "Austin", "TX", &["prov"]),
+                input(4, "Blue Cross Blue Shield of Texas", &["BCBSTX"], "Richardson", "TX", &["ins"]),
+                input(5, "Kaiser Permanente", &[], "Oakland", "CA", &["ins", "prov"]),
+            ],
+        )
+    }
+
+    fn ids(r: &SearchResponse) -> Vec<i32> {
+        r.results.iter().map(|b| b.id).collect()
+    }
+
+    fn q(text: &str) -> SearchQuery {
+        SearchQuery { q: text.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn exact_and_prefix_rank_first() {
+        let idx = index();
+        let r = idx.search(&q("aetna"));
+        assert_eq!(ids(&r)[..2], [1, 2]);
+        // "metna" is one typo away from "aetna", so it comes, but after both real matches.
+        assert_eq!(ids(&r), vec![1, 2, 3]);
+        assert_eq!(ids(&idx.search(&q("kai")))[0], 5);
+    }
+
+    #[test]
+    fn tolerates_small_typos() {
+        let idx = index();
+        assert!(ids(&idx.search(&q("aetan"))).contains(&1), "transposition");
+        assert!(ids(&idx.search(&q("kaisr permanente"))).contains(&5), "deletion");
+        assert!(idx.search(&q("zzzz")).results.is_empty());
+    }
+
+    #[test]
+    fn matches_aliases_cities_states_domains_and_npi() {
+        let idx = index();
+        assert_eq!(ids(&idx.search(&q("bcbstx"))), vec![4]);
+        assert_eq!(ids(&idx.search(&q("oakland"))), vec![5]);
+        assert_eq!(ids(&idx.search(&q("texas blue"))), vec![4]);
+        assert!(ids(&idx.search(&q("kaiser.com"))).contains(&5));
+        assert_eq!(idx.search(&q("1234567893")).total, 5);
+    }
+
+    #[test]
+    fn filters_and_facets() {
+        let idx = index();
+        let r =
+            idx.search(&SearchQuery { state: Some("tx".into()), category: Some("ins".into()), ..Default::default() });
+        assert_eq!(ids(&r), vec![2, 4]);
+        // The category facet counts ignore the category filter but honour the state filter.
+        let prov = r.facets.category.iter().find(|f| f.value == "prov").unwrap();
+        assert_eq!(prov.count, 1);
+        let tx = r.facets.state.iter().find(|f| f.value == "TX").unwrap();
+        assert_eq!((tx.count, tx.label.as_str()), (2, "Texas"));
+    }
+
+    #[test]
+    fn paginates_in_name_order_without_a_query() {
+        let idx = index();
+        let r = idx.search(&SearchQuery { per_page: Some(2), page: Some(2), ..Default::default() });
+        assert_eq!(r.total, 5);
+        assert_eq!(ids(&r), vec![4, 5]);
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert!(edit_distance_within(b"aetan", b"aetna", 1));
+        assert!(!edit_distance_within(b"aetan", b"kaiser", 2));
+        assert!(edit_distance_within(b"permanente", b"permanent", 1));
+    }
+}

@@ -1,0 +1,34 @@
+use super::services::search_index::SearchState;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+/// Everything a request handler or server function may need, handed out by `FromRef`.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub search: SearchState,
+    pub settings: Settings,
+}
+
+/// Settings the app itself reads (the server's own config lives in the server crate).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base of the `fullUrl`s in published bundles.
+    pub public_url: String,
+    /// Largest bundle the Validate page accepts, in bytes.
+    pub max_validate_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { public_url: "http://127.0.0.1:3000".into(), max_validate_bytes: 5 * 1024 * 1024 }
+    }
+}
+
+/// The state inside a server function (provided as context by `leptos_routes_with_context`).
+pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| leptos::prelude::ServerFnError::new("application state is missing"))
+}

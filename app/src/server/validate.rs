@@ -1,0 +1,663 @@
+//! The rules of the SMART App Launch 2.2 User-access Brands profile (and the checks of its
+//! Inferno test kit), applied to a bundle one entry at a time, with cross-entry checks at the end.
+use super::fhir::address::{AddressError, EndpointAddress};
+use super::fhir::extract::{array, codes, endpoint_fhir_versions, extensions_named, str_of, telecom_url};
+use super::fhir::reader::{Header, read_streaming};
+use super::fhir::{CATEGORIES, DATA_ABSENT_REASON, EXT_FHIR_VERSION, EXT_PORTAL, SYSTEM_NPI, SYSTEM_URI};
+use crate::types::validation::{Finding, Severity, ValidationReport};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+struct OrgInfo {
+    index: usize,
+    id: String,
+    part_of: Option<String>,
+    endpoint_refs: Vec<String>,
+    /// (portal index, sub-extension index, reference)
+    portal_refs: Vec<(usize, usize, String)>,
+}
+
+#[derive(Default)]
+pub struct Validator {
+    findings: Vec<Finding>,
+    orgs: Vec<OrgInfo>,
+    endpoints: Vec<(usize, String)>,
+    /// "Type|reference" → (type, id)
+    refs: HashMap<String, String>,
+    ids: HashSet<(String, String)>,
+}
+
+fn ptr(index: usize, rest: &str) -> String {
+    format!("/entry/{index}{rest}")
+}
+
+/// Whether an element carries the data-absent-reason extension (directly or on a primitive).
+pub fn has_data_absent_reason(v: &Value) -> bool {
+    let own = array(&v["extension"]).iter().any(|e| e["url"].as_str() == Some(DATA_ABSENT_REASON));
+    own || v.as_object().is_some_and(|o| o.iter().any(|(k, x)| k.starts_with('_') && has_data_absent_reason(x)))
+}
+
+fn npi_is_valid(npi: &str) -> bool {
+    // NPI check digit: Luhn over "80840" + the first nine digits.
+    if npi.len() != 10 || !npi.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = format!("80840{npi}").bytes().map(|b| (b - b'0') as u32).collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+impl Validator {
+    fn add(&mut self, severity: Severity, rule: &str, pointer: String, message: impl Into<String>) {
+        self.findings.push(Finding { severity, rule: rule.into(), pointer, message: message.into() });
+    }
+
+    pub fn entry(&mut self, index: usize, entry: &Value) {
+        let resource = &entry["resource"];
+        if !resource.is_object() {
+            self.add(Severity::Error, "entry-resource", ptr(index, ""), "Entry has no resource.");
+            return;
+        }
+        let kind = resource["resourceType"].as_str().unwrap_or("").to_string();
+        if kind != "Organization" && kind != "Endpoint" {
+            self.add(
+                Severity::Warning,
+                "resource-type",
+                ptr(index, "/resource/resourceType"),
+                format!("A brands bundle holds Organization and Endpoint resources; \"{kind}\" is ignored."),
+            );
+            return;
+        }
+        let full_url = str_of(&entry["fullUrl"]);
+        if full_url.is_none() {
+            self.add(Severity::Warning, "entry-fullurl", ptr(index, "/fullUrl"), "Entry has no fullUrl.");
+        }
+        let Some(id) = str_of(&resource["id"]) else {
+            self.add(
+                Severity::Error,
+                "resource-id",
+                ptr(index, "/resource/id"),
+                format!("{kind} has no id, so nothing can refer to it."),
+            );
+            return;
+        };
+        if !self.ids.insert((kind.clone(), id.clone())) {
+            self.add(
+                Severity::Error,
+                "duplicate-id",
+                ptr(index, "/resource/id"),
+                format!("{kind}/{id} appears more than once."),
+            );
+        }
+        if let Some(full) = full_url {
+            self.refs.insert(format!("{kind}|{full}"), id.clone());
+        }
+        self.refs.insert(format!("{kind}|{kind}/{id}"), id.clone());
+        if kind == "Organization" {
+            self.organization(index, id, resource);
+        } else {
+            self.endpoint(index, id, resource);
+        }
+    }
+
+    fn organization(&mut self, i: usize, id: String, r: &Value) {
+        if str_of(&r["name"]).is_none() {
+            if has_data_absent_reason(&r["_name"]) {
+                self.add(
+                    Severity::Info,
+                    "data-absent",
+                    ptr(i, "/resource/name"),
+                    "Name is marked unknown (data-absent-reason).",
+                );
+            } else {
+                self.add(Severity::Error, "org-name", ptr(i, "/resource/name"), "Organization has no name.");
+            }
+        }
+        if telecom_url(r, "telecom").is_none() {
+            let absent =
+                array(&r["telecom"]).iter().any(|t| t["system"].as_str() == Some("url") && has_data_absent_reason(t));
+            if absent {
+                self.add(
+                    Severity::Info,
+                    "data-absent",
+                    ptr(i, "/resource/telecom"),
+                    "Website is marked unknown (data-absent-reason).",
+                );
+            } else {
+                self.add(
+                    Severity::Error,
+                    "org-website",
+                    ptr(i, "/resource/telecom"),
+                    "Organization has no website (a telecom with system \"url\").",
+                );
+            }
+        }
+        let cats = codes(&r["type"]);
+        if cats.is_empty() {
+            self.add(
+                Severity::Warning,
+                "org-category",
+                ptr(i, "/resource/type"),
+                "Organization has no category (prov, ins, laboratory, ...).",
+            );
+        }
+        for (n, c) in cats.iter().enumerate() {
+            if !CATEGORIES.contains(&c.as_str()) {
+                self.add(
+                    Severity::Warning,
+                    "org-category",
+                    ptr(i, &format!("/resource/type/{n}")),
+                    format!("Category \"{c}\" is not in the value set ({}).", CATEGORIES.join(", ")),
+                );
+            }
+        }
+        for (n, ident) in array(&r["identifier"]).iter().enumerate() {
+            let p = ptr(i, &format!("/resource/identifier/{n}"));
+            let (system, value) = (str_of(&ident["system"]), str_of(&ident["value"]));
+            match (system.as_deref(), value.as_deref()) {
+                (None, _) | (_, None) => {
+                    self.add(Severity::Error, "identifier", p, "Identifier needs both a system and a value.")
+                }
+                (Some(SYSTEM_URI), Some(v)) if url::Url::parse(v).is_err() => self.add(
+                    Severity::Error,
+                    "identifier",
+                    p,
+                    format!("\"{v}\" is not an absolute URI, as system {SYSTEM_URI} requires."),
+                ),
+                (Some(SYSTEM_NPI), Some(v)) if !npi_is_valid(v) => self.add(
+                    Severity::Error,
+                    "identifier",
+                    p,
+                    format!("\"{v}\" is not a valid NPI (10 digits with a check digit)."),
+                ),
+                _ => {}
+            }
+        }
+        let mut portal_refs = Vec::new();
+        for (pn, portal) in extensions_named(r, EXT_PORTAL).enumerate() {
+            let subs = array(&portal["extension"]);
+            if !subs.iter().any(|s| s["url"] == "portalName") {
+                self.add(Severity::Warning, "portal-name", ptr(i, "/resource/extension"), "Portal has no portalName.");
+            }
+            for (sn, s) in subs.iter().enumerate() {
+                if s["url"] == "portalEndpoint" {
+                    if let Some(reference) = str_of(&s["valueReference"]["reference"]) {
+                        portal_refs.push((pn, sn, reference));
+                    }
+                }
+            }
+        }
+        self.orgs.push(OrgInfo {
+            index: i,
+            id,
+            part_of: str_of(&r["partOf"]["reference"]),
+            endpoint_refs: array(&r["endpoint"]).iter().filter_map(|e| str_of(&e["reference"])).collect(),
+            portal_refs,
+        });
+    }
+
+    fn endpoint(&mut self, i: usize, id: String, r: &Value) {
+        match str_of(&r["address"]).map(|a| EndpointAddress::parse(&a)) {
+            None | Some(Err(AddressError::Empty)) => {
+                self.add(Severity::Error, "endpoint-address", ptr(i, "/resource/address"), "Endpoint has no address.")
+            }
+            Some(Err(e)) => self.add(
+                Severity::Error,
+                "endpoint-address",
+                ptr(i, "/resource/address"),
+                format!("Endpoint address is not usable: {e}."),
+            ),
+            Some(Ok(a)) if !a.is_https() => self.add(
+                Severity::Error,
+                "endpoint-https",
+                ptr(i, "/resource/address"),
+                format!("Endpoint address {a} must use https."),
+            ),
+            Some(Ok(_)) => {}
+        }
+        if str_of(&r["status"]).is_none() {
+            if has_data_absent_reason(&r["_status"]) {
+                self.add(
+                    Severity::Info,
+                    "data-absent",
+                    ptr(i, "/resource/status"),
+                    "Status is marked unknown (data-absent-reason).",
+                );
+            } else {
+                self.add(Severity::Error, "endpoint-status", ptr(i, "/resource/status"), "Endpoint has no status.");
+            }
+        }
+        let ct = codes(&r["connectionType"]);
+        if !ct.iter().any(|c| c == "hl7-fhir-rest") {
+            self.add(
+                Severity::Error,
+                "endpoint-connection-type",
+                ptr(i, "/resource/connectionType"),
+                "Endpoint connectionType must be hl7-fhir-rest.",
+            );
+        }
+        let payloads = array(&r["payloadType"]).len();
+        if payloads > 1 {
+            self.add(
+                Severity::Error,
+                "endpoint-payload-type",
+                ptr(i, "/resource/payloadType"),
+                format!("Endpoint has {payloads} payloadType entries; at most one is allowed."),
+            );
+        }
+        if endpoint_fhir_versions(r).is_empty() {
+            let absent = extensions_named(r, EXT_FHIR_VERSION).any(has_data_absent_reason);
+            if absent {
+                self.add(
+                    Severity::Info,
+                    "data-absent",
+                    ptr(i, "/resource/extension"),
+                    "FHIR version is marked unknown (data-absent-reason).",
+                );
+            } else {
+                self.add(
+                    Severity::Error,
+                    "endpoint-fhir-version",
+                    ptr(i, "/resource/extension"),
+                    "Endpoint has no endpoint-fhir-version extension.",
+                );
+            }
+        }
+        if telecom_url(r, "contact").is_none() {
+            let absent = array(&r["contact"]).iter().any(has_data_absent_reason);
+            if absent {
+                self.add(
+                    Severity::Info,
+                    "data-absent",
+                    ptr(i, "/resource/contact"),
+                    "Developer contact is marked unknown (data-absent-reason).",
+                );
+            } else {
+                self.add(
+                    Severity::Error,
+                    "endpoint-contact",
+                    ptr(i, "/resource/contact"),
+                    "Endpoint has no developer contact URL (a contact with system \"url\").",
+                );
+            }
+        }
+        self.endpoints.push((i, id));
+    }
+
+    fn resolve(&self, kind: &str, reference: &str) -> Option<&String> {
+        self.refs.get(&format!("{kind}|{reference}"))
+    }
+
+    pub fn finish(mut self, header: &Header) -> Vec<Finding> {
+        let f = &header.fields;
+        if f.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+            self.add(
+                Severity::Error,
+                "bundle-type",
+                "/resourceType".into(),
+                "Document is not a FHIR Bundle (resourceType must be \"Bundle\").",
+            );
+        }
+        if f.get("type").and_then(Value::as_str) != Some("collection") {
+            self.add(Severity::Error, "bundle-type", "/type".into(), "Bundle.type must be \"collection\".");
+        }
+        if header.item_count.unwrap_or(0) == 0 {
+            self.add(Severity::Error, "bundle-empty", "/entry".into(), "Bundle has no entries.");
+        }
+        if f.get("timestamp").and_then(Value::as_str).is_none() {
+            self.add(Severity::Error, "bundle-timestamp", "/timestamp".into(), "Bundle has no timestamp.");
+        }
+        if f.get("meta").and_then(|m| m.get("lastUpdated")).and_then(Value::as_str).is_none() {
+            self.add(
+                Severity::Warning,
+                "bundle-last-updated",
+                "/meta/lastUpdated".into(),
+                "Bundle has no meta.lastUpdated.",
+            );
+        }
+
+        let mut referenced: HashSet<String> = HashSet::new();
+        let mut parents: HashMap<String, Option<String>> = HashMap::new();
+        let orgs = std::mem::take(&mut self.orgs);
+        for org in &orgs {
+            let mut own = HashSet::new();
+            for (n, r) in org.endpoint_refs.iter().enumerate() {
+                match self.resolve("Endpoint", r).cloned() {
+                    Some(id) => {
+                        own.insert(id.clone());
+                        referenced.insert(id);
+                    }
+                    None => self.add(
+                        Severity::Error,
+                        "reference",
+                        ptr(org.index, &format!("/resource/endpoint/{n}")),
+                        format!("Reference \"{r}\" does not resolve to an Endpoint in this bundle."),
+                    ),
+                }
+            }
+            for (pn, sn, r) in &org.portal_refs {
+                let p = ptr(org.index, &format!("/resource/extension/{pn}/extension/{sn}"));
+                match self.resolve("Endpoint", r).cloned() {
+                    Some(id) if !own.contains(&id) => self.add(
+                        Severity::Error,
+                        "uab-1",
+                        p,
+                        format!("portalEndpoint \"{r}\" must also appear in Organization.endpoint (uab-1)."),
+                    ),
+                    Some(id) => {
+                        referenced.insert(id);
+                    }
+                    None => self.add(
+                        Severity::Error,
+                        "reference",
+                        p,
+                        format!("portalEndpoint \"{r}\" does not resolve to an Endpoint in this bundle."),
+                    ),
+                }
+            }
+            let parent = match &org.part_of {
+                Some(r) => match self.resolve("Organization", r).cloned() {
+                    Some(id) => Some(id),
+                    None => {
+                        self.add(
+                            Severity::Error,
+                            "reference",
+                            ptr(org.index, "/resource/partOf"),
+                            format!("partOf \"{r}\" does not resolve to an Organization in this bundle."),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            parents.insert(org.id.clone(), parent);
+        }
+        for org in &orgs {
+            let grandparent = parents.get(&org.id).cloned().flatten().and_then(|p| parents.get(&p).cloned().flatten());
+            if grandparent.is_some() {
+                self.add(
+                    Severity::Error,
+                    "brand-depth",
+                    ptr(org.index, "/resource/partOf"),
+                    "Brand hierarchy is deeper than two levels (this brand's parent has a parent).",
+                );
+            }
+        }
+        let endpoints = std::mem::take(&mut self.endpoints);
+        for (i, id) in &endpoints {
+            if !referenced.contains(id) {
+                self.add(
+                    Severity::Error,
+                    "endpoint-unreferenced",
+                    ptr(*i, ""),
+                    format!("Endpoint/{id} is not referenced by any Organization."),
+                );
+            }
+        }
+        self.findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+        self.findings
+    }
+
+    pub fn counts(&self) -> (u32, u32) {
+        (self.orgs.len() as u32, self.endpoints.len() as u32)
+    }
+}
+
+/// Validates a whole bundle from a reader, streaming its entries.
+pub fn validate_reader<R: Read>(reader: R) -> ValidationReport {
+    let mut v = Validator::default();
+    match read_streaming(reader, "entry", |i, entry| {
+        v.entry(i, &entry);
+        Ok(())
+    }) {
+        Ok(header) => {
+            let (orgs, endpoints) = v.counts();
+            ValidationReport::from_findings(v.finish(&header), orgs, endpoints)
+        }
+        Err(e) => ValidationReport { fatal: Some(format!("Not a readable JSON document: {e}")), ..Default::default() },
+    }
+}
+
+/// Validates a document held as text (the Validate page, the JSON API), refusing one larger
+/// than `max_bytes` before reading it.
+pub fn validate_text(text: &str, max_bytes: usize) -> ValidationReport {
+    if text.len() > max_bytes {
+        return ValidationReport {
+            fatal: Some(format!(
+                "The bundle is {} bytes; the limit here is {} bytes. Use `signpost validate` for larger files.",
+                text.len(),
+                max_bytes
+            )),
+            ..Default::default()
+        };
+    }
+    if text.trim().is_empty() {
+        return ValidationReport {
+            fatal: Some("Nothing to validate: paste a bundle or choose a file.".into()),
+            ..Default::default()
+        };
+    }
+    validate_reader(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fixture(path: &str) -> std::fs::File {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/");
+        std::fs::File::open(format!("{root}{path}")).expect("fixture (../shared beside the repo)")
+    }
+
+    fn rules(doc: &Value) -> Vec<(Severity, String, String)> {
+        let report = validate_reader(serde_json::to_vec(doc).unwrap().as_slice());
+        assert!(report.fatal.is_none(), "{:?}", report.fatal);
+        report.findings.into_iter().map(|f| (f.severity, f.rule, f.pointer)).collect()
+    }
+
+    fn has(found: &[(Severity, String, String)], sev: Severity, rule: &str, pointer: &str) -> bool {
+        found.iter().any(|(s, r, p)| *s == sev && r == rule && p == pointer)
+    }
+
+    /// A minimal bundle that passes every rule; each test breaks one thing.
+    fn good() -> Value {
+        json!({
+            "resourceType": "Bundle", "type": "collection", "timestamp": "2026-01-01T00:00:00Z",
+            "meta": {"lastUpdated": "2026-01-01T00:00:00Z"},
+            "entry": [
+                {"fullUrl": "https://x.org/Organization/o1", "resource": {
+                    "resourceType": "Organization", "id": "o1", "name": "Acme Health Plan",
+                    "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": "ins"}]}],
+                    "telecom": [{"system": "url", "value": "https://acme.example"}],
+                    "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}],
+                    "endpoint": [{"reference": "Endpoint/e1"}]}},
+                {"fullUrl": "https://x.org/Endpoint/e1", "resource": {
+                    "resourceType": "Endpoint", "id": "e1", "status": "active", "address": "https://fhir.acme.example/r4",
+                    "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
+                    "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "valueCode": "4.0.1"}],
+                    "contact": [{"system": "url", "value": "https://dev.acme.example"}]}}
+            ]
+        })
+    }
+
+    #[test]
+    fn a_good_bundle_has_no_findings() {
+        assert_eq!(rules(&good()), vec![]);
+    }
+
+    #[test]
+    fn spec_examples_have_no_errors() {
+        for f in ["brands/smart-spec-example1.json", "brands/smart-spec-example2.json"] {
+            let report = validate_reader(std::io::BufReader::new(fixture(f)));
+            assert_eq!(report.errors, 0, "{f}: {:?}", report.findings);
+            // The spec's own examples omit meta.lastUpdated: a warning, not an error.
+            assert!(report.findings.iter().any(|x| x.rule == "bundle-last-updated" && x.severity == Severity::Warning));
+        }
+    }
+
+    #[test]
+    fn oracle_bundle_reports_what_it_lacks() {
+        let report = validate_reader(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json")));
+        assert_eq!((report.organizations, report.endpoints), (1359, 1359));
+        let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
+        assert_eq!(count("org-website"), 1359);
+        assert_eq!(count("endpoint-fhir-version"), 1359);
+        assert_eq!(count("endpoint-contact"), 1359);
+        assert_eq!(count("bundle-timestamp"), 1);
+        assert_eq!(count("endpoint-unreferenced"), 0);
+        assert_eq!(count("reference"), 0);
+    }
+
+    #[test]
+    fn bundle_level_rules() {
+        let mut b = good();
+        b["type"] = json!("searchset");
+        b.as_object_mut().unwrap().remove("timestamp");
+        b.as_object_mut().unwrap().remove("meta");
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "bundle-type", "/type"));
+        assert!(has(&f, Severity::Error, "bundle-timestamp", "/timestamp"));
+        assert!(has(&f, Severity::Warning, "bundle-last-updated", "/meta/lastUpdated"));
+        let f = rules(
+            &json!({"resourceType": "Bundle", "type": "collection", "timestamp": "2026-01-01T00:00:00Z", "entry": []}),
+        );
+        assert!(has(&f, Severity::Error, "bundle-empty", "/entry"));
+        let f = rules(&json!({"resourceType": "Patient"}));
+        assert!(has(&f, Severity::Error, "bundle-type", "/resourceType"));
+    }
+
+    #[test]
+    fn organization_rules() {
+        let mut b = good();
+        let org = &mut b["entry"][0]["resource"];
+        org.as_object_mut().unwrap().remove("name");
+        org["telecom"] = json!([{"system": "phone", "value": "555"}]);
+        org["type"] = json!([{"coding": [{"code": "hospital"}]}]);
+        org["identifier"] = json!([{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567890"}, {"system": "urn:ietf:rfc:3986", "value": "not a uri"}, {"value": "x"}]);
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "org-name", "/entry/0/resource/name"));
+        assert!(has(&f, Severity::Error, "org-website", "/entry/0/resource/telecom"));
+        assert!(has(&f, Severity::Warning, "org-category", "/entry/0/resource/type/0"));
+        assert!(has(&f, Severity::Error, "identifier", "/entry/0/resource/identifier/0"));
+        assert!(has(&f, Severity::Error, "identifier", "/entry/0/resource/identifier/1"));
+        assert!(has(&f, Severity::Error, "identifier", "/entry/0/resource/identifier/2"));
+    }
+
+    #[test]
+    fn data_absent_reason_is_accepted_as_info() {
+        let mut b = good();
+        let dar = json!({"extension": [{"url": DATA_ABSENT_REASON, "valueCode": "asked-unknown"}]});
+        b["entry"][0]["resource"]["telecom"] = json!([{"system": "url", "_value": dar}]);
+        b["entry"][1]["resource"]["contact"] = json!([{"system": "url", "_value": dar}]);
+        b["entry"][1]["resource"]["extension"] =
+            json!([{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "_valueCode": dar}]);
+        let f = rules(&b);
+        assert_eq!(f.iter().filter(|x| x.0 == Severity::Error).count(), 0, "{f:?}");
+        assert_eq!(f.iter().filter(|x| x.1 == "data-absent").count(), 3);
+    }
+
+    #[test]
+    fn endpoint_rules() {
+        let mut b = good();
+        let ep = &mut b["entry"][1]["resource"];
+        ep["address"] = json!("http://fhir.acme.example/r4");
+        ep["connectionType"] = json!({"code": "direct-project"});
+        ep["payloadType"] = json!([{"text": "a"}, {"text": "b"}]);
+        ep["extension"] = json!([]);
+        ep["contact"] = json!([{"system": "email", "value": "a@b.c"}]);
+        ep.as_object_mut().unwrap().remove("status");
+        let f = rules(&b);
+        for rule in [
+            "endpoint-https",
+            "endpoint-connection-type",
+            "endpoint-payload-type",
+            "endpoint-fhir-version",
+            "endpoint-contact",
+            "endpoint-status",
+        ] {
+            assert!(
+                f.iter().any(|x| x.0 == Severity::Error && x.1 == rule && x.2.starts_with("/entry/1/resource")),
+                "{rule}: {f:?}"
+            );
+        }
+        b["entry"][1]["resource"]["address"] = json!("not a url");
+        assert!(has(&rules(&b), Severity::Error, "endpoint-address", "/entry/1/resource/address"));
+    }
+
+    #[test]
+    fn reference_rules() {
+        let mut b = good();
+        b["entry"][0]["resource"]["endpoint"] = json!([{"reference": "Endpoint/missing"}]);
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "reference", "/entry/0/resource/endpoint/0"));
+        assert!(has(&f, Severity::Error, "endpoint-unreferenced", "/entry/1"));
+
+        let mut b = good();
+        b["entry"][0]["resource"]["endpoint"] = json!([{"reference": "https://x.org/Endpoint/e1"}]);
+        assert_eq!(rules(&b), vec![], "fullUrl references resolve");
+    }
+
+    #[test]
+    fn portal_endpoint_must_be_listed_on_the_organization_uab_1() {
+        let mut b = good();
+        let e2 = json!({"fullUrl": "https://x.org/Endpoint/e2", "resource": {"resourceType": "Endpoint", "id": "e2"}});
+        b["entry"].as_array_mut().unwrap().push(e2);
+        b["entry"][0]["resource"]["extension"] = json!([{"url": "http://hl7.org/fhir/StructureDefinition/organization-portal",
+            "extension": [{"url": "portalName", "valueString": "P"}, {"url": "portalEndpoint", "valueReference": {"reference": "Endpoint/e2"}}]}]);
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "uab-1", "/entry/0/resource/extension/0/extension/1"), "{f:?}");
+    }
+
+    #[test]
+    fn hierarchy_depth_and_duplicates() {
+        let mut b = good();
+        let entries = b["entry"].as_array_mut().unwrap();
+        for (id, parent) in [("o2", "o1"), ("o3", "o2")] {
+            let mut o = entries[0].clone();
+            o["fullUrl"] = json!(format!("https://x.org/Organization/{id}"));
+            o["resource"]["id"] = json!(id);
+            o["resource"]["partOf"] = json!({"reference": format!("Organization/{parent}")});
+            entries.push(o);
+        }
+        entries.push(entries[1].clone());
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "brand-depth", "/entry/3/resource/partOf"), "{f:?}");
+        assert!(!f.iter().any(|x| x.1 == "brand-depth" && x.2 == "/entry/2/resource/partOf"));
+        assert!(has(&f, Severity::Error, "duplicate-id", "/entry/4/resource/id"));
+    }
+
+    #[test]
+    fn unreadable_documents_are_fatal() {
+        let r = validate_reader(&b"{\"entry\": [ oops ]}"[..]);
+        assert!(r.fatal.as_deref().unwrap().contains("line 1"), "{:?}", r.fatal);
+        assert!(!r.is_valid());
+    }
+
+    #[test]
+    fn text_size_is_limited() {
+        let r = validate_text(&" ".repeat(100), 10);
+        assert!(r.fatal.unwrap().contains("limit"));
+        assert!(validate_text("  ", 10).fatal.unwrap().contains("Nothing"));
+    }
+
+    #[test]
+    fn npi_check_digit() {
+        assert!(npi_is_valid("1234567893"));
+        assert!(!npi_is_valid("1234567890"));
+        assert!(!npi_is_valid("123456789"));
+    }
+}

@@ -1,0 +1,164 @@
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// A directory search as it appears in the URL (`/?q=aetna&category=ins&state=TX`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fhir_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+}
+
+impl SearchQuery {
+    pub fn page(&self) -> u32 {
+        self.page.unwrap_or(1).max(1)
+    }
+
+    pub fn per_page(&self) -> u32 {
+        self.per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE)
+    }
+
+    /// The query string for this search, without the leading `?`; empty parts are left out so
+    /// URLs stay short and shareable.
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        let mut push = |k: &str, v: &str| {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", encode_component(v)));
+            }
+        };
+        push("q", self.q.trim());
+        push("category", self.category.as_deref().unwrap_or(""));
+        push("state", self.state.as_deref().unwrap_or(""));
+        push("fhir_version", self.fhir_version.as_deref().unwrap_or(""));
+        if let Some(p) = self.page.filter(|p| *p > 1) {
+            push("page", &p.to_string());
+        }
+        if let Some(p) = self.per_page.filter(|p| *p != DEFAULT_PER_PAGE) {
+            push("per_page", &p.to_string());
+        }
+        parts.join("&")
+    }
+
+    /// The site URL of this search.
+    pub fn href(&self) -> String {
+        let qs = self.to_query_string();
+        if qs.is_empty() { "/".to_string() } else { format!("/?{qs}") }
+    }
+}
+
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// One brand in a result list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrandSummary {
+    pub id: i32,
+    pub name: String,
+    pub categories: Vec<String>,
+    pub location: Option<String>,
+    pub logo_url: Option<String>,
+    pub endpoint_count: u32,
+    pub fhir_versions: Vec<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Facets {
+    pub category: Vec<FacetValue>,
+    pub state: Vec<FacetValue>,
+    pub fhir_version: Vec<FacetValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub total: u32,
+    pub page: u32,
+    pub per_page: u32,
+    pub results: Vec<BrandSummary>,
+    pub facets: Facets,
+}
+
+impl SearchResponse {
+    pub fn page_count(&self) -> u32 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+/// Human label for a category code of the SMART user-access-brand value set.
+pub fn category_label(code: &str) -> &'static str {
+    match code {
+        "prov" => "Provider",
+        "ins" => "Health plan",
+        "laboratory" => "Laboratory",
+        "imaging" => "Imaging",
+        "pharmacy" => "Pharmacy",
+        "health-information-network" => "Health information network",
+        "health-data-aggregator" => "Health data aggregator",
+        _ => "Other",
+    }
+}
+
+/// Human label for a FHIR version code ("4.0.1" → "R4").
+pub fn fhir_release_label(version: &str) -> String {
+    let release = match version.split('.').next().unwrap_or("") {
+        "1" if version.starts_with("1.0") => "DSTU2",
+        "1" => "STU3 draft",
+        "3" => "STU3",
+        "4" if version.starts_with("4.0") => "R4",
+        "4" => "R4B",
+        "5" => "R5",
+        _ => return version.to_string(),
+    };
+    format!("{release} ({version})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_string_leaves_out_defaults_and_encodes() {
+        let q = SearchQuery {
+            q: "blue cross & shield".into(),
+            category: Some("ins".into()),
+            page: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(q.href(), "/?q=blue+cross+%26+shield&category=ins");
+        assert_eq!(SearchQuery::default().href(), "/");
+    }
+
+    #[test]
+    fn paging_is_clamped() {
+        let q = SearchQuery { page: Some(0), per_page: Some(10_000), ..Default::default() };
+        assert_eq!((q.page(), q.per_page()), (1, MAX_PER_PAGE));
+    }
+}

@@ -1,0 +1,98 @@
+// The directory as an app developer uses it: search, filter, open a brand, copy an endpoint;
+// the same search with JavaScript off; the Validate page; and an accessibility check of each page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, hydrated, seriousViolations } from './browser.mjs';
+
+let context;
+before(async () => { context = await launch(); });
+after(async () => { await context?.close(); });
+
+test('search updates as you type, tolerates a typo, and the URL follows', async () => {
+  const page = await context.newPage();
+  await page.goto('/');
+  await hydrated(page);
+  await page.locator('#q').pressSequentially('alabma medicad', { delay: 30 });
+  await page.waitForURL(/\?q=alabma\+medicad/);
+  const first = page.locator('.result-card h3 a').first();
+  await assert.doesNotReject(first.waitFor());
+  assert.equal(await first.textContent(), 'Alabama Medicaid');
+  await page.close();
+});
+
+test('a facet filters the results and shows in the URL', async () => {
+  const page = await context.newPage();
+  await page.goto('/?q=medicaid');
+  await hydrated(page);
+  const before = await page.locator('.results-count').textContent();
+  await page.locator('.facet a', { hasText: 'Texas' }).click();
+  await page.waitForURL(/state=TX/);
+  await page.waitForFunction((b) => document.querySelector('.results-count')?.textContent !== b, before);
+  const names = await page.locator('.result-card h3 a').allTextContents();
+  assert.deepEqual(names, ['Texas Medicaid']);
+  assert.equal(await page.locator('.facet a.active').count(), 1);
+  await page.close();
+});
+
+test('open a brand and copy one of its endpoints', async () => {
+  const page = await context.newPage();
+  await page.goto('/?q=alabama');
+  await hydrated(page);
+  await page.locator('.result-card h3 a', { hasText: 'Alabama Medicaid' }).click();
+  await page.waitForURL(/\/brands\/\d+$/);
+  await page.locator('h1', { hasText: 'Alabama Medicaid' }).waitFor();
+  const address = (await page.locator('.endpoint-address').first().textContent()).trim();
+  assert.match(address, /^https:\/\//);
+  await hydrated(page);
+  await page.locator('.copy-button').first().click();
+  await page.locator('.copy-button', { hasText: 'Copied' }).first().waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), address);
+  await page.close();
+});
+
+test('the Validate page reports findings with their location', async () => {
+  const page = await context.newPage();
+  await page.goto('/validate');
+  await hydrated(page);
+  const bad = JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [
+    { fullUrl: 'https://x.org/Organization/o1', resource: { resourceType: 'Organization', id: 'o1' } }] });
+  await page.locator('#bundle-text').fill(bad);
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await page.locator('.report h2', { hasText: 'This bundle has errors.' }).waitFor();
+  const rows = await page.locator('.findings tbody tr').allTextContents();
+  assert.ok(rows.some((r) => r.includes('/type') && r.includes('collection')), rows.join('\n'));
+  assert.ok(rows.some((r) => r.includes('/entry/0/resource/name')), rows.join('\n'));
+  await page.close();
+});
+
+test('every page passes axe-core with no serious or critical violations', async () => {
+  const page = await context.newPage();
+  await page.goto('/?q=health');
+  await hydrated(page);
+  const brandHref = await page.locator('.result-card h3 a').first().getAttribute('href');
+  for (const path of ['/', '/?q=medicaid&category=ins', brandHref, '/validate', '/no-such-page']) {
+    await page.goto(path);
+    await hydrated(page);
+    assert.deepEqual(await seriousViolations(page), [], `axe on ${path}`);
+  }
+  await page.close();
+});
+
+test('with JavaScript off, search works from the server-rendered page', async () => {
+  const noJs = await launch({ javaScriptEnabled: false });
+  try {
+    const page = await noJs.newPage();
+    await page.goto('/?q=alabama');
+    assert.equal(await page.locator('.result-card h3 a').first().textContent(), 'Alabama Medicaid');
+    await page.locator('#q').fill('texas medicaid');
+    await Promise.all([page.waitForURL(/q=texas\+medicaid/), page.locator('#q').press('Enter')]);
+    assert.equal(await page.locator('.result-card h3 a').first().textContent(), 'Texas Medicaid');
+    await page.locator('.facet a', { hasText: 'Health plan' }).click();
+    await page.waitForURL(/category=ins/);
+    await page.locator('.result-card h3 a', { hasText: 'Texas Medicaid' }).click();
+    await page.locator('h1', { hasText: 'Texas Medicaid' }).waitFor();
+    assert.ok(await page.locator('.endpoint-address').count() > 0);
+  } finally {
+    await noJs.close();
+  }
+});

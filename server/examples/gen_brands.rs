@@ -1,0 +1,161 @@
+//! Writes a synthetic SMART 2.2 brands bundle shaped like Epic's published one (about 90,000
+//! Organizations with brand and portal extensions, each with an R4 Endpoint; about 85 MB).
+//! Deterministic: the same arguments give the same bytes.
+//!
+//! cargo run --release -p signpost --example gen_brands -- [COUNT] [OUT]
+use serde_json::json;
+use std::io::{BufWriter, Write};
+
+const WORDS: [&str; 48] = [
+    "Valley",
+    "Summit",
+    "River",
+    "Lake",
+    "Pine",
+    "Cedar",
+    "Harbor",
+    "Prairie",
+    "Mountain",
+    "Coastal",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "United",
+    "Community",
+    "Regional",
+    "Memorial",
+    "Mercy",
+    "Grace",
+    "Hope",
+    "Unity",
+    "Liberty",
+    "Heritage",
+    "Pioneer",
+    "Frontier",
+    "Golden",
+    "Silver",
+    "Oak",
+    "Maple",
+    "Willow",
+    "Aspen",
+    "Sierra",
+    "Canyon",
+    "Meadow",
+    "Bay",
+    "Bridge",
+    "Crescent",
+    "Horizon",
+    "Keystone",
+    "Lakeside",
+    "Riverside",
+    "Highland",
+    "Granite",
+    "Evergreen",
+    "Sunrise",
+    "Clearwater",
+];
+const KINDS: [(&str, &str); 6] = [
+    ("Health", "prov"),
+    ("Medical Center", "prov"),
+    ("Clinic", "prov"),
+    ("Health Plan", "ins"),
+    ("Laboratories", "laboratory"),
+    ("Imaging", "imaging"),
+];
+const STATES: [(&str, &str); 10] = [
+    ("TX", "Austin"),
+    ("CA", "Fresno"),
+    ("NY", "Albany"),
+    ("FL", "Tampa"),
+    ("IL", "Peoria"),
+    ("WI", "Madison"),
+    ("OH", "Dayton"),
+    ("GA", "Macon"),
+    ("WA", "Spokane"),
+    ("CO", "Boulder"),
+];
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(90_000);
+    let out: Box<dyn Write> = match args.next() {
+        Some(path) => Box::new(std::fs::File::create(path)?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = BufWriter::with_capacity(1 << 20, out);
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    write!(
+        w,
+        r#"{{"resourceType":"Bundle","id":"synthetic-epic","meta":{{"lastUpdated":"2026-11-01T00:00:00Z"}},"type":"collection","timestamp":"2026-11-01T00:00:00Z","entry":["#
+    )?;
+    for i in 0..count {
+        let (a, b) = (rng.pick(&WORDS), rng.pick(&WORDS));
+        let (kind, category) = rng.pick(&KINDS);
+        let name = format!("{a} {b} {kind} {i}");
+        let slug = format!("{}{}{i}", a.to_lowercase(), b.to_lowercase());
+        let addresses: Vec<_> = (0..1 + rng.next() % 3)
+            .map(|n| {
+                let (st, city) = rng.pick(&STATES);
+                json!({"line": [format!("{} {} Street", 100 + n * 7 + i as u64 % 900, rng.pick(&WORDS))], "city": city, "state": st, "postalCode": format!("{:05}", rng.next() % 99999), "country": "US"})
+            })
+            .collect();
+        let org = json!({
+            "fullUrl": format!("https://open.epic.example/Organization/o{i}"),
+            "resource": {
+                "resourceType": "Organization", "id": format!("o{i}"),
+                "extension": [
+                    {"url": "http://hl7.org/fhir/StructureDefinition/organization-brand", "extension": [
+                        {"url": "brandLogo", "valueUrl": format!("https://{slug}.example.org/logo.png")}]},
+                    {"url": "http://hl7.org/fhir/StructureDefinition/organization-portal", "extension": [
+                        {"url": "portalName", "valueString": format!("My{a} Portal")},
+                        {"url": "portalUrl", "valueUrl": format!("https://mychart.{slug}.example.org")},
+                        {"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/e{i}")}}]}
+                ],
+                "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("https://{slug}.example.org")}],
+                "active": true,
+                "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": category}]}],
+                "name": name,
+                "alias": [format!("{a} {kind}"), format!("{b} {a} Network")],
+                "telecom": [{"system": "url", "value": format!("https://www.{slug}.example.org")}],
+                "address": addresses,
+                "endpoint": [{"reference": format!("Endpoint/e{i}")}]
+            }
+        });
+        let ep = json!({
+            "fullUrl": format!("https://open.epic.example/Endpoint/e{i}"),
+            "resource": {
+                "resourceType": "Endpoint", "id": format!("e{i}"),
+                "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "valueCode": "4.0.1"}],
+                "status": "active",
+                "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
+                "name": format!("{name} FHIR R4"),
+                "payloadType": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/endpoint-payload-type", "code": "none"}]}],
+                "address": format!("https://fhir.{slug}.example.org/api/FHIR/R4"),
+                "contact": [{"system": "url", "value": "https://open.epic.example/"}]
+            }
+        });
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut w, &org)?;
+        w.write_all(b",")?;
+        serde_json::to_writer(&mut w, &ep)?;
+    }
+    w.write_all(b"]}")?;
+    w.flush()
+}

@@ -1,0 +1,245 @@
+//! `signpost serve | migrate | import | validate | export`.
+use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::startup::{Application, connect};
+use app::server::import::Format;
+use app::server::import::run::import_reader;
+use app::server::services::export::{ExportOptions, Framing, stream};
+use app::server::validate::validate_reader;
+use app::types::validation::{Finding, Severity};
+use clap::{Parser, Subcommand, ValueEnum};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "signpost",
+    version,
+    about = "A directory of FHIR Patient Access endpoints, published as SMART User-access Brands"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the site and API (SIGNPOST_ADDR, default 127.0.0.1:3000).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Import a directory source (file or http(s) URL) in one transaction.
+    Import {
+        /// A file path or an http(s) URL.
+        source: String,
+        #[arg(long, value_enum, default_value = "auto")]
+        format: FormatArg,
+    },
+    /// Check a brands bundle against the SMART 2.2 User-access Brands rules; exit 1 on errors.
+    Validate {
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the directory as a brands bundle, FHIR NDJSON or an endpoint CSV.
+    Export {
+        #[arg(long, value_enum, default_value = "brands")]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<i32>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Brands,
+    Lantern,
+    SmaCsv,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportFormat {
+    Brands,
+    Csv,
+    Ndjson,
+}
+
+fn database_url() -> String {
+    std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Serve => {
+            let config = Config::from_env()?;
+            let app = Application::build(&config).await?;
+            tracing::info!("listening on http://{}", app.addr());
+            app.run_until_stopped().await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            connect(&database_url()).await?;
+            eprintln!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { source, format } => import(&source, format).await,
+        Command::Validate { file, json } => validate(&file, json),
+        Command::Export { format, output, source } => export(format, output, source).await,
+    }
+}
+
+fn progress_bar(total: Option<u64>) -> ProgressBar {
+    // indicatif draws nothing when stderr is not a terminal.
+    let bar = match total {
+        Some(t) => ProgressBar::new(t),
+        None => ProgressBar::new_spinner(),
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} reading [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
+    let format = match format {
+        FormatArg::Auto => None,
+        FormatArg::Brands => Some(Format::Brands),
+        FormatArg::Lantern => Some(Format::Lantern),
+        FormatArg::SmaCsv => Some(Format::SmaCsv),
+    };
+    let (location, file) = if source.starts_with("http://") || source.starts_with("https://") {
+        (source.to_string(), download(source).await?)
+    } else {
+        let path = std::fs::canonicalize(source).map_err(|e| format!("{source}: {e}"))?;
+        let file = std::fs::File::open(&path).map_err(|e| format!("{source}: {e}"))?;
+        (path.display().to_string(), file)
+    };
+    let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
+    let db = connect(&database_url()).await?;
+    let progress = bar.clone();
+    let result = import_reader(&db, &location, format, file, move |n| progress.set_position(n)).await;
+    bar.finish_and_clear();
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing was imported");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if outcome.detected {
+        eprintln!("format: {} (detected)", outcome.format.as_str());
+    }
+    print_findings(&outcome.summary.findings, 20);
+    let s = &outcome.summary;
+    let (e, w, i) = severity_counts(&s.findings);
+    if s.unchanged {
+        println!(
+            "{location}: unchanged since the last import (source {}); findings: {e} errors, {w} warnings, {i} notes",
+            s.source_id
+        );
+    } else {
+        println!(
+            "{location}: brands {}, portals {}, endpoints {} (added ~updated -removed); findings: {e} errors, {w} warnings, {i} notes",
+            s.brands, s.portals, s.endpoints
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fetches a source URL to a temporary file, so it is read the same way as a local one.
+async fn download(url: &str) -> Result<std::fs::File, Error> {
+    let mut response = reqwest::get(url).await?.error_for_status()?;
+    let mut file = tempfile::tempfile()?;
+    while let Some(chunk) = response.chunk().await? {
+        file.write_all(&chunk)?;
+    }
+    use std::io::Seek;
+    file.rewind()?;
+    Ok(file)
+}
+
+fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
+    let n = |s| findings.iter().filter(|f| f.severity == s).count();
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+}
+
+fn print_findings(findings: &[Finding], limit: usize) {
+    for f in findings.iter().take(limit) {
+        eprintln!("{:7} {} {} ({})", f.severity.as_str(), f.pointer, f.message, f.rule);
+    }
+    if findings.len() > limit {
+        eprintln!("... and {} more findings (`signpost validate FILE` lists them all)", findings.len() - limit);
+    }
+}
+
+fn validate(file: &PathBuf, json: bool) -> Result<ExitCode, Error> {
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let report = validate_reader(std::io::BufReader::new(f));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if let Some(fatal) = &report.fatal {
+        eprintln!("{}: {fatal}", file.display());
+    } else {
+        print_findings(&report.findings, usize::MAX);
+        println!(
+            "{}: {} organizations, {} endpoints; {} errors, {} warnings, {} notes",
+            file.display(),
+            report.organizations,
+            report.endpoints,
+            report.errors,
+            report.warnings,
+            report.infos
+        );
+    }
+    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn export(format: ExportFormat, output: Option<PathBuf>, source: Option<i32>) -> Result<ExitCode, Error> {
+    let db = connect(&database_url()).await?;
+    let framing = match format {
+        ExportFormat::Brands => Framing::Bundle,
+        ExportFormat::Csv => Framing::Csv,
+        ExportFormat::Ndjson => Framing::Ndjson,
+    };
+    let public_url =
+        std::env::var("SIGNPOST_PUBLIC_URL").unwrap_or_else(|_| format!("http://{}", crate::config::DEFAULT_ADDR));
+    let opts = ExportOptions { source_id: source, base_url: public_url.trim_end_matches('/').to_string(), framing };
+    let mut body = Box::pin(stream(db, opts));
+    match output {
+        Some(path) => {
+            // Written beside the target and renamed at the end: a failed export leaves no half file.
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            {
+                let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+                while let Some(chunk) = body.next().await {
+                    w.write_all(&chunk?)?;
+                }
+                w.flush()?;
+            }
+            tmp.as_file().sync_all()?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout());
+            while let Some(chunk) = body.next().await {
+                w.write_all(&chunk?)?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,71 @@
+use app::error::AppError;
+use app::server::services::brands::brand_detail;
+use app::server::state::AppState;
+use app::server::validate::validate_text;
+use app::types::brand::BrandDetail;
+use app::types::search::{SearchQuery, SearchResponse};
+use app::types::validation::ValidationReport;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use validator::Validate;
+
+/// The query string of `GET /api/v1/brands`, checked before it reaches the search.
+#[derive(Debug, Deserialize, Validate)]
+pub struct SearchParams {
+    #[serde(default)]
+    #[validate(length(max = 200, message = "q is at most 200 characters"))]
+    pub q: String,
+    pub category: Option<String>,
+    pub state: Option<String>,
+    pub fhir_version: Option<String>,
+    #[validate(range(min = 1, max = 100000, message = "page must be at least 1"))]
+    pub page: Option<u32>,
+    #[validate(range(min = 1, max = 100, message = "per_page must be between 1 and 100"))]
+    pub per_page: Option<u32>,
+}
+
+fn cors(mut r: Response) -> Response {
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(p) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    p.validate().map_err(|e| AppError::BadRequest(e.to_string().replace('\n', "; ")))?;
+    let query = SearchQuery {
+        q: p.q,
+        category: p.category,
+        state: p.state,
+        fhir_version: p.fhir_version,
+        page: p.page,
+        per_page: p.per_page,
+    };
+    let index = state.search.index(&state.db).await?;
+    let response: SearchResponse = index.search(&query);
+    Ok(cors(Json(response).into_response()))
+}
+
+pub async fn brand(State(state): State<AppState>, Path(id): Path<i32>) -> Result<Response, AppError> {
+    let detail: BrandDetail =
+        brand_detail(&state.db, id).await?.ok_or_else(|| AppError::NotFound(format!("brand {id}")))?;
+    Ok(cors(Json(detail).into_response()))
+}
+
+/// `POST /api/v1/validate` with a bundle as the body: the validation report as JSON.
+pub async fn validate(State(state): State<AppState>, body: Bytes) -> Result<Json<ValidationReport>, AppError> {
+    let limit = state.settings.max_validate_bytes;
+    if body.len() > limit {
+        return Err(AppError::TooLarge(format!("the bundle is {} bytes; the limit is {limit}", body.len())));
+    }
+    let text =
+        String::from_utf8(body.to_vec()).map_err(|_| AppError::BadRequest("the body is not UTF-8 text".into()))?;
+    Ok(Json(validate_text(&text, limit)))
+}

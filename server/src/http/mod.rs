@@ -1,0 +1,4 @@
+//! Plain HTTP endpoints beside the Leptos pages: the published bundle, the JSON API, exports.
+pub mod api;
+pub mod bundle;
+pub mod health;

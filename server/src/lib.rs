@@ -1,0 +1,9 @@
+#![recursion_limit = "256"]
+//! The `signpost` binary's library: configuration, start-up, HTTP handlers and the CLI, kept
+//! in a library so integration tests can start the real application.
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

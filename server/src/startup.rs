@@ -1,0 +1,121 @@
+//! Building and running the application: database, state, router, listener.
+use crate::config::Config;
+use crate::http;
+use app::server::services::search_index::SearchState;
+use app::server::state::{AppState, Settings};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use leptos::prelude::{LeptosOptions, provide_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+
+/// Connects and brings the schema up to date. SQLite files are created when missing; sqlx
+/// opens them in WAL mode with `synchronous=FULL`, so an acknowledged write survives a crash.
+pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(database_url.to_string());
+    opts.sqlx_logging(false);
+    if database_url.starts_with("sqlite:") {
+        // One writer at a time is all SQLite allows; a small pool avoids lock contention.
+        opts.max_connections(4);
+    }
+    let db = Database::connect(opts).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("signpost")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+pub fn app_state(config: &Config, db: DatabaseConnection) -> AppState {
+    AppState {
+        leptos_options: leptos_options(config),
+        db,
+        search: SearchState::default(),
+        settings: Settings { public_url: config.public_url.clone(), max_validate_bytes: config.max_validate_bytes },
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    // Room for a bundle at the size limit after form encoding.
+    let body_limit = state.settings.max_validate_bytes.saturating_mul(3).max(64 * 1024);
+    Router::new()
+        .route("/healthz", get(http::health::health))
+        .route("/brands.json", get(http::bundle::directory_bundle))
+        .route("/sources/{id}/brands.json", get(http::bundle::source_bundle))
+        .route("/export/endpoints.csv", get(http::bundle::endpoints_csv))
+        .route("/api/v1/brands", get(http::api::search))
+        .route("/api/v1/brands/{id}", get(http::api::brand))
+        .route("/api/v1/validate", post(http::api::validate))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A built application bound to its port, ready to serve (zero2prod's shape: tests bind port 0).
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> anyhow_like::Result<Self> {
+        let db = connect(&config.database_url).await?;
+        if config.demo_data && crate::demo::seed_if_empty(&db).await? {
+            tracing::info!("empty database: demo data imported");
+        }
+        let state = app_state(config, db);
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        Ok(Application { router: router(state.clone()), listener, state })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// A boxed error for start-up, where any failure ends the process with its message.
+pub mod anyhow_like {
+    pub type Error = Box<dyn std::error::Error + Send + Sync>;
+    pub type Result<T> = std::result::Result<T, Error>;
+}

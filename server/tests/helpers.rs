@@ -1,0 +1,111 @@
+//! Spawning the real application on port 0 with a fresh database (SQLite file or a new
+//! PostgreSQL database on the server ./test starts).
+use app::server::import::Format;
+use app::server::import::run::{ImportError, ImportOutcome, import_reader};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use signpost::config::Config;
+use signpost::startup::Application;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    _dir: tempfile::TempDir,
+}
+
+pub fn fixture_path(rel: &str) -> String {
+    format!("{}/../../shared/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(rel)).unwrap_or_else(|e| panic!("fixture {rel} (../shared beside the repo): {e}"))
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/signpost.db?mode=rwc", dir.display()),
+        Backend::Postgres => {
+            let admin = std::env::var("SIGNPOST_TEST_POSTGRES_URL")
+                .expect("SIGNPOST_TEST_POSTGRES_URL is not set: run the tests with ./test, which starts PostgreSQL");
+            let name = format!(
+                "signpost_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                chrono::Utc::now().timestamp_micros()
+            );
+            let conn = Database::connect(&admin).await.expect("connect to the test PostgreSQL");
+            conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+            conn.close().await.ok();
+            let (base, _) = admin.rsplit_once('/').expect("a database URL ends in /dbname");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub async fn spawn_app_with(backend: Backend, demo_data: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url(backend, dir.path()).await,
+        public_url: "https://signpost.test".into(),
+        demo_data,
+        max_validate_bytes: 1024 * 1024,
+        site_root: "target/site".into(),
+    };
+    let app = Application::build(&config).await.expect("application builds");
+    let base = format!("http://{}", app.addr());
+    let db = app.state.db.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, client: reqwest::Client::new(), db, _dir: dir }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, false).await
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn import_bytes(
+        &self,
+        location: &str,
+        format: Option<Format>,
+        bytes: Vec<u8>,
+    ) -> Result<ImportOutcome, ImportError> {
+        import_reader(&self.db, location, format, std::io::Cursor::new(bytes), |_| {}).await
+    }
+
+    pub async fn import_fixture(&self, rel: &str) -> ImportOutcome {
+        self.import_bytes(&format!("fixture:{rel}"), None, fixture(rel)).await.expect("fixture imports")
+    }
+
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let r = self.client.get(self.url(path)).send().await.expect("request");
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.expect("json body")
+    }
+}
+
+/// Runs an async test function once per database backend.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::helpers::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name($crate::helpers::Backend::Postgres).await }
+        }
+    )*};
+}
