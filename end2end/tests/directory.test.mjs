@@ -82,7 +82,7 @@ test('with JavaScript off, search works from the server-rendered page', async ()
   const noJs = await launch({ javaScriptEnabled: false });
   try {
     const page = await noJs.newPage();
-    await page.goto('/?q=alabama');
+    await page.goto('/?q=alabama+medicaid');
     assert.equal(await page.locator('.result-card h3 a').first().textContent(), 'Alabama Medicaid');
     await page.locator('#q').fill('texas medicaid');
     await Promise.all([page.waitForURL(/q=texas\+medicaid/), page.locator('#q').press('Enter')]);

@@ -18,13 +18,11 @@ pub struct AddressView {
 impl AddressView {
     pub fn one_line(&self) -> String {
         let mut parts: Vec<String> = self.line.clone();
-        let locality = [self.city.as_deref(), self.state.as_deref(), self.postal_code.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !locality.is_empty() {
-            parts.push(locality);
+        parts.extend(self.city.clone());
+        let region =
+            [self.state.as_deref(), self.postal_code.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        if !region.is_empty() {
+            parts.push(region);
         }
         parts.join(", ")
     }
@@ -86,4 +84,23 @@ pub struct BrandDetail {
     pub inherited_from: Option<BrandLink>,
     pub source: SourceView,
     pub updated_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_address() {
+        let a = AddressView {
+            line: vec!["123 Main St".into()],
+            city: Some("Madison".into()),
+            state: Some("WI".into()),
+            postal_code: Some("53726".into()),
+            country: Some("US".into()),
+        };
+        assert_eq!(a.one_line(), "123 Main St, Madison, WI 53726");
+        let b = AddressView { line: vec![], city: None, state: Some("IA".into()), postal_code: None, country: None };
+        assert_eq!(b.one_line(), "IA");
+    }
 }

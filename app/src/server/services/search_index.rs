@@ -168,9 +168,10 @@ impl SearchIndex {
             credit(i, if self.vocab[i] == token { 3 } else { 2 });
             i += 1;
         }
+        // Short words get no typo (too many near neighbours), long ones two.
         let max_typos = match token.chars().count() {
-            0..=3 => 0,
-            4..=7 => 1,
+            0..=4 => 0,
+            5..=8 => 1,
             _ => 2,
         };
         if max_typos > 0 {
@@ -499,6 +500,22 @@ mod tests {
         let r = idx.search(&SearchQuery { per_page: Some(2), page: Some(2), ..Default::default() });
         assert_eq!(r.total, 5);
         assert_eq!(ids(&r), vec![4, 5]);
+    }
+
+    #[test]
+    fn typo_tolerance_grows_with_word_length() {
+        let idx = SearchIndex::build(
+            1,
+            vec![
+                input(1, "Texas Medicaid", &[], "Austin", "TX", &["ins"]),
+                input(2, "Tenet Medical", &[], "Dallas", "TX", &["prov"]),
+            ],
+        );
+        // "medicaid" and "medical" are two edits apart: too far for an 8-letter word.
+        assert_eq!(ids(&idx.search(&q("medicaid"))), vec![1]);
+        // "medicad" is one edit from both words, so both come.
+        assert_eq!(idx.search(&q("medicad")).total, 2);
+        assert_eq!(ids(&idx.search(&q("permanente"))), Vec::<i32>::new());
     }
 
     #[test]
