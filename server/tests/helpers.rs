@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses its own part of the helpers
 //! Spawning the real application on port 0 with a fresh database (SQLite file or a new
 //! PostgreSQL database on the server ./test starts).
 use app::server::import::Format;

@@ -60,6 +60,21 @@ fn npi_is_valid(npi: &str) -> bool {
     sum % 10 == 0
 }
 
+/// What is wrong with an identifier, if anything: both parts present, an absolute URI for
+/// system urn:ietf:rfc:3986, a valid NPI for the NPI system.
+pub fn identifier_problem(system: Option<&str>, value: Option<&str>) -> Option<String> {
+    match (system, value) {
+        (None, _) | (_, None) => Some("Identifier needs both a system and a value.".into()),
+        (Some(SYSTEM_URI), Some(v)) if url::Url::parse(v).is_err() => {
+            Some(format!("\"{v}\" is not an absolute URI, as system {SYSTEM_URI} requires."))
+        }
+        (Some(SYSTEM_NPI), Some(v)) if !npi_is_valid(v) => {
+            Some(format!("\"{v}\" is not a valid NPI (10 digits with a check digit)."))
+        }
+        _ => None,
+    }
+}
+
 impl Validator {
     fn add(&mut self, severity: Severity, rule: &str, pointer: String, message: impl Into<String>) {
         self.findings.push(Finding { severity, rule: rule.into(), pointer, message: message.into() });
@@ -165,25 +180,10 @@ impl Validator {
             }
         }
         for (n, ident) in array(&r["identifier"]).iter().enumerate() {
-            let p = ptr(i, &format!("/resource/identifier/{n}"));
-            let (system, value) = (str_of(&ident["system"]), str_of(&ident["value"]));
-            match (system.as_deref(), value.as_deref()) {
-                (None, _) | (_, None) => {
-                    self.add(Severity::Error, "identifier", p, "Identifier needs both a system and a value.")
-                }
-                (Some(SYSTEM_URI), Some(v)) if url::Url::parse(v).is_err() => self.add(
-                    Severity::Error,
-                    "identifier",
-                    p,
-                    format!("\"{v}\" is not an absolute URI, as system {SYSTEM_URI} requires."),
-                ),
-                (Some(SYSTEM_NPI), Some(v)) if !npi_is_valid(v) => self.add(
-                    Severity::Error,
-                    "identifier",
-                    p,
-                    format!("\"{v}\" is not a valid NPI (10 digits with a check digit)."),
-                ),
-                _ => {}
+            if let Some(problem) =
+                identifier_problem(str_of(&ident["system"]).as_deref(), str_of(&ident["value"]).as_deref())
+            {
+                self.add(Severity::Error, "identifier", ptr(i, &format!("/resource/identifier/{n}")), problem);
             }
         }
         let mut portal_refs = Vec::new();

@@ -4,9 +4,8 @@
 use super::brands::parse_list;
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal, source};
 use crate::server::fhir::records::{Address, Identifier};
-use crate::server::fhir::{
-    CATEGORIES, CONNECTION_TYPE_SYSTEM, DATA_ABSENT_REASON, ORG_TYPE_SYSTEM, SYSTEM_NPI, SYSTEM_URI,
-};
+use crate::server::fhir::{CATEGORIES, CONNECTION_TYPE_SYSTEM, DATA_ABSENT_REASON, ORG_TYPE_SYSTEM};
+use crate::server::validate::identifier_problem;
 use bytes::Bytes;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -266,15 +265,6 @@ async fn write_all(
     Ok(())
 }
 
-fn valid_identifier(i: &Identifier) -> bool {
-    match (i.system.as_deref(), i.value.as_deref()) {
-        (Some(SYSTEM_URI), Some(v)) => url::Url::parse(v).is_ok(),
-        (Some(SYSTEM_NPI), Some(v)) => v.len() == 10 && v.bytes().all(|b| b.is_ascii_digit()),
-        (Some(_), Some(_)) => true,
-        _ => false,
-    }
-}
-
 fn organization(
     b: &brand::Model,
     parent: Option<i32>,
@@ -315,7 +305,7 @@ fn organization(
     }
     let identifiers: Vec<Value> = parse_list::<Identifier>(&b.identifiers)
         .into_iter()
-        .filter(valid_identifier)
+        .filter(|i| identifier_problem(i.system.as_deref(), i.value.as_deref()).is_none())
         .map(|i| json!({"system": i.system, "value": i.value}))
         .collect();
     if !identifiers.is_empty() {
