@@ -1,5 +1,6 @@
-//! Writes a synthetic SMART 2.2 brands bundle shaped like Epic's published one (about 90,000
-//! Organizations with brand and portal extensions, each with an R4 Endpoint; about 85 MB).
+//! Writes a synthetic SMART 2.2 brands bundle shaped like Epic's published one: about 90,000
+//! Organizations with portal extensions, sharing R4 Endpoints (one per 100 brands, as many
+//! brands sit on one customer's endpoint); about 85 MB.
 //! Deterministic: the same arguments give the same bytes.
 //!
 //! cargo run --release -p signpost --example gen_brands -- [COUNT] [OUT]
@@ -64,6 +65,7 @@ const KINDS: [(&str, &str); 6] = [
     ("Laboratories", "laboratory"),
     ("Imaging", "imaging"),
 ];
+const BRANDS_PER_ENDPOINT: usize = 100;
 const STATES: [(&str, &str); 10] = [
     ("TX", "Austin"),
     ("CA", "Fresno"),
@@ -108,12 +110,10 @@ fn main() -> std::io::Result<()> {
         let (kind, category) = rng.pick(&KINDS);
         let name = format!("{a} {b} {kind} {i}");
         let slug = format!("{}{}{i}", a.to_lowercase(), b.to_lowercase());
-        let addresses: Vec<_> = (0..1 + rng.next() % 3)
-            .map(|n| {
-                let (st, city) = rng.pick(&STATES);
-                json!({"line": [format!("{} {} Street", 100 + n * 7 + i as u64 % 900, rng.pick(&WORDS))], "city": city, "state": st, "postalCode": format!("{:05}", rng.next() % 99999), "country": "US"})
-            })
-            .collect();
+        let e = i / BRANDS_PER_ENDPOINT;
+        let (st, city) = rng.pick(&STATES);
+        let addresses =
+            json!([{"city": city, "state": st, "postalCode": format!("{:05}", rng.next() % 99999), "country": "US"}]);
         let org = json!({
             "fullUrl": format!("https://open.epic.example/Organization/o{i}"),
             "resource": {
@@ -123,8 +123,7 @@ fn main() -> std::io::Result<()> {
                         {"url": "brandLogo", "valueUrl": format!("https://{slug}.example.org/logo.png")}]},
                     {"url": "http://hl7.org/fhir/StructureDefinition/organization-portal", "extension": [
                         {"url": "portalName", "valueString": format!("My{a} Portal")},
-                        {"url": "portalUrl", "valueUrl": format!("https://mychart.{slug}.example.org")},
-                        {"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/e{i}")}}]}
+                        {"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/e{e}")}}]}
                 ],
                 "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("https://{slug}.example.org")}],
                 "active": true,
@@ -133,18 +132,16 @@ fn main() -> std::io::Result<()> {
                 "alias": [format!("{a} {kind}"), format!("{b} {a} Network")],
                 "telecom": [{"system": "url", "value": format!("https://www.{slug}.example.org")}],
                 "address": addresses,
-                "endpoint": [{"reference": format!("Endpoint/e{i}")}]
+                "endpoint": [{"reference": format!("Endpoint/e{e}")}]
             }
         });
         let ep = json!({
-            "fullUrl": format!("https://open.epic.example/Endpoint/e{i}"),
+            "fullUrl": format!("https://open.epic.example/Endpoint/e{e}"),
             "resource": {
-                "resourceType": "Endpoint", "id": format!("e{i}"),
+                "resourceType": "Endpoint", "id": format!("e{e}"),
                 "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "valueCode": "4.0.1"}],
                 "status": "active",
                 "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
-                "name": format!("{name} FHIR R4"),
-                "payloadType": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/endpoint-payload-type", "code": "none"}]}],
                 "address": format!("https://fhir.{slug}.example.org/api/FHIR/R4"),
                 "contact": [{"system": "url", "value": "https://open.epic.example/"}]
             }
@@ -153,8 +150,10 @@ fn main() -> std::io::Result<()> {
             w.write_all(b",")?;
         }
         serde_json::to_writer(&mut w, &org)?;
-        w.write_all(b",")?;
-        serde_json::to_writer(&mut w, &ep)?;
+        if i % BRANDS_PER_ENDPOINT == 0 {
+            w.write_all(b",")?;
+            serde_json::to_writer(&mut w, &ep)?;
+        }
     }
     w.write_all(b"]}")?;
     w.flush()

@@ -153,7 +153,7 @@ async fn store_endpoints<C: ConnectionTrait>(
     for e in records {
         let hash = content_hash(e);
         match old.remove(&e.resource_id) {
-            None => new_rows.push(endpoint_model(source_id, e, hash)),
+            None => new_rows.push((e, hash)),
             Some((_, h)) if h == hash => {}
             Some((id, _)) => {
                 let mut am = endpoint_model(source_id, e, hash);
@@ -165,7 +165,8 @@ async fn store_endpoints<C: ConnectionTrait>(
     }
     counts.added = new_rows.len() as u32;
     counts.removed = old.len() as u32;
-    insert_chunks::<_, endpoint::Entity>(txn, new_rows).await?;
+    insert_chunks::<_, endpoint::Entity>(txn, new_rows.into_iter().map(|(e, hash)| endpoint_model(source_id, e, hash)))
+        .await?;
     let gone: Vec<i32> = old.values().map(|(id, _)| *id).collect();
     for chunk in gone.chunks(CHUNK) {
         brand_endpoint::Entity::delete_many()
@@ -184,7 +185,12 @@ async fn store_endpoints<C: ConnectionTrait>(
     Ok(rows.into_iter().collect())
 }
 
-async fn insert_chunks<C: ConnectionTrait, E: EntityTrait>(txn: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr> {
+/// Inserts rows in multi-row statements; `rows` is consumed lazily, so only one chunk of
+/// ActiveModels exists at a time.
+async fn insert_chunks<C: ConnectionTrait, E: EntityTrait>(
+    txn: &C,
+    rows: impl IntoIterator<Item = E::ActiveModel>,
+) -> Result<(), DbErr> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<E::ActiveModel> = rows.by_ref().take(CHUNK).collect();
@@ -248,7 +254,7 @@ async fn store_brands<C: ConnectionTrait>(
         let hash = content_hash(b);
         match old.remove(&b.resource_id) {
             None => {
-                new_rows.push(brand_model(source_id, b, hash, now));
+                new_rows.push((b, hash));
                 relink.insert(b.resource_id.clone());
                 summary.portals.added += b.portals.len() as u32;
             }
@@ -265,7 +271,8 @@ async fn store_brands<C: ConnectionTrait>(
     }
     summary.brands.added = new_rows.len() as u32;
     summary.brands.removed = old.len() as u32;
-    insert_chunks::<_, brand::Entity>(txn, new_rows).await?;
+    insert_chunks::<_, brand::Entity>(txn, new_rows.into_iter().map(|(b, hash)| brand_model(source_id, b, hash, now)))
+        .await?;
 
     // Changed brands: count portal changes against what was stored, then clear their links.
     for chunk in changed_ids.chunks(CHUNK) {
@@ -312,22 +319,19 @@ async fn store_brands<C: ConnectionTrait>(
         .filter(|b| relink.contains(&b.resource_id))
         .filter_map(|b| ids.get(&b.resource_id).map(|id| (*id, b)))
         .collect();
-    let mut portal_rows = Vec::new();
-    for (id, b) in &to_link {
-        for (pos, p) in b.portals.iter().enumerate() {
-            portal_rows.push(portal::ActiveModel {
-                id: NotSet,
-                brand_id: Set(*id),
-                position: Set(pos as i32),
-                name: Set(p.name.clone()),
-                description: Set(p.description.clone()),
-                url: Set(p.url.clone()),
-                logo_url: Set(p.logo_url.clone()),
-                logo_license: Set(p.logo_license.clone()),
-            });
-        }
-    }
-    let has_portals = !portal_rows.is_empty();
+    let portal_rows = to_link.iter().flat_map(|(id, b)| {
+        b.portals.iter().enumerate().map(move |(pos, p)| portal::ActiveModel {
+            id: NotSet,
+            brand_id: Set(*id),
+            position: Set(pos as i32),
+            name: Set(p.name.clone()),
+            description: Set(p.description.clone()),
+            url: Set(p.url.clone()),
+            logo_url: Set(p.logo_url.clone()),
+            logo_license: Set(p.logo_license.clone()),
+        })
+    });
+    let has_portals = to_link.iter().any(|(_, b)| !b.portals.is_empty());
     insert_chunks::<_, portal::Entity>(txn, portal_rows).await?;
 
     let mut link_rows = Vec::new();

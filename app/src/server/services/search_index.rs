@@ -10,7 +10,7 @@ use crate::types::search::{
 };
 use crate::types::states::{state_code, state_name};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// Where a term was found; a match in the name counts most.
@@ -20,10 +20,17 @@ const FIELD_OTHER: u8 = 1;
 
 const WEB_NOISE: [&str; 8] = ["www", "http", "https", "com", "org", "net", "gov", "edu"];
 
+/// Facets, in the order of `Facets`: category, state, FHIR version.
+const FACET_CATEGORY: usize = 0;
+const FACET_STATE: usize = 1;
+const FACET_FHIR_VERSION: usize = 2;
+
 pub struct Doc {
     pub summary: BrandSummary,
     name_lc: String,
-    states: Vec<String>,
+    /// Facet values as ids into `SearchIndex::facet_values`, so filtering and counting never
+    /// touch a string.
+    facets: [Vec<u16>; 3],
 }
 
 #[derive(Default)]
@@ -33,6 +40,10 @@ pub struct SearchIndex {
     /// Sorted, distinct terms; `postings[i]` lists (doc, field weight) for `vocab[i]`.
     vocab: Vec<String>,
     postings: Vec<Vec<(u32, u8)>>,
+    /// Indexes into `vocab` of the purely alphabetic terms, by length in bytes: the only
+    /// candidates for typo matches (a number with a typo is another number).
+    by_length: Vec<Vec<u32>>,
+    facet_values: [Vec<String>; 3],
 }
 
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -97,6 +108,14 @@ impl SearchIndex {
         });
         let mut terms: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
         let mut docs = Vec::with_capacity(inputs.len());
+        let mut facet_values: [Vec<String>; 3] = Default::default();
+        let mut facet_ids: [HashMap<String, u16>; 3] = Default::default();
+        let mut intern = |facet: usize, value: &str| -> u16 {
+            *facet_ids[facet].entry(value.to_string()).or_insert_with(|| {
+                facet_values[facet].push(value.to_string());
+                (facet_values[facet].len() - 1) as u16
+            })
+        };
         for (n, input) in inputs.into_iter().enumerate() {
             let doc = n as u32;
             let mut add = |term: String, field: u8| {
@@ -136,12 +155,26 @@ impl SearchIndex {
             if let Some(w) = &input.summary.website {
                 domain_words(w).into_iter().for_each(|t| add(t, FIELD_OTHER));
             }
-            docs.push(Doc { name_lc: normalize(&input.summary.name), states, summary: input.summary });
+            let facets = [
+                input.summary.categories.iter().map(|c| intern(FACET_CATEGORY, c)).collect(),
+                states.iter().map(|c| intern(FACET_STATE, c)).collect(),
+                input.summary.fhir_versions.iter().map(|v| intern(FACET_FHIR_VERSION, v)).collect(),
+            ];
+            docs.push(Doc { name_lc: normalize(&input.summary.name), facets, summary: input.summary });
         }
         let mut sorted: Vec<(String, Vec<(u32, u8)>)> = terms.into_iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let (vocab, postings) = sorted.into_iter().unzip();
-        SearchIndex { version, docs, vocab, postings }
+        let (vocab, postings): (Vec<String>, Vec<_>) = sorted.into_iter().unzip();
+        let mut by_length: Vec<Vec<u32>> = Vec::new();
+        for (n, term) in vocab.iter().enumerate() {
+            if term.len() >= 4 && term.chars().all(char::is_alphabetic) {
+                if by_length.len() <= term.len() {
+                    by_length.resize(term.len() + 1, Vec::new());
+                }
+                by_length[term.len()].push(n as u32);
+            }
+        }
+        SearchIndex { version, docs, vocab, postings, by_length, facet_values }
     }
 
     pub fn len(&self) -> usize {
@@ -152,13 +185,18 @@ impl SearchIndex {
         self.docs.is_empty()
     }
 
-    /// Best score per document for one query token: exact 3, prefix 2, typo 1, times the field.
-    fn token_scores(&self, token: &str) -> HashMap<u32, u32> {
-        let mut scores: HashMap<u32, u32> = HashMap::new();
+    /// Best score per document for one query token (exact 3, prefix 2, typo 1, times the
+    /// field), as a dense array over all documents, and the documents that scored.
+    fn token_scores(&self, token: &str) -> (Vec<u32>, Vec<u32>) {
+        let mut scores = vec![0u32; self.docs.len()];
+        let mut matched = Vec::new();
         let mut credit = |term: usize, kind: u32| {
             for (doc, field) in &self.postings[term] {
                 let s = kind * u32::from(*field);
-                let e = scores.entry(*doc).or_insert(0);
+                let e = &mut scores[*doc as usize];
+                if *e == 0 {
+                    matched.push(*doc);
+                }
                 *e = (*e).max(s);
             }
         };
@@ -174,18 +212,19 @@ impl SearchIndex {
             5..=8 => 1,
             _ => 2,
         };
-        if max_typos > 0 {
+        if max_typos > 0 && token.chars().all(char::is_alphabetic) {
             let tb = token.as_bytes();
-            for (n, term) in self.vocab.iter().enumerate() {
-                if (start..i).contains(&n) {
-                    continue;
-                }
-                if edit_distance_within(tb, term.as_bytes(), max_typos) {
-                    credit(n, 1);
+            let lengths = tb.len().saturating_sub(max_typos)..=tb.len() + max_typos;
+            for bucket in lengths.filter_map(|l| self.by_length.get(l)) {
+                for &n in bucket {
+                    let n = n as usize;
+                    if !(start..i).contains(&n) && edit_distance_within(tb, self.vocab[n].as_bytes(), max_typos) {
+                        credit(n, 1);
+                    }
                 }
             }
         }
-        scores
+        (scores, matched)
     }
 
     pub fn search(&self, q: &SearchQuery) -> SearchResponse {
@@ -199,52 +238,64 @@ impl SearchIndex {
         let mut matched: Vec<(u32, u32)> = if tokens.is_empty() {
             (0..self.docs.len() as u32).map(|d| (d, 0)).collect()
         } else {
-            let mut per_token: Vec<HashMap<u32, u32>> = tokens.iter().map(|t| self.token_scores(t)).collect();
-            per_token.sort_by_key(HashMap::len);
+            let mut per_token: Vec<(Vec<u32>, Vec<u32>)> = tokens.iter().map(|t| self.token_scores(t)).collect();
+            per_token.sort_by_key(|(_, docs)| docs.len());
             let (first, rest) = per_token.split_first().expect("at least one token");
             first
+                .1
                 .iter()
-                .filter_map(|(doc, s)| {
-                    let mut total = *s;
-                    for other in rest {
-                        total += other.get(doc)?;
+                .filter_map(|&doc| {
+                    let mut total = first.0[doc as usize];
+                    for (scores, _) in rest {
+                        match scores[doc as usize] {
+                            0 => return None,
+                            s => total += s,
+                        }
                     }
-                    let name = &self.docs[*doc as usize].name_lc;
+                    let name = &self.docs[doc as usize].name_lc;
                     if *name == phrase {
                         total += 100;
                     } else if name.starts_with(&phrase) {
                         total += 50;
                     }
-                    Some((*doc, total))
+                    Some((doc, total))
                 })
                 .collect()
         };
-        let wanted = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let (cat, st, fv) = (wanted(&q.category), wanted(&q.state).map(|s| s.to_uppercase()), wanted(&q.fhir_version));
-        let has_cat = |d: &Doc| cat.as_ref().is_none_or(|c| d.summary.categories.contains(c));
-        let has_state = |d: &Doc| st.as_ref().is_none_or(|s| d.states.contains(s));
-        let has_fv = |d: &Doc| fv.as_ref().is_none_or(|v| d.summary.fhir_versions.contains(v));
+        // Per facet: no filter, a value no document has (nothing matches), or a value id.
+        let wanted = |facet: usize, v: &Option<String>| -> Option<Option<u16>> {
+            let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            let v = if facet == FACET_STATE { v.to_uppercase() } else { v.to_string() };
+            Some(self.facet_values[facet].iter().position(|x| *x == v).map(|p| p as u16))
+        };
+        let filters = [
+            wanted(FACET_CATEGORY, &q.category),
+            wanted(FACET_STATE, &q.state),
+            wanted(FACET_FHIR_VERSION, &q.fhir_version),
+        ];
+        let passes = |d: &Doc, facet: usize| match filters[facet] {
+            None => true,
+            Some(None) => false,
+            Some(Some(id)) => d.facets[facet].contains(&id),
+        };
 
-        let mut facet_counts: [BTreeMap<String, u32>; 3] = Default::default();
-        for (doc, _) in &matched {
-            let d = &self.docs[*doc as usize];
-            let (c, s, f) = (has_cat(d), has_state(d), has_fv(d));
-            if s && f {
-                d.summary.categories.iter().for_each(|v| *facet_counts[0].entry(v.clone()).or_default() += 1);
-            }
-            if c && f {
-                d.states.iter().for_each(|v| *facet_counts[1].entry(v.clone()).or_default() += 1);
-            }
-            if c && s {
-                d.summary.fhir_versions.iter().for_each(|v| *facet_counts[2].entry(v.clone()).or_default() += 1);
-            }
-        }
+        // Each facet's counts honour the other facets' filters but not its own.
+        let mut counts: [Vec<u32>; 3] = std::array::from_fn(|f| vec![0; self.facet_values[f].len()]);
         matched.retain(|(doc, _)| {
             let d = &self.docs[*doc as usize];
-            has_cat(d) && has_state(d) && has_fv(d)
+            let pass = [passes(d, 0), passes(d, 1), passes(d, 2)];
+            for facet in 0..3 {
+                if (0..3).all(|other| other == facet || pass[other]) {
+                    d.facets[facet].iter().for_each(|id| counts[facet][*id as usize] += 1);
+                }
+            }
+            pass.iter().all(|p| *p)
         });
-        // Documents are stored in name order, so equal scores stay alphabetical.
-        matched.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Documents are stored in name order, so equal scores stay alphabetical (and without a
+        // query they are all equal and already in order).
+        if !tokens.is_empty() {
+            matched.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
         let (page, per_page) = (q.page(), q.per_page());
         let results = matched
             .iter()
@@ -252,10 +303,16 @@ impl SearchIndex {
             .take(per_page as usize)
             .map(|(doc, _)| self.docs[*doc as usize].summary.clone())
             .collect();
-        let [cats, states, versions] = facet_counts;
-        let facet = |m: BTreeMap<String, u32>, label: &dyn Fn(&str) -> String| {
-            let mut v: Vec<FacetValue> =
-                m.into_iter().map(|(value, count)| FacetValue { label: label(&value), value, count }).collect();
+        let facet = |facet: usize, label: &dyn Fn(&str) -> String| {
+            let mut v: Vec<FacetValue> = counts[facet]
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(id, c)| {
+                    let value = &self.facet_values[facet][id];
+                    FacetValue { label: label(value), value: value.clone(), count: *c }
+                })
+                .collect();
             v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
             v
         };
@@ -265,9 +322,9 @@ impl SearchIndex {
             per_page,
             results,
             facets: Facets {
-                category: facet(cats, &|c| category_label(c).to_string()),
-                state: facet(states, &|s| state_name(s).unwrap_or(s).to_string()),
-                fhir_version: facet(versions, &fhir_release_label),
+                category: facet(FACET_CATEGORY, &|c| category_label(c).to_string()),
+                state: facet(FACET_STATE, &|s| state_name(s).unwrap_or(s).to_string()),
+                fhir_version: facet(FACET_FHIR_VERSION, &fhir_release_label),
             },
         }
     }
@@ -492,6 +549,8 @@ mod tests {
         assert_eq!(prov.count, 1);
         let tx = r.facets.state.iter().find(|f| f.value == "TX").unwrap();
         assert_eq!((tx.count, tx.label.as_str()), (2, "Texas"));
+        let none = idx.search(&SearchQuery { state: Some("ZZ".into()), ..Default::default() });
+        assert_eq!(none.total, 0, "a filter value no brand has matches nothing");
     }
 
     #[test]
