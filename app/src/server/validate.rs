@@ -3,6 +3,7 @@
 use super::fhir::address::{AddressError, EndpointAddress};
 use super::fhir::extract::{array, codes, endpoint_fhir_versions, extensions_named, str_of, telecom_url};
 use super::fhir::reader::{Header, read_streaming};
+use super::fhir::references::ResourceIndex;
 use super::fhir::{CATEGORIES, DATA_ABSENT_REASON, EXT_FHIR_VERSION, EXT_PORTAL, SYSTEM_NPI, SYSTEM_URI};
 use crate::types::validation::{Finding, Severity, ValidationReport};
 use serde_json::Value;
@@ -23,9 +24,7 @@ pub struct Validator {
     findings: Vec<Finding>,
     orgs: Vec<OrgInfo>,
     endpoints: Vec<(usize, String)>,
-    /// "Type|reference" → (type, id)
-    refs: HashMap<String, String>,
-    ids: HashSet<(String, String)>,
+    refs: ResourceIndex,
 }
 
 fn ptr(index: usize, rest: &str) -> String {
@@ -109,7 +108,7 @@ impl Validator {
             );
             return;
         };
-        if !self.ids.insert((kind.clone(), id.clone())) {
+        if !self.refs.add(&kind, &id, full_url.as_deref()) {
             self.add(
                 Severity::Error,
                 "duplicate-id",
@@ -117,10 +116,6 @@ impl Validator {
                 format!("{kind}/{id} appears more than once."),
             );
         }
-        if let Some(full) = full_url {
-            self.refs.insert(format!("{kind}|{full}"), id.clone());
-        }
-        self.refs.insert(format!("{kind}|{kind}/{id}"), id.clone());
         if kind == "Organization" {
             self.organization(index, id, resource);
         } else {
@@ -297,8 +292,8 @@ impl Validator {
         self.endpoints.push((i, id));
     }
 
-    fn resolve(&self, kind: &str, reference: &str) -> Option<&String> {
-        self.refs.get(&format!("{kind}|{reference}"))
+    fn resolve(&self, kind: &str, reference: &str) -> Option<String> {
+        self.refs.resolve(kind, reference)
     }
 
     pub fn finish(mut self, header: &Header) -> Vec<Finding> {
@@ -335,7 +330,7 @@ impl Validator {
         for org in &orgs {
             let mut own = HashSet::new();
             for (n, r) in org.endpoint_refs.iter().enumerate() {
-                match self.resolve("Endpoint", r).cloned() {
+                match self.resolve("Endpoint", r) {
                     Some(id) => {
                         own.insert(id.clone());
                         referenced.insert(id);
@@ -350,7 +345,7 @@ impl Validator {
             }
             for (pn, sn, r) in &org.portal_refs {
                 let p = ptr(org.index, &format!("/resource/extension/{pn}/extension/{sn}"));
-                match self.resolve("Endpoint", r).cloned() {
+                match self.resolve("Endpoint", r) {
                     Some(id) if !own.contains(&id) => self.add(
                         Severity::Error,
                         "uab-1",
@@ -369,7 +364,7 @@ impl Validator {
                 }
             }
             let parent = match &org.part_of {
-                Some(r) => match self.resolve("Organization", r).cloned() {
+                Some(r) => match self.resolve("Organization", r) {
                     Some(id) => Some(id),
                     None => {
                         self.add(

@@ -1,9 +1,10 @@
 //! Bundle entries (as JSON values, one at a time) into brand and endpoint records.
 use super::address::EndpointAddress;
 use super::records::{Address, BrandRecord, EndpointRecord, Identifier, PortalRecord};
+use super::references::ResourceIndex;
 use super::{EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, extension_is, version_from_release_segment};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 pub fn str_of(v: &Value) -> Option<String> {
     v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
@@ -65,10 +66,7 @@ pub fn endpoint_fhir_versions(resource: &Value) -> Vec<String> {
 pub struct BundleCollector {
     brands: Vec<BrandRecord>,
     endpoints: Vec<EndpointRecord>,
-    /// fullUrl and "Type/id" → resource id, per resource type.
-    refs: HashMap<String, String>,
-    org_ids: HashSet<String>,
-    endpoint_ids: HashSet<String>,
+    refs: ResourceIndex,
 }
 
 impl BundleCollector {
@@ -79,13 +77,10 @@ impl BundleCollector {
             return;
         }
         let given = str_of(&resource["id"]).unwrap_or_else(|| format!("entry-{index}"));
-        let seen = if kind == "Organization" { &mut self.org_ids } else { &mut self.endpoint_ids };
-        // Duplicate ids are reported by the validator; both records are kept.
-        let id = if seen.insert(given.clone()) { given.clone() } else { format!("{given}~{index}") };
-        if let Some(full) = str_of(&entry["fullUrl"]) {
-            self.refs.insert(format!("{kind}|{full}"), id.clone());
-        }
-        self.refs.entry(format!("{kind}|{kind}/{given}")).or_insert_with(|| id.clone());
+        // Duplicate ids are reported by the validator; both records are kept, and references
+        // reach the first.
+        let first = self.refs.add(kind, &given, entry["fullUrl"].as_str());
+        let id = if first { given } else { format!("{given}~{index}") };
         if kind == "Organization" {
             self.brands.push(organization(id, resource));
         } else {
@@ -94,12 +89,7 @@ impl BundleCollector {
     }
 
     fn resolve(&self, kind: &str, reference: &str) -> Option<String> {
-        if let Some(id) = self.refs.get(&format!("{kind}|{reference}")) {
-            return Some(id.clone());
-        }
-        // An absolute reference to a resource of this bundle whose fullUrl differs in base.
-        let (_, tail) = reference.rsplit_once(&format!("{kind}/"))?;
-        self.refs.get(&format!("{kind}|{kind}/{tail}")).cloned()
+        self.refs.resolve(kind, reference)
     }
 
     pub fn finish(mut self) -> (Vec<BrandRecord>, Vec<EndpointRecord>) {

@@ -4,6 +4,7 @@ pub mod address;
 pub mod extract;
 pub mod reader;
 pub mod records;
+pub mod references;
 
 /// Extension URLs are matched by their last path segment, so the SMART 2.2 URLs
 /// (`http://hl7.org/fhir/StructureDefinition/organization-brand`) and the Argonaut-era ones
