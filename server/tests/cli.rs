@@ -2,10 +2,10 @@
 mod helpers;
 
 use app::server::validate::validate_reader;
-use helpers::{Backend, database_url, fixture, fixture_path};
+use helpers::{Backend, database_url, fixture, fixture_path, spawn_app};
 use std::process::{Command, Output};
 
-on_both_databases!(import_validate_and_export_from_the_command_line);
+on_both_databases!(import_validate_and_export_from_the_command_line, import_from_a_url_round_trips_a_published_source);
 
 fn signpost(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_signpost"))
@@ -71,4 +71,34 @@ async fn import_validate_and_export_from_the_command_line(backend: Backend) {
     assert!(json["errors"].as_u64().unwrap() > 0);
     let out = signpost(&db, &["validate", &fixture_path("brands/smart-spec-example2.json")]);
     assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+/// One Signpost publishes a source; `signpost import URL` reads it into another database.
+async fn import_from_a_url_round_trips_a_published_source(backend: Backend) {
+    let publisher = spawn_app(backend).await;
+    let source = publisher.import_fixture("brands/smart-spec-example2.json").await.summary.source_id;
+    let url = publisher.url(&format!("/sources/{source}/brands.json"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(backend, dir.path()).await;
+    let out = tokio::task::spawn_blocking(move || {
+        let first = signpost(&db, &["import", &url]);
+        let again = signpost(&db, &["import", &url]);
+        let missing = signpost(&db, &["import", &url.replace("brands.json", "nothing.json")]);
+        (first, again, missing)
+    })
+    .await
+    .unwrap();
+    let (first, again, missing) = out;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let summary = text(&first.stdout);
+    assert!(
+        summary.contains("brands +3 ~0 -0")
+            && summary.contains("portals +1 ~0 -0")
+            && summary.contains("endpoints +2 ~0 -0"),
+        "{summary}"
+    );
+    assert!(summary.contains("findings: 0 errors"), "a published bundle is valid: {summary}");
+    assert!(text(&again.stdout).contains("unchanged"), "{}", text(&again.stdout));
+    assert_eq!(missing.status.code(), Some(1), "a 404 is refused: {}", text(&missing.stderr));
 }
