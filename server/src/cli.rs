@@ -1,4 +1,6 @@
-//! `signpost serve | migrate | import | validate | export`.
+//! `signpost serve | migrate | import | validate | export | check`.
+mod check;
+
 use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::startup::{Application, connect};
 use app::server::import::Format;
@@ -13,7 +15,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -57,6 +59,15 @@ pub enum Command {
         #[arg(long)]
         source: Option<i32>,
     },
+    /// Check one FHIR endpoint now (metadata, smart-configuration, TLS, CORS, CARIN scorecard).
+    /// Exit 0 when up, 1 when degraded or down, 2 when the URL is refused.
+    Check {
+        /// The FHIR base URL.
+        url: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -95,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Import { source, format } => import(&source, format).await,
         Command::Validate { file, json } => validate(&file, json),
         Command::Export { format, output, source } => export(format, output, source).await,
+        Command::Check { url, json } => check::check(&url, json).await,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Configuration from the environment; every variable is listed in the README.
+use app::server::net::policy::FetchPolicy;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://signpost.db?mode=rwc";
@@ -12,6 +14,7 @@ pub struct Config {
     pub demo_data: bool,
     pub max_validate_bytes: usize,
     pub site_root: String,
+    pub fetch: FetchPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,34 @@ impl Config {
             demo_data,
             max_validate_bytes,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            fetch: fetch_policy()?,
         })
     }
+}
+
+fn number<T: std::str::FromStr>(name: &'static str, default: T, what: &str) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError { var: name, message: format!("\"{v}\" is not {what}") }),
+    }
+}
+
+/// The policy for fetching user-supplied URLs: `SIGNPOST_FETCH_ALLOW` (CIDRs exempted from the
+/// private-address block list; empty by default), `SIGNPOST_FETCH_CA` (a PEM file of extra
+/// trusted roots) and `SIGNPOST_FETCH_HOST_INTERVAL_MS` (least time between two requests to one
+/// host; default 1000).
+pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
+    let mut policy = FetchPolicy::default()
+        .with_allow_list(&var("SIGNPOST_FETCH_ALLOW").unwrap_or_default())
+        .map_err(|message| ConfigError { var: "SIGNPOST_FETCH_ALLOW", message })?;
+    if let Some(path) = var("SIGNPOST_FETCH_CA") {
+        let pem = std::fs::read(&path)
+            .map_err(|e| ConfigError { var: "SIGNPOST_FETCH_CA", message: format!("cannot read {path}: {e}") })?;
+        app::server::net::client::parse_roots(&pem)
+            .map_err(|message| ConfigError { var: "SIGNPOST_FETCH_CA", message })?;
+        policy.extra_roots.push(pem);
+    }
+    policy.per_host_interval =
+        Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1000, "a number of milliseconds")?);
+    Ok(policy)
 }

@@ -1,8 +1,10 @@
 //! Server-only code: database entities, the FHIR directory core, and the services the server
 //! functions and HTTP handlers call.
+pub mod check;
 pub mod entities;
 pub mod fhir;
 pub mod import;
+pub mod net;
 pub mod services;
 pub mod state;
 pub mod validate;

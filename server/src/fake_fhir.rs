@@ -1,0 +1,235 @@
+//! Fake FHIR servers on loopback for the poller's tests and benchmark: real TLS (certificates
+//! made by rcgen under a throwaway CA) serving the real CapabilityStatements and
+//! smart-configurations from `../shared/fixtures`, plus the ways real servers misbehave. Never
+//! used by `serve`.
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A throwaway certificate authority.
+pub struct TestCa {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
+
+/// How a leaf certificate should be wrong (or not).
+#[derive(Clone, Copy, Debug)]
+pub enum CertKind {
+    Valid,
+    /// Valid for this many more days.
+    ExpiresIn(i64),
+    Expired,
+    /// Issued for another host name.
+    WrongHost,
+    /// Signed by itself, not by the CA.
+    SelfSigned,
+}
+
+impl TestCa {
+    pub fn new() -> Self {
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, "Signpost Test CA");
+        let cert = params.self_signed(&key).expect("CA certificate");
+        TestCa { cert, key }
+    }
+
+    pub fn pem(&self) -> String {
+        self.cert.pem()
+    }
+
+    /// A leaf certificate (DER) and its key (DER) for `ip` and `names`.
+    pub fn leaf(&self, ip: IpAddr, names: &[&str], kind: CertKind) -> (Vec<u8>, Vec<u8>) {
+        let key = KeyPair::generate().expect("key");
+        let mut sans: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        if matches!(kind, CertKind::WrongHost) {
+            sans = vec!["other-host.example".into()];
+        }
+        let mut params = CertificateParams::new(sans).expect("params");
+        if !matches!(kind, CertKind::WrongHost) {
+            params.subject_alt_names.push(SanType::IpAddress(ip));
+        }
+        params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("fake fhir"));
+        let now = time::OffsetDateTime::now_utc();
+        let (from, to) = match kind {
+            CertKind::ExpiresIn(days) => {
+                (now - time::Duration::days(30), now + time::Duration::days(days) + time::Duration::hours(1))
+            }
+            CertKind::Expired => (now - time::Duration::days(90), now - time::Duration::days(2)),
+            _ => (now - time::Duration::days(30), now + time::Duration::days(200)),
+        };
+        params.not_before = from;
+        params.not_after = to;
+        let cert = match kind {
+            CertKind::SelfSigned => params.self_signed(&key),
+            _ => params.signed_by(&key, &self.cert, &self.key),
+        }
+        .expect("leaf certificate");
+        (cert.der().to_vec(), key.serialize_der())
+    }
+}
+
+impl Default for TestCa {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Clone)]
+struct Fake {
+    metadata: Arc<String>,
+    smart: Arc<String>,
+    hits: Arc<AtomicUsize>,
+    latency: Duration,
+}
+
+/// What a fake server counts and serves.
+#[derive(Clone)]
+pub struct FakeServer {
+    pub addr: SocketAddr,
+    hits: Arc<AtomicUsize>,
+}
+
+impl FakeServer {
+    pub fn https_base(&self, tail: &str) -> String {
+        format!("https://{}/{}", self.addr, tail.trim_start_matches('/'))
+    }
+
+    pub fn http_base(&self, tail: &str) -> String {
+        format!("http://{}/{}", self.addr, tail.trim_start_matches('/'))
+    }
+
+    /// Requests answered so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::Relaxed)
+    }
+}
+
+fn fixture(rel: &str) -> String {
+    let path = format!("{}/../../shared/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+/// Routes, by the first path segment (the "scenario") of the base URL:
+/// `ok`, `epic`, `dstu2` (real fixtures), `nosmart` (smart-configuration 404), `slow` (2 s),
+/// `stall` (never answers), `error` (500), `busy` (429 with `Retry-After: 1` on every other
+/// request), `loop` (redirects to itself), `big` (6 MB), `text` (HTML), `redirect/{target}`
+/// (302 to `http://{target}/ok/metadata`).
+fn router(fake: Fake) -> Router {
+    Router::new()
+        .route("/{scenario}/metadata", get(metadata))
+        .route("/{scenario}/.well-known/smart-configuration", get(smart))
+        .route("/redirect/{target}/metadata", get(redirect))
+        .with_state(fake)
+}
+
+fn json(body: String, cors: bool) -> Response {
+    let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, "application/fhir+json")], body).into_response();
+    if cors {
+        r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    r
+}
+
+async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
+    let n = fake.hits.fetch_add(1, Ordering::Relaxed);
+    tokio::time::sleep(fake.latency).await;
+    match scenario.as_str() {
+        "ok" | "nosmart" => json(fake.metadata.to_string(), true),
+        "epic" => json(fixture("capability/epic-stu3.json"), false),
+        "dstu2" => json(fixture("capability/cerner-dstu2.json"), true),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            json(fake.metadata.to_string(), true)
+        }
+        "stall" => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            StatusCode::OK.into_response()
+        }
+        "error" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        "busy" if n % 2 == 0 => {
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response()
+        }
+        "busy" => json(fake.metadata.to_string(), true),
+        "loop" => (StatusCode::FOUND, [(header::LOCATION, "/loop/metadata")]).into_response(),
+        "big" => json(" ".repeat(6 * 1024 * 1024) + "{}", true),
+        "text" => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html>hello</html>").into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
+    fake.hits.fetch_add(1, Ordering::Relaxed);
+    tokio::time::sleep(fake.latency).await;
+    match scenario.as_str() {
+        "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
+        _ => json(fake.smart.to_string(), false),
+    }
+}
+
+async fn redirect(Path(target): Path<String>, _headers: HeaderMap) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, format!("http://{target}/ok/metadata"))]).into_response()
+}
+
+fn fake(latency: Duration) -> Fake {
+    Fake {
+        metadata: Arc::new(fixture("capability/r4-sample.json")),
+        smart: Arc::new(fixture("smart/cerner-smart-configuration.json")),
+        hits: Arc::default(),
+        latency,
+    }
+}
+
+/// A plain-HTTP fake on `ip`, port chosen by the system.
+pub async fn spawn_http(ip: IpAddr, latency: Duration) -> std::io::Result<FakeServer> {
+    let listener = TcpListener::bind((ip, 0)).await?;
+    let addr = listener.local_addr()?;
+    let fake = fake(latency);
+    let hits = fake.hits.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router(fake)).await;
+    });
+    Ok(FakeServer { addr, hits })
+}
+
+/// An HTTPS fake on `ip` with the given certificate (DER) and key (DER).
+pub async fn spawn_https(ip: IpAddr, cert: Vec<u8>, key: Vec<u8>, latency: Duration) -> std::io::Result<FakeServer> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(cert)], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)))
+        .map_err(std::io::Error::other)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind((ip, 0)).await?;
+    let addr = listener.local_addr()?;
+    let fake = fake(latency);
+    let hits = fake.hits.clone();
+    let app = router(fake);
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let acceptor = acceptor.clone();
+            let app = app.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = hyper_util::service::TowerToHyperService::new(app);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    Ok(FakeServer { addr, hits })
+}
