@@ -1,5 +1,6 @@
-//! `signpost serve | migrate | import | validate | export | check`.
+//! `signpost serve | migrate | import | validate | export | poll | check`.
 mod check;
+mod poll;
 
 use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::startup::{Application, connect};
@@ -59,6 +60,14 @@ pub enum Command {
         #[arg(long)]
         source: Option<i32>,
     },
+    /// Check endpoints now and record the results: every endpoint, or one with --endpoint.
+    Poll {
+        /// Run one full poll and exit (the continuous poller runs inside `serve`).
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        endpoint: Option<i32>,
+    },
     /// Check one FHIR endpoint now (metadata, smart-configuration, TLS, CORS, CARIN scorecard).
     /// Exit 0 when up, 1 when degraded or down, 2 when the URL is refused.
     Check {
@@ -106,6 +115,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Import { source, format } => import(&source, format).await,
         Command::Validate { file, json } => validate(&file, json),
         Command::Export { format, output, source } => export(format, output, source).await,
+        Command::Poll { once, endpoint } => poll::poll(once, endpoint).await,
         Command::Check { url, json } => check::check(&url, json).await,
     }
 }

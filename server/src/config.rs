@@ -1,5 +1,6 @@
 //! Configuration from the environment; every variable is listed in the README.
 use app::server::net::policy::FetchPolicy;
+use app::server::services::polling::PollSettings;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -15,6 +16,15 @@ pub struct Config {
     pub max_validate_bytes: usize,
     pub site_root: String,
     pub fetch: FetchPolicy,
+    pub poll: PollConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct PollConfig {
+    /// Whether `serve` polls in the background (`SIGNPOST_POLL`, default on).
+    pub enabled: bool,
+    pub settings: PollSettings,
+    pub concurrency: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,16 +45,7 @@ impl Config {
             var: "SIGNPOST_ADDR",
             message: format!("\"{addr_text}\" is not an address:port ({e})"),
         })?;
-        let demo_data = match var("SIGNPOST_DEMO_DATA").as_deref() {
-            None | Some("1" | "true" | "yes" | "on") => true,
-            Some("0" | "false" | "no" | "off") => false,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "SIGNPOST_DEMO_DATA",
-                    message: format!("\"{other}\" is not true or false"),
-                });
-            }
-        };
+        let demo_data = flag("SIGNPOST_DEMO_DATA", true)?;
         let max_validate_bytes = match var("SIGNPOST_MAX_VALIDATE_BYTES") {
             None => 5 * 1024 * 1024,
             Some(v) => v.parse().map_err(|_| ConfigError {
@@ -63,6 +64,16 @@ impl Config {
             max_validate_bytes,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             fetch: fetch_policy()?,
+            poll: PollConfig {
+                enabled: flag("SIGNPOST_POLL", true)?,
+                settings: PollSettings {
+                    interval_secs: duration_secs("SIGNPOST_POLL_INTERVAL", 6 * 3600)?,
+                    down_after: number("SIGNPOST_POLL_DOWN_AFTER", 3, "a number of checks")?,
+                    retention_days: number("SIGNPOST_POLL_RETENTION_DAYS", 90, "a number of days")?,
+                    ..PollSettings::default()
+                },
+                concurrency: number("SIGNPOST_POLL_CONCURRENCY", 32, "a number")?,
+            },
         })
     }
 }
@@ -92,4 +103,54 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     policy.per_host_interval =
         Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1000, "a number of milliseconds")?);
     Ok(policy)
+}
+
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError { var: name, message: format!("\"{other}\" is not true or false") }),
+    }
+}
+
+/// `90`, `90s`, `30m`, `6h` or `1d`, in seconds.
+pub fn parse_duration_secs(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: i64 = digits.parse().ok()?;
+    let scale = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(scale).filter(|s| *s > 0)
+}
+
+fn duration_secs(name: &'static str, default: i64) -> Result<i64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => parse_duration_secs(&v).ok_or_else(|| ConfigError {
+            var: name,
+            message: format!("\"{v}\" is not a duration such as 6h, 30m or 90s"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration_secs;
+
+    #[test]
+    fn durations_read_with_units() {
+        assert_eq!(parse_duration_secs("6h"), Some(21_600));
+        assert_eq!(parse_duration_secs("30m"), Some(1800));
+        assert_eq!(parse_duration_secs("90"), Some(90));
+        assert_eq!(parse_duration_secs("1d"), Some(86_400));
+        assert_eq!(parse_duration_secs("0s"), None);
+        assert_eq!(parse_duration_secs("6 hours"), None);
+        assert_eq!(parse_duration_secs(""), None);
+    }
 }

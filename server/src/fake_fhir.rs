@@ -119,7 +119,8 @@ fn fixture(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
-/// Routes, by the first path segment (the "scenario") of the base URL:
+/// Routes by the first path segment of the base URL, up to any `-` (so `ok-7` is `ok` for
+/// another tenant):
 /// `ok`, `epic`, `dstu2` (real fixtures), `nosmart` (smart-configuration 404), `slow` (2 s),
 /// `stall` (never answers), `error` (500), `busy` (429 with `Retry-After: 1` on every other
 /// request), `loop` (redirects to itself), `big` (6 MB), `text` (HTML), `redirect/{target}`
@@ -143,7 +144,7 @@ fn json(body: String, cors: bool) -> Response {
 async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
     let n = fake.hits.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(fake.latency).await;
-    match scenario.as_str() {
+    match scenario.split('-').next().unwrap_or_default() {
         "ok" | "nosmart" => json(fake.metadata.to_string(), true),
         "epic" => json(fixture("capability/epic-stu3.json"), false),
         "dstu2" => json(fixture("capability/cerner-dstu2.json"), true),
@@ -170,7 +171,7 @@ async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Res
 async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
     fake.hits.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(fake.latency).await;
-    match scenario.as_str() {
+    match scenario.split('-').next().unwrap_or_default() {
         "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
         _ => json(fake.smart.to_string(), false),
     }

@@ -6,5 +6,6 @@ pub mod config;
 pub mod demo;
 pub mod fake_fhir;
 pub mod http;
+pub mod poller;
 pub mod startup;
 pub mod telemetry;

@@ -85,6 +85,17 @@ impl Application {
         if config.demo_data && crate::demo::seed_if_empty(&db).await? {
             tracing::info!("empty database: demo data imported");
         }
+        if config.poll.enabled {
+            let client = app::server::net::client::SafeClient::new(config.fetch.clone())?;
+            let poller = crate::poller::Poller::new(
+                db.clone(),
+                client,
+                config.poll.settings.clone(),
+                config.poll.concurrency,
+                config.public_url.clone(),
+            );
+            tokio::spawn(poller.run_forever());
+        }
         let state = app_state(config, db);
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         Ok(Application { router: router(state.clone()), listener, state })

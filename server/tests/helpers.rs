@@ -4,7 +4,7 @@
 use app::server::import::Format;
 use app::server::import::run::{ImportError, ImportOutcome, import_reader};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use signpost::config::Config;
+use signpost::config::{Config, PollConfig};
 use signpost::startup::Application;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -61,6 +61,9 @@ pub async fn spawn_app_with(backend: Backend, demo_data: bool) -> TestApp {
         demo_data,
         max_validate_bytes: 1024 * 1024,
         site_root: "target/site".into(),
+        // Tests send traffic only to loopback: the demo data's real endpoints are never polled.
+        fetch: app::server::net::policy::FetchPolicy::default(),
+        poll: PollConfig { enabled: false, settings: Default::default(), concurrency: 4 },
     };
     let app = Application::build(&config).await.expect("application builds");
     let base = format!("http://{}", app.addr());

@@ -87,11 +87,32 @@ fn json_step<T>(
     (step, Some(fetched))
 }
 
+/// A report and the documents as fetched (kept so the site can link to them).
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub report: CheckReport,
+    pub raw_metadata: Option<String>,
+    pub raw_smart: Option<String>,
+}
+
+fn raw_json<T>(step: &Step<T>, fetched: Option<Fetched>) -> Option<String> {
+    step.facts.as_ref()?;
+    fetched.and_then(|f| String::from_utf8(f.body.to_vec()).ok())
+}
+
 pub async fn check_endpoint(
     client: &SafeClient,
     base: &Url,
     options: &CheckOptions,
 ) -> Result<CheckReport, FetchError> {
+    check_endpoint_raw(client, base, options).await.map(|c| c.report)
+}
+
+pub async fn check_endpoint_raw(
+    client: &SafeClient,
+    base: &Url,
+    options: &CheckOptions,
+) -> Result<Checked, FetchError> {
     client.policy().check_url(base)?;
     let host = base.host_str().unwrap_or_default().to_string();
     let port = base.port_or_known_default().unwrap_or(443);
@@ -111,7 +132,7 @@ pub async fn check_endpoint(
 
     let smart_fetch =
         client.get(&join(base, ".well-known/smart-configuration"), accept("application/json"), SMART_MAX_BYTES).await;
-    let (smart, _) = json_step(smart_fetch, FailureKind::NotSmartConfiguration, smart::read_smart);
+    let (smart, smart_raw) = json_step(smart_fetch, FailureKind::NotSmartConfiguration, smart::read_smart);
 
     let tls = if base.scheme() == "https" {
         Some(tls_probe::probe(client.policy(), &host, port).await.map_err(|e| e.to_failure()))
@@ -124,7 +145,28 @@ pub async fn check_endpoint(
         smart.facts.as_ref().or_else(|| smart.http.as_ref().filter(|h| h.status == 404).map(|_| &unpublished));
     let scorecard = scorecard::scorecard(smart_known, metadata.facts.as_ref());
     let (health, problems) = judge(&metadata, &smart, tls.as_ref(), base.scheme() == "https");
-    Ok(CheckReport { url: base.to_string(), checked_at, health, problems, metadata, smart, tls, cors, scorecard })
+    let raw_metadata = raw_json(&metadata, meta_raw);
+    let raw_smart = raw_json(&smart, smart_raw);
+    let report =
+        CheckReport { url: base.to_string(), checked_at, health, problems, metadata, smart, tls, cors, scorecard };
+    Ok(Checked { report, raw_metadata, raw_smart })
+}
+
+/// The report for a URL the policy refused: nothing was contacted, and the endpoint is down.
+pub fn refused_report(url: &str, error: &FetchError) -> Checked {
+    let failure = Some(error.to_failure());
+    let report = CheckReport {
+        url: url.to_string(),
+        checked_at: chrono::Utc::now().to_rfc3339(),
+        health: Health::Down,
+        problems: vec![error.to_string()],
+        metadata: Step { http: None, facts: None, failure: failure.clone() },
+        smart: Step { http: None, facts: None, failure },
+        tls: None,
+        cors: None,
+        scorecard: scorecard::scorecard(None, None),
+    };
+    Checked { report, raw_metadata: None, raw_smart: None }
 }
 
 /// Down when `/metadata` gives no CapabilityStatement; degraded when it does but the

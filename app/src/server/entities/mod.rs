@@ -2,6 +2,9 @@
 pub mod brand;
 pub mod brand_endpoint;
 pub mod endpoint;
+pub mod endpoint_check;
+pub mod endpoint_health;
+pub mod endpoint_snapshot;
 pub mod meta;
 pub mod portal;
 pub mod source;

@@ -2,4 +2,5 @@
 //! and the CLI.
 pub mod brands;
 pub mod export;
+pub mod polling;
 pub mod search_index;

@@ -1,0 +1,294 @@
+//! The poller's schedule in the database: which endpoints are due, leases so that several
+//! instances never check one endpoint at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite has a
+//! single writer), and recording a result with the status transition it causes.
+use crate::server::check::Checked;
+use crate::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
+use crate::types::check::{CheckReport, Health, Verdict};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, NotSet,
+    QueryFilter, QuerySelect, Set, Statement, TransactionTrait, Value,
+};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Debug)]
+pub struct PollSettings {
+    pub interval_secs: i64,
+    pub down_after: i32,
+    pub lease_secs: i64,
+    pub retention_days: i64,
+}
+
+impl Default for PollSettings {
+    fn default() -> Self {
+        PollSettings { interval_secs: 6 * 3600, down_after: 3, lease_secs: 600, retention_days: 90 }
+    }
+}
+
+/// The SQL below numbers its parameters `$1`..; SQLite takes `?` in order of appearance, so the
+/// values are reordered to match.
+fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        return Statement::from_sql_and_values(backend, sql, values);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut ordered = Vec::with_capacity(values.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = 0usize;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n * 10 + d as usize;
+                chars.next();
+            }
+            ordered.push(values[n - 1].clone());
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    Statement::from_sql_and_values(backend, out, ordered)
+}
+
+/// Gives every pollable endpoint without a schedule one, spread evenly over the interval (by
+/// id, so a restart or a second instance computes the same spread). Returns how many.
+pub async fn schedule_new(db: &DatabaseConnection, now: i64, settings: &PollSettings) -> Result<u64, DbErr> {
+    let sql = "INSERT INTO endpoint_health (endpoint_id, health, consecutive_failures, next_check_at, carin_conformant, supports_eob) \
+         SELECT e.id, 'unknown', 0, $1 + (e.id * 7919) % $2, false, false FROM endpoint e \
+         WHERE e.connection_type = 'hl7-fhir-rest' AND (e.address LIKE 'https://%' OR e.address LIKE 'http://%') \
+         AND NOT EXISTS (SELECT 1 FROM endpoint_health h WHERE h.endpoint_id = e.id)";
+    let r = db.execute_raw(statement(db, sql, vec![now.into(), settings.interval_secs.max(1).into()])).await?;
+    Ok(r.rows_affected())
+}
+
+/// What to claim: everything due, everything not checked since a time (a full poll), or one
+/// endpoint.
+#[derive(Clone, Copy, Debug)]
+pub enum Claim {
+    Due,
+    NotCheckedSince(i64),
+    One(i32),
+}
+
+/// Leases up to `limit` endpoints to `owner` and returns their ids and addresses. A lease that
+/// has run out (its holder died) can be taken by anyone.
+pub async fn claim(
+    db: &DatabaseConnection,
+    owner: &str,
+    now: i64,
+    limit: u64,
+    which: Claim,
+    settings: &PollSettings,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    let lock = if db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let (cutoff, only_sql, extra) = match which {
+        Claim::Due => (now, "", None),
+        Claim::NotCheckedSince(t) => (i64::MAX, " AND (last_checked_at IS NULL OR last_checked_at < $6)", Some(t)),
+        Claim::One(id) => (i64::MAX, " AND endpoint_id = $6", Some(id as i64)),
+    };
+    let sql = format!(
+        "UPDATE endpoint_health SET lease_owner = $1, lease_until = $2 WHERE endpoint_id IN (\
+         SELECT endpoint_id FROM endpoint_health WHERE next_check_at <= $3 \
+         AND (lease_until IS NULL OR lease_until < $4){only_sql} ORDER BY next_check_at LIMIT $5{lock}) \
+         RETURNING endpoint_id"
+    );
+    let mut values: Vec<Value> =
+        vec![owner.into(), (now + settings.lease_secs).into(), cutoff.into(), now.into(), (limit as i64).into()];
+    if let Some(v) = extra {
+        values.push(v.into());
+    }
+    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.try_get::<i32>("", "endpoint_id").ok()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut claimed: Vec<(i32, String)> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i32, String)> = endpoint::Entity::find()
+            .select_only()
+            .columns([endpoint::Column::Id, endpoint::Column::Address])
+            .filter(endpoint::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        claimed.extend(rows);
+    }
+    Ok(claimed)
+}
+
+/// Gives back a lease without a result (a check that could not run), due again now.
+pub async fn release(db: &DatabaseConnection, owner: &str, endpoint_id: i32) -> Result<(), DbErr> {
+    endpoint_health::Entity::update_many()
+        .col_expr(endpoint_health::Column::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(endpoint_health::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .filter(endpoint_health::Column::EndpointId.eq(endpoint_id))
+        .filter(endpoint_health::Column::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A change of status worth telling subscribers about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub endpoint_id: i32,
+    pub from: Health,
+    pub to: Health,
+}
+
+/// A digest of what a report found, leaving out what changes on every check (time, latency),
+/// so identical results are stored once.
+pub fn signature(report: &CheckReport) -> String {
+    let mut r = report.clone();
+    r.checked_at.clear();
+    for http in [r.metadata.http.as_mut(), r.smart.http.as_mut()].into_iter().flatten() {
+        http.latency_ms = 0;
+    }
+    if let Some(Ok(tls)) = r.tls.as_mut() {
+        tls.days_left = None;
+    }
+    // Timeouts and retries can word the same failure with different numbers; the kinds and the
+    // facts are what matter.
+    let text = serde_json::to_string(&r).unwrap_or_default();
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The status after this check: failures count up to `down_after` before the endpoint is down.
+pub fn next_health(previous: Health, failures_before: i32, found: Health, down_after: i32) -> (Health, i32) {
+    match found {
+        Health::Down => {
+            let failures = failures_before + 1;
+            let health = if failures >= down_after || previous == Health::Unknown || previous == Health::Down {
+                Health::Down
+            } else {
+                previous
+            };
+            (health, failures)
+        }
+        other => (other, 0),
+    }
+}
+
+/// Stores a result for an endpoint leased by `owner`, in one transaction: the history row, a
+/// snapshot when the result changed, the new status, and the next due time. Returns `None` when
+/// the lease was lost (another instance took over after it expired), so nothing is stored twice.
+pub async fn record(
+    db: &DatabaseConnection,
+    owner: &str,
+    endpoint_id: i32,
+    checked: &Checked,
+    now: i64,
+    next_due: i64,
+    settings: &PollSettings,
+) -> Result<Option<Transition>, DbErr> {
+    // Read outside the transaction and make its first statement a write: on SQLite a read
+    // that later upgrades to a write can fail at once when another writer holds the lock.
+    let Some(row) = endpoint_health::Entity::find_by_id(endpoint_id).one(db).await? else {
+        return Ok(None);
+    };
+    if row.lease_owner.as_deref() != Some(owner) {
+        return Ok(None);
+    }
+    let report = &checked.report;
+    let previous = Health::parse(&row.health);
+    let (health, failures) = next_health(previous, row.consecutive_failures, report.health, settings.down_after);
+    let sig = signature(report);
+    let changed = row.signature.as_deref() != Some(sig.as_str());
+    let failure = report.metadata.failure.as_ref();
+    let txn = db.begin().await?;
+    endpoint_check::ActiveModel {
+        id: NotSet,
+        endpoint_id: Set(endpoint_id),
+        checked_at: Set(now),
+        health: Set(report.health.as_str().into()),
+        latency_ms: Set(report.metadata.http.as_ref().map(|h| h.latency_ms.min(i32::MAX as u32) as i32)),
+        failure_kind: Set(failure.map(|f| {
+            serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        })),
+        reason: Set(if report.problems.is_empty() { None } else { Some(report.problems.join("; ")) }),
+    }
+    .insert(&txn)
+    .await?;
+    let report_json = serde_json::to_string(report).unwrap_or_default();
+    if changed {
+        endpoint_snapshot::ActiveModel {
+            id: NotSet,
+            endpoint_id: Set(endpoint_id),
+            checked_at: Set(now),
+            report: Set(report_json.clone()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let carin = !report.scorecard.is_empty() && report.scorecard.iter().all(|i| i.verdict == Verdict::Pass);
+    let eob =
+        report.metadata.facts.as_ref().is_some_and(|m| m.resource_types.iter().any(|t| t == "ExplanationOfBenefit"));
+    let cert_days = match &report.tls {
+        Some(Ok(t)) => t.days_left.map(|d| d.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
+        _ => None,
+    };
+    let mut am: endpoint_health::ActiveModel = row.clone().into();
+    am.health = Set(health.as_str().into());
+    am.consecutive_failures = Set(failures);
+    am.next_check_at = Set(next_due);
+    am.lease_owner = Set(None);
+    am.lease_until = Set(None);
+    am.last_checked_at = Set(Some(now));
+    if health != previous {
+        am.last_change_at = Set(Some(now));
+    }
+    am.signature = Set(Some(sig));
+    am.report = Set(Some(report_json));
+    if checked.raw_metadata.is_some() {
+        am.raw_metadata = Set(checked.raw_metadata.clone());
+    }
+    if checked.raw_smart.is_some() {
+        am.raw_smart = Set(checked.raw_smart.clone());
+    }
+    am.cert_days_left = Set(cert_days);
+    am.carin_conformant = Set(carin);
+    am.supports_eob = Set(eob);
+    // Stored only while this instance still holds the lease.
+    let updated = endpoint_health::Entity::update_many()
+        .set(am)
+        .filter(endpoint_health::Column::EndpointId.eq(endpoint_id))
+        .filter(endpoint_health::Column::LeaseOwner.eq(owner))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    txn.commit().await?;
+    Ok(Some(Transition { endpoint_id, from: previous, to: health }))
+}
+
+/// Deletes history older than the retention period; snapshots are kept while they are the
+/// newest for their endpoint.
+pub async fn prune(db: &DatabaseConnection, now: i64, settings: &PollSettings) -> Result<u64, DbErr> {
+    let cutoff = now - settings.retention_days * 86_400;
+    let checks =
+        endpoint_check::Entity::delete_many().filter(endpoint_check::Column::CheckedAt.lt(cutoff)).exec(db).await?;
+    let sql = "DELETE FROM endpoint_snapshot WHERE checked_at < $1 AND id NOT IN \
+               (SELECT MAX(id) FROM endpoint_snapshot GROUP BY endpoint_id)";
+    let snaps = db.execute_raw(statement(db, sql, vec![cutoff.into()])).await?;
+    Ok(checks.rows_affected + snaps.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_is_down_only_after_the_threshold() {
+        use Health::*;
+        assert_eq!(next_health(Up, 0, Down, 3), (Up, 1));
+        assert_eq!(next_health(Up, 1, Down, 3), (Up, 2));
+        assert_eq!(next_health(Up, 2, Down, 3), (Down, 3));
+        assert_eq!(next_health(Down, 3, Down, 3), (Down, 4));
+        assert_eq!(next_health(Down, 4, Up, 3), (Up, 0));
+        assert_eq!(next_health(Unknown, 0, Down, 3), (Down, 1));
+        assert_eq!(next_health(Degraded, 0, Down, 3), (Degraded, 1));
+    }
+}

@@ -1,0 +1,48 @@
+//! `signpost poll --once [--endpoint ID]`: one full poll now (every endpoint, or one), with a
+//! progress bar, sharing leases with any running `serve`.
+use crate::config::Config;
+use crate::poller::Poller;
+use crate::startup::connect;
+use app::server::net::client::SafeClient;
+use app::server::services::polling::Claim;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::process::ExitCode;
+
+pub async fn poll(once: bool, endpoint: Option<i32>) -> Result<ExitCode, super::Error> {
+    if !once {
+        return Err("only `poll --once` runs in the foreground; `serve` polls continuously".into());
+    }
+    let config = Config::from_env()?;
+    let db = connect(&config.database_url).await?;
+    let client = SafeClient::new(config.fetch.clone())?;
+    let poller =
+        Poller::new(db.clone(), client, config.poll.settings.clone(), config.poll.concurrency, config.public_url);
+    let started = chrono::Utc::now().timestamp();
+    let which = match endpoint {
+        Some(id) => Claim::One(id),
+        None => Claim::NotCheckedSince(started),
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} checked {pos} endpoints ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let clock = std::time::Instant::now();
+    let summary = poller.poll(which, |n| bar.inc(n as u64)).await?;
+    bar.finish_and_clear();
+    if summary.checked == 0 {
+        if let Some(id) = endpoint {
+            eprintln!(
+                "endpoint {id} is not polled (unknown id, not an http(s) FHIR REST endpoint, or being checked now)"
+            );
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let changed = summary.transitions.iter().filter(|t| t.from != t.to).count();
+    eprintln!(
+        "checked {} endpoints in {:.1} s; {changed} changed status",
+        summary.checked,
+        clock.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

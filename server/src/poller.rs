@@ -1,0 +1,138 @@
+//! The background poller: claims due endpoints through database leases, checks them with the
+//! SSRF-safe client at bounded concurrency, and records each result. Runs inside `serve` and as
+//! `signpost poll --once`.
+use app::server::check::{CheckOptions, Checked, check_endpoint_raw, parse_base, refused_report};
+use app::server::net::client::SafeClient;
+use app::server::services::polling::{self, Claim, PollSettings, Transition};
+use futures::StreamExt;
+use sea_orm::{DatabaseConnection, DbErr};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Poller {
+    db: DatabaseConnection,
+    client: SafeClient,
+    pub settings: PollSettings,
+    pub concurrency: usize,
+    owner: Arc<str>,
+    options: CheckOptions,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PollSummary {
+    pub checked: usize,
+    pub transitions: Vec<Transition>,
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Poller {
+    pub fn new(
+        db: DatabaseConnection,
+        client: SafeClient,
+        settings: PollSettings,
+        concurrency: usize,
+        origin: String,
+    ) -> Self {
+        let owner = format!("{}-{}-{:08x}", hostname(), std::process::id(), rand_u32());
+        Poller {
+            db,
+            client,
+            settings,
+            concurrency: concurrency.max(1),
+            owner: owner.into(),
+            options: CheckOptions { origin },
+        }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// One endpoint: check it and record the result under this poller's lease.
+    async fn check_one(&self, endpoint_id: i32, address: String) -> Result<Option<Transition>, DbErr> {
+        let checked: Checked = match parse_base(&address) {
+            Ok(base) => match check_endpoint_raw(&self.client, &base, &self.options).await {
+                Ok(c) => c,
+                Err(refusal) => refused_report(&address, &refusal),
+            },
+            Err(bad) => refused_report(&address, &bad),
+        };
+        let now = now();
+        let spread = (self.settings.interval_secs / 20).max(1);
+        let jitter = (rand_u32() as i64 % (2 * spread + 1)) - spread;
+        let next_due = now + self.settings.interval_secs + jitter;
+        polling::record(&self.db, &self.owner, endpoint_id, &checked, now, next_due, &self.settings).await
+    }
+
+    /// Claims and checks until nothing matching `which` is left; `progress` is told after each.
+    pub async fn poll(&self, which: Claim, progress: impl Fn(usize) + Sync) -> Result<PollSummary, DbErr> {
+        let mut summary = PollSummary::default();
+        polling::schedule_new(&self.db, now(), &self.settings).await?;
+        loop {
+            let batch =
+                polling::claim(&self.db, &self.owner, now(), (self.concurrency * 4) as u64, which, &self.settings)
+                    .await?;
+            if batch.is_empty() {
+                return Ok(summary);
+            }
+            let results: Vec<Result<Option<Transition>, DbErr>> = futures::stream::iter(batch)
+                .map(|(id, address)| async move {
+                    let r = self.check_one(id, address).await;
+                    if r.is_err() {
+                        let _ = polling::release(&self.db, &self.owner, id).await;
+                    }
+                    r
+                })
+                .buffer_unordered(self.concurrency)
+                .inspect(|_| progress(1))
+                .collect()
+                .await;
+            for r in results {
+                summary.checked += 1;
+                match r {
+                    Ok(Some(t)) => summary.transitions.push(t),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("could not record a check: {e}"),
+                }
+            }
+            if let Claim::One(_) = which {
+                return Ok(summary);
+            }
+        }
+    }
+
+    /// Runs until the process ends: due endpoints are checked as they come due.
+    pub async fn run_forever(self) {
+        tracing::info!(owner = %self.owner, "poller started");
+        let mut last_prune = 0;
+        loop {
+            match self.poll(Claim::Due, |_| {}).await {
+                Ok(s) if s.checked > 0 => tracing::info!(checked = s.checked, "poll round done"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("poll round failed: {e}"),
+            }
+            if now() - last_prune > 3600 {
+                last_prune = now();
+                if let Err(e) = polling::prune(&self.db, now(), &self.settings).await {
+                    tracing::warn!("pruning history failed: {e}");
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    }
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.finish() as u32
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_else(|_| "signpost".into())
+}

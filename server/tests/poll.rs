@@ -1,0 +1,194 @@
+//! The poller against real HTTPS fakes on loopback, on SQLite and PostgreSQL: results and
+//! status stored, history kept compactly, and two pollers sharing one database through leases.
+mod helpers;
+
+use app::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
+use app::server::import::Format;
+use app::server::net::client::SafeClient;
+use app::server::net::policy::FetchPolicy;
+use app::server::services::polling::{self, Claim, PollSettings};
+use helpers::{Backend, TestApp, spawn_app_with};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use signpost::fake_fhir::{CertKind, FakeServer, TestCa, spawn_https};
+use signpost::poller::Poller;
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn policy(ca: &TestCa) -> FetchPolicy {
+    let mut p = FetchPolicy::default().with_allow_list("127.0.0.2/32").unwrap();
+    p.extra_roots.push(ca.pem().into_bytes());
+    p.per_host_interval = Duration::ZERO;
+    p.total_timeout = Duration::from_secs(3);
+    p
+}
+
+async fn fake(ca: &TestCa, kind: CertKind, latency: Duration) -> FakeServer {
+    let ip = "127.0.0.2".parse().unwrap();
+    let (cert, key) = ca.leaf(ip, &[], kind);
+    spawn_https(ip, cert, key, latency).await.unwrap()
+}
+
+/// Imports the URLs as a Lantern-shaped list and returns endpoint ids by URL.
+async fn import_urls(app: &TestApp, urls: &[String]) -> HashMap<String, i32> {
+    let list: Vec<_> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| serde_json::json!({"URL": u, "OrganizationName": format!("Plan {i}"), "NPIID": "", "OrganizationZipCode": "12345"}))
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({ "Endpoints": list })).unwrap();
+    app.import_bytes("test:fakes", Some(Format::Lantern), body).await.expect("import");
+    let rows = endpoint::Entity::find().all(&app.db).await.unwrap();
+    rows.into_iter().map(|e| (e.address.trim_end_matches('/').to_string(), e.id)).collect()
+}
+
+fn poller(app: &TestApp, ca: &TestCa, concurrency: usize) -> Poller {
+    let settings = PollSettings { interval_secs: 3600, down_after: 2, ..PollSettings::default() };
+    Poller::new(
+        app.db.clone(),
+        SafeClient::new(policy(ca)).unwrap(),
+        settings,
+        concurrency,
+        "https://signpost.test".into(),
+    )
+}
+
+async fn health_of(app: &TestApp, id: i32) -> endpoint_health::Model {
+    endpoint_health::Entity::find_by_id(id).one(&app.db).await.unwrap().expect("scheduled")
+}
+
+async fn results_are_stored_with_status_and_compact_history(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let good = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let soon = fake(&ca, CertKind::ExpiresIn(5), Duration::ZERO).await;
+    let urls = vec![good.https_base("ok"), good.https_base("error"), soon.https_base("ok"), good.https_base("text")];
+    let ids = import_urls(&app, &urls).await;
+    let id = |u: &String| ids[u.trim_end_matches('/')];
+
+    let p = poller(&app, &ca, 4);
+    let first = p.poll(Claim::NotCheckedSince(now()), |_| {}).await.unwrap();
+    assert_eq!(first.checked, 4);
+    let ok = health_of(&app, id(&urls[0])).await;
+    assert_eq!(ok.health, "up");
+    assert!(ok.raw_metadata.as_deref().unwrap().contains("CapabilityStatement"));
+    assert!(ok.raw_smart.as_deref().unwrap().contains("capabilities"));
+    assert!(ok.next_check_at > chrono::Utc::now().timestamp() + 3000);
+    assert_eq!(ok.lease_owner, None);
+    assert_eq!(health_of(&app, id(&urls[1])).await.health, "down");
+    let expiring = health_of(&app, id(&urls[2])).await;
+    assert_eq!(expiring.health, "degraded");
+    assert_eq!(expiring.cert_days_left, Some(5));
+    let text = endpoint_check::Entity::find()
+        .filter(endpoint_check::Column::EndpointId.eq(id(&urls[3])))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(text.failure_kind.as_deref(), Some("not-json"));
+
+    // A second round with the same answers adds history rows but no snapshots. Check times are
+    // in whole seconds, so start it in the next second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let second = p.poll(Claim::NotCheckedSince(now()), |_| {}).await.unwrap();
+    assert_eq!(second.checked, 4);
+    assert_eq!(endpoint_check::Entity::find().count(&app.db).await.unwrap(), 8);
+    assert_eq!(endpoint_snapshot::Entity::find().count(&app.db).await.unwrap(), 4);
+
+    // One endpoint by id; nothing else is touched.
+    let one = p.poll(Claim::One(id(&urls[0])), |_| {}).await.unwrap();
+    assert_eq!(one.checked, 1);
+    assert_eq!(endpoint_check::Entity::find().count(&app.db).await.unwrap(), 9);
+}
+
+async fn two_pollers_share_the_work_and_never_check_an_endpoint_twice(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let server = fake(&ca, CertKind::Valid, Duration::from_millis(30)).await;
+    let urls: Vec<String> = (0..40).map(|i| server.https_base(&format!("ok-{i}"))).collect();
+    import_urls(&app, &urls).await;
+    let a = poller(&app, &ca, 3);
+    let b = poller(&app, &ca, 3);
+    assert_ne!(a.owner(), b.owner());
+    let start = now();
+    let (ra, rb) =
+        tokio::join!(a.poll(Claim::NotCheckedSince(start), |_| {}), b.poll(Claim::NotCheckedSince(start), |_| {}));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.checked + rb.checked, 40, "a {} b {}", ra.checked, rb.checked);
+    assert!(ra.checked > 0 && rb.checked > 0, "both pollers worked: a {} b {}", ra.checked, rb.checked);
+    let rows = endpoint_check::Entity::find().all(&app.db).await.unwrap();
+    let mut per_endpoint: HashMap<i32, usize> = HashMap::new();
+    for r in rows {
+        *per_endpoint.entry(r.endpoint_id).or_default() += 1;
+    }
+    assert_eq!(per_endpoint.len(), 40);
+    assert!(per_endpoint.values().all(|n| *n == 1), "{per_endpoint:?}");
+}
+
+async fn a_dead_pollers_leases_expire_and_are_taken_over(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    import_urls(&app, &[server.https_base("ok"), server.https_base("epic")]).await;
+    let settings = PollSettings::default();
+    let now = chrono::Utc::now().timestamp();
+    polling::schedule_new(&app.db, now, &settings).await.unwrap();
+    // The "dead" instance claims everything and never reports back.
+    let taken = polling::claim(&app.db, "dead", now, 100, Claim::NotCheckedSince(i64::MAX), &settings).await.unwrap();
+    assert_eq!(taken.len(), 2);
+    assert!(
+        polling::claim(&app.db, "alive", now, 100, Claim::NotCheckedSince(i64::MAX), &settings)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // After the lease time, another instance takes them.
+    let later = now + settings.lease_secs + 1;
+    let retaken =
+        polling::claim(&app.db, "alive", later, 100, Claim::NotCheckedSince(i64::MAX), &settings).await.unwrap();
+    assert_eq!(retaken.len(), 2);
+    // The dead instance's late result is not stored: it no longer holds the lease.
+    let client = SafeClient::new(policy(&ca)).unwrap();
+    let base = app::server::check::parse_base(&server.https_base("ok")).unwrap();
+    let checked = app::server::check::check_endpoint_raw(&client, &base, &Default::default()).await.unwrap();
+    let stored = polling::record(&app.db, "dead", taken[0].0, &checked, later, later + 60, &settings).await.unwrap();
+    assert_eq!(stored, None);
+    assert_eq!(endpoint_check::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+async fn an_endpoint_goes_down_only_after_the_threshold(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let url = server.https_base("ok");
+    let ids = import_urls(&app, &[url.clone()]).await;
+    let id = ids[url.trim_end_matches('/')];
+    let p = poller(&app, &ca, 1);
+    let r = p.poll(Claim::One(id), |_| {}).await.unwrap();
+    assert_eq!(r.checked, 1);
+    assert_eq!(health_of(&app, id).await.health, "up", "{r:?}");
+    // The same address now refuses connections: stop the server by pointing at a closed port.
+    drop(server);
+    endpoint::Entity::update_many()
+        .col_expr(endpoint::Column::Address, sea_orm::sea_query::Expr::value("https://127.0.0.2:1/ok"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let first = p.poll(Claim::One(id), |_| {}).await.unwrap();
+    assert_eq!(health_of(&app, id).await.health, "up", "one failure is not down yet");
+    assert_eq!(first.transitions[0].to, app::types::check::Health::Up);
+    let second = p.poll(Claim::One(id), |_| {}).await.unwrap();
+    assert_eq!(health_of(&app, id).await.health, "down");
+    assert_eq!(second.transitions[0].from, app::types::check::Health::Up);
+    assert_eq!(second.transitions[0].to, app::types::check::Health::Down);
+}
+
+on_both_databases!(
+    results_are_stored_with_status_and_compact_history,
+    two_pollers_share_the_work_and_never_check_an_endpoint_twice,
+    a_dead_pollers_leases_expire_and_are_taken_over,
+    an_endpoint_goes_down_only_after_the_threshold,
+);
