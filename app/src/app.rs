@@ -1,5 +1,7 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::routes::{brand::BrandPage, not_found::NotFound, search::SearchPage, validate::ValidatePage};
+use crate::routes::{
+    brand::BrandPage, endpoint::EndpointPage, not_found::NotFound, search::SearchPage, validate::ValidatePage,
+};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -44,6 +46,7 @@ pub fn App() -> impl IntoView {
                     // with JavaScript off and a missing brand gets its 404 status.
                     <Route path=path!("/") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id") view=BrandPage ssr=SsrMode::Async />
+                    <Route path=path!("/endpoints/:id") view=EndpointPage ssr=SsrMode::Async />
                     <Route path=path!("/validate") view=ValidatePage />
                 </Routes>
             </main>

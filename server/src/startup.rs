@@ -60,6 +60,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/brands", get(http::api::search))
         .route("/api/v1/brands/{id}", get(http::api::brand))
         .route("/api/v1/validate", post(http::api::validate))
+        .route("/api/v1/endpoints/{id}", get(http::endpoints::status))
+        .route("/endpoints/{id}/metadata.json", get(http::endpoints::metadata))
+        .route("/endpoints/{id}/smart-configuration.json", get(http::endpoints::smart))
         .leptos_routes_with_context(
             &state,
             routes,

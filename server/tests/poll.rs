@@ -186,7 +186,51 @@ async fn an_endpoint_goes_down_only_after_the_threshold(backend: Backend) {
     assert_eq!(second.transitions[0].to, app::types::check::Health::Down);
 }
 
+async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let server = fake(&ca, CertKind::ExpiresIn(20), Duration::ZERO).await;
+    let url = server.https_base("ok");
+    let ids = import_urls(&app, &[url.clone()]).await;
+    let id = ids[url.trim_end_matches('/')];
+    let page = app.client.get(app.url(&format!("/endpoints/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Not checked yet"), "before any check");
+    poller(&app, &ca, 1).poll(Claim::One(id), |_| {}).await.unwrap();
+
+    let r = app.client.get(app.url(&format!("/endpoints/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    for needle in [
+        "badge-up",
+        "certificate: 20 days left",
+        "cert-warn",
+        "CARIN Blue Button scorecard",
+        "TLS 1.3",
+        "/metadata.json",
+        "100.0%",
+    ] {
+        assert!(page.contains(needle), "{needle} missing from the endpoint page");
+    }
+    let api = app.get_json(&format!("/api/v1/endpoints/{id}")).await;
+    assert_eq!(api["health"], "up");
+    assert_eq!(api["report"]["tls"]["Ok"]["days_left"], 20);
+    let raw = app.client.get(app.url(&format!("/endpoints/{id}/metadata.json"))).send().await.unwrap();
+    assert_eq!(raw.headers()["content-type"], "application/fhir+json");
+    assert!(raw.text().await.unwrap().contains("\"fhirVersion\""));
+    let smart = app.client.get(app.url(&format!("/endpoints/{id}/smart-configuration.json"))).send().await.unwrap();
+    assert_eq!(smart.status(), 200);
+    assert_eq!(app.client.get(app.url("/endpoints/99999")).send().await.unwrap().status(), 404);
+    assert_eq!(app.client.get(app.url("/api/v1/endpoints/99999")).send().await.unwrap().status(), 404);
+
+    // The brand page shows each endpoint's status and links to it.
+    let search = app.get_json("/api/v1/brands?q=plan").await;
+    let brand = search["results"][0]["id"].as_i64().unwrap();
+    let page = app.client.get(app.url(&format!("/brands/{brand}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("badge-up") && page.contains(&format!("/endpoints/{id}")), "brand page shows status");
+}
+
 on_both_databases!(
+    the_endpoint_page_and_api_show_what_the_poller_found,
     results_are_stored_with_status_and_compact_history,
     two_pollers_share_the_work_and_never_check_an_endpoint_twice,
     a_dead_pollers_leases_expire_and_are_taken_over,

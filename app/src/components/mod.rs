@@ -1,4 +1,5 @@
 pub mod brand_logo;
 pub mod copy_button;
+pub mod health;
 pub mod layout;
 pub mod tags;

@@ -1,6 +1,7 @@
 use crate::api::brands::get_brand;
 use crate::components::brand_logo::BrandLogo;
 use crate::components::copy_button::CopyButton;
+use crate::components::health::HealthBadge;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
 use crate::types::brand::{BrandDetail, EndpointView, PortalView};
 use leptos::prelude::*;
@@ -162,6 +163,8 @@ fn EndpointList(endpoints: Vec<EndpointView>) -> impl IntoView {
                                 <CopyButton text=e.address.clone() label=label />
                             </div>
                             <p class="meta">
+                                <HealthBadge health=e.health />
+                                <a href=format!("/endpoints/{}", e.id)>"Health and checks"</a>
                                 <FhirVersionTags versions=e.fhir_versions.clone() />
                                 {(!e.status.is_empty() && e.status != "active").then(|| view! { <span class="tag tag-inactive">{e.status.clone()}</span> })}
                                 {e.contact_url.clone().map(|c| view! { <a href=c rel="nofollow noopener" target="_blank">"Developer portal"</a> })}

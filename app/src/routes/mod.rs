@@ -1,4 +1,5 @@
 pub mod brand;
+pub mod endpoint;
 pub mod not_found;
 pub mod search;
 pub mod validate;

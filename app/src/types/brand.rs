@@ -43,6 +43,8 @@ pub struct EndpointView {
     pub contact_url: Option<String>,
     pub status: String,
     pub connection_type: String,
+    /// What the poller last found.
+    pub health: crate::types::check::Health,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

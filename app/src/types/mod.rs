@@ -2,6 +2,7 @@
 //! nothing here may depend on the database; `from_model` conversions live under `ssr`.
 pub mod brand;
 pub mod check;
+pub mod endpoint;
 pub mod search;
 pub mod states;
 pub mod validation;

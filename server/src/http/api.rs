@@ -29,7 +29,7 @@ pub struct SearchParams {
     pub per_page: Option<u32>,
 }
 
-fn cors(mut r: Response) -> Response {
+pub(crate) fn cors(mut r: Response) -> Response {
     r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     r
 }

@@ -1,6 +1,7 @@
 use crate::server::entities::{brand, brand_endpoint, endpoint, meta, portal, source};
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::brand::{AddressView, BrandDetail, BrandLink, EndpointView, IdentifierView, PortalView, SourceView};
+use crate::types::check::Health;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// The directory version: goes up with every import that changed data.
@@ -22,6 +23,7 @@ impl EndpointView {
             contact_url: e.contact_url.clone(),
             status: e.status.clone(),
             connection_type: e.connection_type.clone(),
+            health: Health::Unknown,
         }
     }
 }
@@ -66,7 +68,13 @@ async fn portals_and_endpoints<C: ConnectionTrait>(
         .filter(endpoint::Column::Id.is_in(links.iter().map(|l| l.endpoint_id).collect::<Vec<_>>()))
         .all(db)
         .await?;
-    let view = |id: i32| endpoints.iter().find(|e| e.id == id).map(EndpointView::from_model);
+    let health = super::endpoint_status::health_of(db, &endpoints.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
+    let view = |id: i32| {
+        endpoints.iter().find(|e| e.id == id).map(|e| EndpointView {
+            health: health.get(&id).copied().unwrap_or(Health::Unknown),
+            ..EndpointView::from_model(e)
+        })
+    };
     let portal_views = portals
         .iter()
         .map(|p| PortalView {

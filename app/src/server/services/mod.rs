@@ -1,6 +1,7 @@
 //! Queries and mutations over `&DatabaseConnection`, shared by server functions, HTTP handlers
 //! and the CLI.
 pub mod brands;
+pub mod endpoint_status;
 pub mod export;
 pub mod polling;
 pub mod search_index;
