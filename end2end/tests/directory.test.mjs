@@ -70,7 +70,12 @@ test('every page passes axe-core with no serious or critical violations', async 
   await page.goto('/?q=health');
   await hydrated(page);
   const brandHref = await page.locator('.result-card h3 a').first().getAttribute('href');
-  for (const path of ['/', '/?q=medicaid&category=ins', brandHref, '/validate', '/no-such-page']) {
+  await page.goto('/?q=examplehealth');
+  await hydrated(page);
+  await page.locator('.result-card h3 a').first().click();
+  await hydrated(page);
+  const endpointHref = await page.locator('a[href^="/endpoints/"]').first().getAttribute('href');
+  for (const path of ['/', '/?q=medicaid&category=ins', brandHref, endpointHref, '/validate', '/no-such-page']) {
     await page.goto(path);
     await hydrated(page);
     assert.deepEqual(await seriousViolations(page), [], `axe on ${path}`);
