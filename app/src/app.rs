@@ -1,6 +1,7 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::routes::{
-    brand::BrandPage, endpoint::EndpointPage, not_found::NotFound, search::SearchPage, validate::ValidatePage,
+    brand::BrandPage, check::CheckPage, endpoint::EndpointPage, not_found::NotFound, search::SearchPage,
+    validate::ValidatePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id") view=BrandPage ssr=SsrMode::Async />
                     <Route path=path!("/endpoints/:id") view=EndpointPage ssr=SsrMode::Async />
+                    <Route path=path!("/check") view=CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/validate") view=ValidatePage />
                 </Routes>
             </main>

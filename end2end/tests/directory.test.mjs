@@ -75,7 +75,7 @@ test('every page passes axe-core with no serious or critical violations', async 
   await page.locator('.result-card h3 a').first().click();
   await hydrated(page);
   const endpointHref = await page.locator('a[href^="/endpoints/"]').first().getAttribute('href');
-  for (const path of ['/', '/?q=medicaid&category=ins', brandHref, endpointHref, '/validate', '/no-such-page']) {
+  for (const path of ['/', '/?q=medicaid&category=ins', brandHref, endpointHref, '/check', '/validate', '/no-such-page']) {
     await page.goto(path);
     await hydrated(page);
     assert.deepEqual(await seriousViolations(page), [], `axe on ${path}`);

@@ -1,6 +1,8 @@
 //! Building and running the application: database, state, router, listener.
 use crate::config::Config;
 use crate::http;
+use app::server::net::client::SafeClient;
+use app::server::rate_limit::ClientLimiter;
 use app::server::services::search_index::SearchState;
 use app::server::state::{AppState, Settings};
 use app::{App, shell};
@@ -37,13 +39,16 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn app_state(config: &Config, db: DatabaseConnection) -> AppState {
-    AppState {
+pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, String> {
+    Ok(AppState {
         leptos_options: leptos_options(config),
         db,
         search: SearchState::default(),
         settings: Settings { public_url: config.public_url.clone(), max_validate_bytes: config.max_validate_bytes },
-    }
+        fetch: SafeClient::new(config.fetch.clone())?,
+        // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
+        check_limiter: ClientLimiter::per_minute(6, 2),
+    })
 }
 
 pub fn router(state: AppState) -> Router {
@@ -89,7 +94,7 @@ impl Application {
             tracing::info!("empty database: demo data imported");
         }
         if config.poll.enabled {
-            let client = app::server::net::client::SafeClient::new(config.fetch.clone())?;
+            let client = SafeClient::new(config.fetch.clone())?;
             let poller = crate::poller::Poller::new(
                 db.clone(),
                 client,
@@ -99,7 +104,7 @@ impl Application {
             );
             tokio::spawn(poller.run_forever());
         }
-        let state = app_state(config, db);
+        let state = app_state(config, db)?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         Ok(Application { router: router(state.clone()), listener, state })
     }
@@ -109,7 +114,10 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        // The client address is needed for the Check page's per-client rate limit.
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 }
 

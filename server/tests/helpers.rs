@@ -53,6 +53,15 @@ pub async fn database_url(backend: Backend, dir: &std::path::Path) -> String {
 }
 
 pub async fn spawn_app_with(backend: Backend, demo_data: bool) -> TestApp {
+    spawn_app_fetching(backend, demo_data, app::server::net::policy::FetchPolicy::default()).await
+}
+
+/// With a fetch policy for the Check page (tests allow their fake servers' addresses).
+pub async fn spawn_app_fetching(
+    backend: Backend,
+    demo_data: bool,
+    fetch: app::server::net::policy::FetchPolicy,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -62,7 +71,7 @@ pub async fn spawn_app_with(backend: Backend, demo_data: bool) -> TestApp {
         max_validate_bytes: 1024 * 1024,
         site_root: "target/site".into(),
         // Tests send traffic only to loopback: the demo data's real endpoints are never polled.
-        fetch: app::server::net::policy::FetchPolicy::default(),
+        fetch,
         poll: PollConfig { enabled: false, settings: Default::default(), concurrency: 4 },
     };
     let app = Application::build(&config).await.expect("application builds");

@@ -229,7 +229,33 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
     assert!(page.contains("badge-up") && page.contains(&format!("/endpoints/{id}")), "brand page shows status");
 }
 
+async fn the_check_page_runs_a_check_and_is_rate_limited(backend: Backend) {
+    let ca = TestCa::new();
+    let app = helpers::spawn_app_fetching(backend, false, policy(&ca)).await;
+    let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let page = |url: String| {
+        let app_url = app.url("/check");
+        let client = app.client.clone();
+        async move { client.get(app_url).query(&[("url", url)]).send().await.unwrap() }
+    };
+    let r = page(server.https_base("ok")).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("badge-up") && html.contains("CARIN Blue Button scorecard"), "report shown");
+    let html = page("http://127.0.0.1:9/".into()).await.text().await.unwrap();
+    assert!(
+        html.contains("127.0.0.1 is a loopback address"),
+        "refusal shown: {}",
+        &html[html.find("Check an endpoint</h1>").unwrap_or(0)..]
+    );
+    // Two at once, then the per-client limit.
+    let r = page(server.https_base("ok")).await;
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("Too many checks from your address"));
+}
+
 on_both_databases!(
+    the_check_page_runs_a_check_and_is_rate_limited,
     the_endpoint_page_and_api_show_what_the_poller_found,
     results_are_stored_with_status_and_compact_history,
     two_pollers_share_the_work_and_never_check_an_endpoint_twice,

@@ -1,6 +1,7 @@
 //! Server functions: the browser's way into the services. Each is a thin shell around a
 //! service call so the HTTP API and the CLI share the same code.
 pub mod brands;
+pub mod check;
 pub mod endpoints;
 pub mod search;
 pub mod validate;

@@ -15,6 +15,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <nav aria-label="Main">
                     <ul class="nav-list">
                         <li><a href="/">"Directory"</a></li>
+                        <li><a href="/check">"Check an endpoint"</a></li>
                         <li><a href="/validate">"Validate a bundle"</a></li>
                         <li><a href="/brands.json" rel="nofollow">"brands.json"</a></li>
                     </ul>

@@ -2,4 +2,5 @@ pub mod brand_logo;
 pub mod copy_button;
 pub mod health;
 pub mod layout;
+pub mod report;
 pub mod tags;

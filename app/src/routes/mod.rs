@@ -1,4 +1,5 @@
 pub mod brand;
+pub mod check;
 pub mod endpoint;
 pub mod not_found;
 pub mod search;

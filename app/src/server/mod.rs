@@ -5,6 +5,7 @@ pub mod entities;
 pub mod fhir;
 pub mod import;
 pub mod net;
+pub mod rate_limit;
 pub mod services;
 pub mod state;
 pub mod validate;

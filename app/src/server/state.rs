@@ -10,6 +10,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub search: SearchState,
     pub settings: Settings,
+    /// The SSRF-safe client for checks asked for on the site.
+    pub fetch: super::net::client::SafeClient,
+    pub check_limiter: super::rate_limit::ClientLimiter,
 }
 
 /// Settings the app itself reads (the server's own config lives in the server crate).

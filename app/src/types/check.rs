@@ -151,3 +151,13 @@ impl CheckReport {
         (pass, self.scorecard.len())
     }
 }
+
+/// What the public Check page gets back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckOutcome {
+    Report(CheckReport),
+    /// Not contacted: not an http(s) URL, or an address the fetch policy refuses.
+    Refused(String),
+    /// Too many checks from this client; try again in this many seconds.
+    RateLimited(u64),
+}
