@@ -53,6 +53,9 @@ impl Config {
                 message: format!("\"{v}\" is not a number of bytes"),
             })?,
         };
+        let concurrency: usize = number("SIGNPOST_POLL_CONCURRENCY", 32, "a number")?;
+        let mut fetch = fetch_policy()?;
+        fetch.max_in_flight = concurrency.max(1);
         Ok(Config {
             addr,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
@@ -63,7 +66,7 @@ impl Config {
             demo_data,
             max_validate_bytes,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            fetch: fetch_policy()?,
+            fetch,
             poll: PollConfig {
                 enabled: flag("SIGNPOST_POLL", true)?,
                 settings: PollSettings {
@@ -72,7 +75,7 @@ impl Config {
                     retention_days: number("SIGNPOST_POLL_RETENTION_DAYS", 90, "a number of days")?,
                     ..PollSettings::default()
                 },
-                concurrency: number("SIGNPOST_POLL_CONCURRENCY", 32, "a number")?,
+                concurrency,
             },
         })
     }

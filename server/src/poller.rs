@@ -48,6 +48,12 @@ impl Poller {
         }
     }
 
+    /// Checks started at once. Most of them wait for their host's turn, which costs nothing;
+    /// requests actually in flight are bounded by the client (`concurrency`).
+    fn checks_in_flight(&self) -> usize {
+        self.concurrency * 16
+    }
+
     pub fn owner(&self) -> &str {
         &self.owner
     }
@@ -87,7 +93,7 @@ impl Poller {
                     }
                     r
                 })
-                .buffer_unordered(self.concurrency)
+                .buffer_unordered(self.checks_in_flight())
                 .inspect(|_| progress(1))
                 .collect()
                 .await;

@@ -135,6 +135,9 @@ pub async fn check_endpoint_raw(
     let (smart, smart_raw) = json_step(smart_fetch, FailureKind::NotSmartConfiguration, smart::read_smart);
 
     let tls = if base.scheme() == "https" {
+        // The inspection handshake is not an HTTP request, but it is a connection: it waits
+        // for a request slot (not for the host's turn).
+        let _slot = client.slot().await;
         Some(tls_probe::probe(client.policy(), &host, port).await.map_err(|e| e.to_failure()))
     } else {
         None

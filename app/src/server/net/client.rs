@@ -73,12 +73,17 @@ impl SafeClient {
             }
         }
         let http = builder.build().map_err(|e| format!("HTTP client: {e}"))?;
-        let gate = Arc::new(HostGate::new(policy.per_host_interval));
+        let gate = Arc::new(HostGate::new(policy.per_host_interval, policy.max_in_flight));
         Ok(SafeClient { http, policy, gate })
     }
 
     pub fn policy(&self) -> &FetchPolicy {
         &self.policy
+    }
+
+    /// A request slot for connections outside `get` (the TLS inspection handshake).
+    pub async fn slot(&self) -> super::host_gate::Turn {
+        self.gate.slot().await
     }
 
     /// GET `url`, reading at most `max_bytes` of body. Non-2xx answers are `Ok` (the status is
@@ -89,7 +94,7 @@ impl SafeClient {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            self.gate.wait(&host).await;
+            let turn = self.gate.turn(&host).await;
             let response =
                 self.http.get(url.clone()).headers(headers.clone()).send().await.map_err(|e| self.map_err(&e))?;
             let status = response.status().as_u16();
@@ -98,6 +103,7 @@ impl SafeClient {
                 if started.elapsed() + wait < self.policy.total_timeout {
                     attempt += 1;
                     drop(response);
+                    drop(turn);
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -105,6 +111,7 @@ impl SafeClient {
             let final_url = response.url().clone();
             let response_headers = response.headers().clone();
             let body = read_capped(response, max_bytes, |e| self.map_err(e)).await?;
+            drop(turn);
             return Ok(Fetched {
                 status,
                 headers: response_headers,

@@ -22,6 +22,8 @@ pub struct FetchPolicy {
     pub extra_roots: Vec<Vec<u8>>,
     /// Minimum time between two requests to one host.
     pub per_host_interval: Duration,
+    /// Requests in flight at once, over all hosts.
+    pub max_in_flight: usize,
     /// Retries on 429 and 503.
     pub retries: u32,
     pub retry_base: Duration,
@@ -39,6 +41,7 @@ impl Default for FetchPolicy {
             max_redirects: 3,
             extra_roots: Vec::new(),
             per_host_interval: Duration::from_secs(1),
+            max_in_flight: 32,
             retries: 2,
             retry_base: Duration::from_millis(500),
             retry_cap: Duration::from_secs(30),
