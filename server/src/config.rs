@@ -91,7 +91,7 @@ fn number<T: std::str::FromStr>(name: &'static str, default: T, what: &str) -> R
 /// The policy for fetching user-supplied URLs: `SIGNPOST_FETCH_ALLOW` (CIDRs exempted from the
 /// private-address block list; empty by default), `SIGNPOST_FETCH_CA` (a PEM file of extra
 /// trusted roots) and `SIGNPOST_FETCH_HOST_INTERVAL_MS` (least time between two requests to one
-/// host; default 1000).
+/// host; default 1100).
 pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     let mut policy = FetchPolicy::default()
         .with_allow_list(&var("SIGNPOST_FETCH_ALLOW").unwrap_or_default())
@@ -104,7 +104,7 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
         policy.extra_roots.push(pem);
     }
     policy.per_host_interval =
-        Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1000, "a number of milliseconds")?);
+        Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1100, "a number of milliseconds")?);
     Ok(policy)
 }
 

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 use tokio::net::TcpListener;
 
 /// A throwaway certificate authority.
@@ -89,7 +90,15 @@ struct Fake {
     metadata: Arc<String>,
     smart: Arc<String>,
     hits: Arc<AtomicUsize>,
+    times: Arc<Mutex<Vec<Instant>>>,
     latency: Duration,
+}
+
+impl Fake {
+    fn hit(&self) -> usize {
+        self.times.lock().unwrap_or_else(|p| p.into_inner()).push(Instant::now());
+        self.hits.fetch_add(1, Ordering::Relaxed)
+    }
 }
 
 /// What a fake server counts and serves.
@@ -97,6 +106,7 @@ struct Fake {
 pub struct FakeServer {
     pub addr: SocketAddr,
     hits: Arc<AtomicUsize>,
+    times: Arc<Mutex<Vec<Instant>>>,
 }
 
 impl FakeServer {
@@ -111,6 +121,11 @@ impl FakeServer {
     /// Requests answered so far.
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::Relaxed)
+    }
+
+    /// When each request arrived, in order.
+    pub fn request_times(&self) -> Vec<Instant> {
+        self.times.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -142,7 +157,7 @@ fn json(body: String, cors: bool) -> Response {
 }
 
 async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
-    let n = fake.hits.fetch_add(1, Ordering::Relaxed);
+    let n = fake.hit();
     tokio::time::sleep(fake.latency).await;
     match scenario.split('-').next().unwrap_or_default() {
         "ok" | "nosmart" => json(fake.metadata.to_string(), true),
@@ -169,7 +184,7 @@ async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Res
 }
 
 async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
-    fake.hits.fetch_add(1, Ordering::Relaxed);
+    fake.hit();
     tokio::time::sleep(fake.latency).await;
     match scenario.split('-').next().unwrap_or_default() {
         "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
@@ -186,6 +201,7 @@ fn fake(latency: Duration) -> Fake {
         metadata: Arc::new(fixture("capability/r4-sample.json")),
         smart: Arc::new(fixture("smart/cerner-smart-configuration.json")),
         hits: Arc::default(),
+        times: Arc::default(),
         latency,
     }
 }
@@ -195,11 +211,11 @@ pub async fn spawn_http(ip: IpAddr, latency: Duration) -> std::io::Result<FakeSe
     let listener = TcpListener::bind((ip, 0)).await?;
     let addr = listener.local_addr()?;
     let fake = fake(latency);
-    let hits = fake.hits.clone();
+    let (hits, times) = (fake.hits.clone(), fake.times.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(fake)).await;
     });
-    Ok(FakeServer { addr, hits })
+    Ok(FakeServer { addr, hits, times })
 }
 
 /// An HTTPS fake on `ip` with the given certificate (DER) and key (DER).
@@ -216,7 +232,7 @@ pub async fn spawn_https(ip: IpAddr, cert: Vec<u8>, key: Vec<u8>, latency: Durat
     let listener = TcpListener::bind((ip, 0)).await?;
     let addr = listener.local_addr()?;
     let fake = fake(latency);
-    let hits = fake.hits.clone();
+    let (hits, times) = (fake.hits.clone(), fake.times.clone());
     let app = router(fake);
     tokio::spawn(async move {
         loop {
@@ -232,5 +248,5 @@ pub async fn spawn_https(ip: IpAddr, cert: Vec<u8>, key: Vec<u8>, latency: Durat
             });
         }
     });
-    Ok(FakeServer { addr, hits })
+    Ok(FakeServer { addr, hits, times })
 }

@@ -3,7 +3,7 @@
 //! `signpost poll --once`.
 use app::server::check::{CheckOptions, Checked, check_endpoint_raw, parse_base, refused_report};
 use app::server::net::client::SafeClient;
-use app::server::services::polling::{self, Claim, PollSettings, Transition};
+use app::server::services::polling::{self, CheckResult, Claim, PollSettings, Transition};
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
@@ -58,8 +58,8 @@ impl Poller {
         &self.owner
     }
 
-    /// One endpoint: check it and record the result under this poller's lease.
-    async fn check_one(&self, endpoint_id: i32, address: String) -> Result<Option<Transition>, DbErr> {
+    /// One endpoint: check it (nothing is stored yet).
+    async fn run_check(&self, endpoint_id: i32, address: String) -> CheckResult {
         let checked: Checked = match parse_base(&address) {
             Ok(base) => match check_endpoint_raw(&self.client, &base, &self.options).await {
                 Ok(c) => c,
@@ -70,40 +70,44 @@ impl Poller {
         let now = now();
         let spread = (self.settings.interval_secs / 20).max(1);
         let jitter = (rand_u32() as i64 % (2 * spread + 1)) - spread;
-        let next_due = now + self.settings.interval_secs + jitter;
-        polling::record(&self.db, &self.owner, endpoint_id, &checked, now, next_due, &self.settings).await
+        CheckResult { endpoint_id, checked, now, next_due: now + self.settings.interval_secs + jitter }
     }
 
-    /// Claims and checks until nothing matching `which` is left; `progress` is told after each.
+    /// Claims and checks until nothing matching `which` is left; `progress` is told after each
+    /// stored group. Checks run as their own tasks, so they keep going while results are written,
+    /// and finished results are stored in groups (one commit each).
     pub async fn poll(&self, which: Claim, progress: impl Fn(usize) + Sync) -> Result<PollSummary, DbErr> {
         let mut summary = PollSummary::default();
         polling::schedule_new(&self.db, now(), &self.settings).await?;
         loop {
-            let batch =
-                polling::claim(&self.db, &self.owner, now(), (self.concurrency * 4) as u64, which, &self.settings)
-                    .await?;
+            let limit = (self.checks_in_flight() * 2) as u64;
+            let batch = polling::claim(&self.db, &self.owner, now(), limit, which, &self.settings).await?;
             if batch.is_empty() {
                 return Ok(summary);
             }
-            let results: Vec<Result<Option<Transition>, DbErr>> = futures::stream::iter(batch)
-                .map(|(id, address)| async move {
-                    let r = self.check_one(id, address).await;
-                    if r.is_err() {
-                        let _ = polling::release(&self.db, &self.owner, id).await;
-                    }
-                    r
+            let mut finished = futures::stream::iter(batch)
+                .map(|(id, address)| {
+                    let poller = self.clone();
+                    tokio::spawn(async move { poller.run_check(id, address).await })
                 })
                 .buffer_unordered(self.checks_in_flight())
-                .inspect(|_| progress(1))
-                .collect()
-                .await;
-            for r in results {
-                summary.checked += 1;
-                match r {
-                    Ok(Some(t)) => summary.transitions.push(t),
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!("could not record a check: {e}"),
+                .ready_chunks(64);
+            while let Some(group) = finished.next().await {
+                // A check task that panicked leaves its lease to expire; it is checked again then.
+                let done: Vec<CheckResult> = group.into_iter().filter_map(Result::ok).collect();
+                match polling::record_many(&self.db, &self.owner, &done, &self.settings).await {
+                    Ok(transitions) => {
+                        summary.checked += done.len();
+                        summary.transitions.extend(transitions.into_iter().flatten());
+                    }
+                    Err(e) => {
+                        tracing::warn!("could not record {} checks: {e}", done.len());
+                        for r in &done {
+                            let _ = polling::release(&self.db, &self.owner, r.endpoint_id).await;
+                        }
+                    }
                 }
+                progress(done.len());
             }
             if let Claim::One(_) = which {
                 return Ok(summary);

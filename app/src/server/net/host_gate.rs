@@ -21,7 +21,11 @@ pub struct Turn {
 
 impl HostGate {
     pub fn new(interval: Duration, max_in_flight: usize) -> Self {
-        HostGate { interval, next: Mutex::new(HashMap::new()), in_flight: Arc::new(Semaphore::new(max_in_flight.max(1))) }
+        HostGate {
+            interval,
+            next: Mutex::new(HashMap::new()),
+            in_flight: Arc::new(Semaphore::new(max_in_flight.max(1))),
+        }
     }
 
     fn free_at(&self, host: &str) -> Option<Instant> {

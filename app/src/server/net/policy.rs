@@ -40,7 +40,9 @@ impl Default for FetchPolicy {
             total_timeout: Duration::from_secs(30),
             max_redirects: 3,
             extra_roots: Vec::new(),
-            per_host_interval: Duration::from_secs(1),
+            // A little over a second, so network jitter never lands two requests in one second at
+            // the server.
+            per_host_interval: Duration::from_millis(1100),
             max_in_flight: 32,
             retries: 2,
             retry_base: Duration::from_millis(500),

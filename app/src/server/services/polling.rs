@@ -10,6 +10,7 @@ use sea_orm::{
     QueryFilter, QuerySelect, Set, Statement, TransactionTrait, Value,
 };
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct PollSettings {
@@ -170,9 +171,18 @@ pub fn next_health(previous: Health, failures_before: i32, found: Health, down_a
     }
 }
 
-/// Stores a result for an endpoint leased by `owner`, in one transaction: the history row, a
-/// snapshot when the result changed, the new status, and the next due time. Returns `None` when
-/// the lease was lost (another instance took over after it expired), so nothing is stored twice.
+/// One finished check, ready to store.
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    pub endpoint_id: i32,
+    pub checked: Checked,
+    pub now: i64,
+    pub next_due: i64,
+}
+
+/// Stores a result for an endpoint leased by `owner`: the history row, a snapshot when the
+/// result changed, the new status, and the next due time. Returns `None` when the lease was lost
+/// (another instance took over after it expired), so nothing is stored twice.
 pub async fn record(
     db: &DatabaseConnection,
     owner: &str,
@@ -182,45 +192,60 @@ pub async fn record(
     next_due: i64,
     settings: &PollSettings,
 ) -> Result<Option<Transition>, DbErr> {
+    let one = [CheckResult { endpoint_id, checked: checked.clone(), now, next_due }];
+    Ok(record_many(db, owner, &one, settings).await?.pop().flatten())
+}
+
+/// Stores many results in one transaction (one commit, one fsync), each exactly as `record`
+/// would. A crash before the commit loses none of them for good: their leases expire and the
+/// endpoints are checked again.
+pub async fn record_many(
+    db: &DatabaseConnection,
+    owner: &str,
+    results: &[CheckResult],
+    settings: &PollSettings,
+) -> Result<Vec<Option<Transition>>, DbErr> {
     // Read outside the transaction and make its first statement a write: on SQLite a read
     // that later upgrades to a write can fail at once when another writer holds the lock.
-    let Some(row) = endpoint_health::Entity::find_by_id(endpoint_id).one(db).await? else {
-        return Ok(None);
-    };
-    if row.lease_owner.as_deref() != Some(owner) {
-        return Ok(None);
+    let ids: Vec<i32> = results.iter().map(|r| r.endpoint_id).collect();
+    let mut rows: HashMap<i32, endpoint_health::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found = endpoint_health::Entity::find()
+            .filter(endpoint_health::Column::EndpointId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        rows.extend(found.into_iter().map(|r| (r.endpoint_id, r)));
     }
+    let txn = db.begin().await?;
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        let row = match rows.get(&result.endpoint_id) {
+            Some(row) if row.lease_owner.as_deref() == Some(owner) => row,
+            _ => {
+                out.push(None);
+                continue;
+            }
+        };
+        out.push(store_one(&txn, owner, row, result, settings).await?);
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn store_one<C: ConnectionTrait>(
+    txn: &C,
+    owner: &str,
+    row: &endpoint_health::Model,
+    result: &CheckResult,
+    settings: &PollSettings,
+) -> Result<Option<Transition>, DbErr> {
+    let (endpoint_id, checked, now) = (result.endpoint_id, &result.checked, result.now);
     let report = &checked.report;
     let previous = Health::parse(&row.health);
     let (health, failures) = next_health(previous, row.consecutive_failures, report.health, settings.down_after);
     let sig = signature(report);
     let changed = row.signature.as_deref() != Some(sig.as_str());
-    let failure = report.metadata.failure.as_ref();
-    let txn = db.begin().await?;
-    endpoint_check::ActiveModel {
-        id: NotSet,
-        endpoint_id: Set(endpoint_id),
-        checked_at: Set(now),
-        health: Set(report.health.as_str().into()),
-        latency_ms: Set(report.metadata.http.as_ref().map(|h| h.latency_ms.min(i32::MAX as u32) as i32)),
-        failure_kind: Set(failure.map(|f| {
-            serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-        })),
-        reason: Set(if report.problems.is_empty() { None } else { Some(report.problems.join("; ")) }),
-    }
-    .insert(&txn)
-    .await?;
     let report_json = serde_json::to_string(report).unwrap_or_default();
-    if changed {
-        endpoint_snapshot::ActiveModel {
-            id: NotSet,
-            endpoint_id: Set(endpoint_id),
-            checked_at: Set(now),
-            report: Set(report_json.clone()),
-        }
-        .insert(&txn)
-        .await?;
-    }
     let carin = !report.scorecard.is_empty() && report.scorecard.iter().all(|i| i.verdict == Verdict::Pass);
     let eob =
         report.metadata.facts.as_ref().is_some_and(|m| m.resource_types.iter().any(|t| t == "ExplanationOfBenefit"));
@@ -231,7 +256,7 @@ pub async fn record(
     let mut am: endpoint_health::ActiveModel = row.clone().into();
     am.health = Set(health.as_str().into());
     am.consecutive_failures = Set(failures);
-    am.next_check_at = Set(next_due);
+    am.next_check_at = Set(result.next_due);
     am.lease_owner = Set(None);
     am.lease_until = Set(None);
     am.last_checked_at = Set(Some(now));
@@ -239,7 +264,7 @@ pub async fn record(
         am.last_change_at = Set(Some(now));
     }
     am.signature = Set(Some(sig));
-    am.report = Set(Some(report_json));
+    am.report = Set(Some(report_json.clone()));
     if checked.raw_metadata.is_some() {
         am.raw_metadata = Set(checked.raw_metadata.clone());
     }
@@ -254,13 +279,35 @@ pub async fn record(
         .set(am)
         .filter(endpoint_health::Column::EndpointId.eq(endpoint_id))
         .filter(endpoint_health::Column::LeaseOwner.eq(owner))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
-        txn.rollback().await?;
         return Ok(None);
     }
-    txn.commit().await?;
+    let failure = report.metadata.failure.as_ref();
+    endpoint_check::ActiveModel {
+        id: NotSet,
+        endpoint_id: Set(endpoint_id),
+        checked_at: Set(now),
+        health: Set(report.health.as_str().into()),
+        latency_ms: Set(report.metadata.http.as_ref().map(|h| h.latency_ms.min(i32::MAX as u32) as i32)),
+        failure_kind: Set(failure.map(|f| {
+            serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        })),
+        reason: Set(if report.problems.is_empty() { None } else { Some(report.problems.join("; ")) }),
+    }
+    .insert(txn)
+    .await?;
+    if changed {
+        endpoint_snapshot::ActiveModel {
+            id: NotSet,
+            endpoint_id: Set(endpoint_id),
+            checked_at: Set(now),
+            report: Set(report_json),
+        }
+        .insert(txn)
+        .await?;
+    }
     Ok(Some(Transition { endpoint_id, from: previous, to: health }))
 }
 
