@@ -76,8 +76,8 @@ fn rustls_pemfile_certs(pem: &[u8]) -> Vec<CertificateDer<'static>> {
 }
 
 pub async fn probe(policy: &FetchPolicy, host: &str, port: u16) -> Result<TlsFacts, FetchError> {
-    let addrs = policy.resolve(host, port).await?;
-    let addr = addrs[0];
+    let addr =
+        *policy.resolve(host, port).await?.first().ok_or_else(|| FetchError::Dns(format!("{host}: no addresses")))?;
     let tcp = match timeout(policy.connect_timeout, TcpStream::connect(addr)).await {
         Err(_) => {
             return Err(FetchError::Timeout(format!("connecting (after {} s)", policy.connect_timeout.as_secs_f32())));

@@ -43,7 +43,10 @@ fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statem
                 n = n * 10 + d as usize;
                 chars.next();
             }
-            ordered.push(values[n - 1].clone());
+            // Only this module's own SQL comes here, numbered from $1.
+            if let Some(v) = n.checked_sub(1).and_then(|i| values.get(i)) {
+                ordered.push(v.clone());
+            }
             out.push('?');
         } else {
             out.push(c);
