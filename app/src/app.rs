@@ -1,6 +1,11 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::routes::{
-    brand::BrandPage, check::CheckPage, endpoint::EndpointPage, not_found::NotFound, search::SearchPage,
+    alerts::{ConfirmPage, UnsubscribePage},
+    brand::BrandPage,
+    check::CheckPage,
+    endpoint::EndpointPage,
+    not_found::NotFound,
+    search::SearchPage,
     validate::ValidatePage,
 };
 use leptos::prelude::*;
@@ -50,6 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/endpoints/:id") view=EndpointPage ssr=SsrMode::Async />
                     <Route path=path!("/check") view=CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/validate") view=ValidatePage />
+                    <Route path=path!("/alerts/confirm") view=ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/alerts/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

@@ -2,6 +2,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_directory;
 mod m20261123_000002_create_polling;
+mod m20261123_000003_create_alerts;
 
 pub struct Migrator;
 
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_directory::Migration),
             Box::new(m20261123_000002_create_polling::Migration),
+            Box::new(m20261123_000003_create_alerts::Migration),
         ]
     }
 }

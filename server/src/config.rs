@@ -1,4 +1,6 @@
 //! Configuration from the environment; every variable is listed in the README.
+use crate::mailer::{MailConfig, MailTransport};
+use app::server::alerts::token::SigningKey;
 use app::server::net::policy::FetchPolicy;
 use app::server::services::polling::PollSettings;
 use std::net::SocketAddr;
@@ -17,6 +19,10 @@ pub struct Config {
     pub site_root: String,
     pub fetch: FetchPolicy,
     pub poll: PollConfig,
+    pub mail: MailConfig,
+    /// Signs the links in mails (`SIGNPOST_SECRET`); when unset, a random key kept in the
+    /// database.
+    pub secret: Option<SigningKey>,
 }
 
 #[derive(Clone, Debug)]
@@ -77,7 +83,20 @@ impl Config {
                 },
                 concurrency,
             },
+            mail: mail_config(),
+            secret: var("SIGNPOST_SECRET").map(|s| SigningKey::from_secret(&s)),
         })
+    }
+}
+
+/// `SIGNPOST_SMTP_URL` when set, else `.eml` files in `SIGNPOST_MAIL_DIR` (default `outbox`).
+fn mail_config() -> MailConfig {
+    MailConfig {
+        transport: match var("SIGNPOST_SMTP_URL") {
+            Some(url) => MailTransport::Smtp(url),
+            None => MailTransport::Folder(var("SIGNPOST_MAIL_DIR").unwrap_or_else(|| "outbox".into()).into()),
+        },
+        from: var("SIGNPOST_MAIL_FROM").unwrap_or_else(|| "Signpost <signpost@localhost>".into()),
     }
 }
 

@@ -92,6 +92,15 @@ struct Fake {
     hits: Arc<AtomicUsize>,
     times: Arc<Mutex<Vec<Instant>>>,
     latency: Duration,
+    controls: Controls,
+}
+
+/// What a test can change while a fake runs: an outage (every answer a 500) and the
+/// smart-configuration served.
+#[derive(Clone, Default)]
+struct Controls {
+    outage: Arc<std::sync::atomic::AtomicBool>,
+    smart: Arc<Mutex<Option<Arc<String>>>>,
 }
 
 impl Fake {
@@ -107,6 +116,7 @@ pub struct FakeServer {
     pub addr: SocketAddr,
     hits: Arc<AtomicUsize>,
     times: Arc<Mutex<Vec<Instant>>>,
+    controls: Controls,
 }
 
 impl FakeServer {
@@ -121,6 +131,16 @@ impl FakeServer {
     /// Requests answered so far.
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::Relaxed)
+    }
+
+    /// While on, every request is answered with a 500.
+    pub fn set_outage(&self, on: bool) {
+        self.controls.outage.store(on, Ordering::SeqCst);
+    }
+
+    /// Serves this smart-configuration instead of the fixture (`None`: the fixture again).
+    pub fn set_smart(&self, json: Option<String>) {
+        *self.controls.smart.lock().unwrap_or_else(|p| p.into_inner()) = json.map(Arc::new);
     }
 
     /// When each request arrived, in order.
@@ -159,6 +179,9 @@ fn json(body: String, cors: bool) -> Response {
 async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
     let n = fake.hit();
     tokio::time::sleep(fake.latency).await;
+    if fake.controls.outage.load(Ordering::SeqCst) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "outage").into_response();
+    }
     match scenario.split('-').next().unwrap_or_default() {
         "ok" | "nosmart" => json(fake.metadata.to_string(), true),
         "epic" => json(fixture("capability/epic-stu3.json"), false),
@@ -186,9 +209,13 @@ async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Res
 async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
     fake.hit();
     tokio::time::sleep(fake.latency).await;
+    if fake.controls.outage.load(Ordering::SeqCst) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "outage").into_response();
+    }
+    let replaced = fake.controls.smart.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match scenario.split('-').next().unwrap_or_default() {
         "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
-        _ => json(fake.smart.to_string(), false),
+        _ => json(replaced.unwrap_or_else(|| fake.smart.clone()).to_string(), false),
     }
 }
 
@@ -203,6 +230,7 @@ fn fake(latency: Duration) -> Fake {
         hits: Arc::default(),
         times: Arc::default(),
         latency,
+        controls: Controls::default(),
     }
 }
 
@@ -211,11 +239,11 @@ pub async fn spawn_http(ip: IpAddr, latency: Duration) -> std::io::Result<FakeSe
     let listener = TcpListener::bind((ip, 0)).await?;
     let addr = listener.local_addr()?;
     let fake = fake(latency);
-    let (hits, times) = (fake.hits.clone(), fake.times.clone());
+    let (hits, times, controls) = (fake.hits.clone(), fake.times.clone(), fake.controls.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(fake)).await;
     });
-    Ok(FakeServer { addr, hits, times })
+    Ok(FakeServer { addr, hits, times, controls })
 }
 
 /// An HTTPS fake on `ip` with the given certificate (DER) and key (DER).
@@ -232,7 +260,7 @@ pub async fn spawn_https(ip: IpAddr, cert: Vec<u8>, key: Vec<u8>, latency: Durat
     let listener = TcpListener::bind((ip, 0)).await?;
     let addr = listener.local_addr()?;
     let fake = fake(latency);
-    let (hits, times) = (fake.hits.clone(), fake.times.clone());
+    let (hits, times, controls) = (fake.hits.clone(), fake.times.clone(), fake.controls.clone());
     let app = router(fake);
     tokio::spawn(async move {
         loop {
@@ -248,5 +276,5 @@ pub async fn spawn_https(ip: IpAddr, cert: Vec<u8>, key: Vec<u8>, latency: Durat
             });
         }
     });
-    Ok(FakeServer { addr, hits, times })
+    Ok(FakeServer { addr, hits, times, controls })
 }

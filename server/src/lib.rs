@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod fake_fhir;
 pub mod http;
+pub mod mailer;
 pub mod poller;
 pub mod startup;
 pub mod telemetry;

@@ -1,9 +1,11 @@
 //! Building and running the application: database, state, router, listener.
 use crate::config::Config;
 use crate::http;
+use app::server::alerts::token::SigningKey;
 use app::server::net::client::SafeClient;
 use app::server::rate_limit::ClientLimiter;
 use app::server::services::search_index::SearchState;
+use app::server::services::subscriptions::AlertContext;
 use app::server::state::{AppState, Settings};
 use app::{App, shell};
 use axum::Router;
@@ -30,6 +32,15 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// The signing key (from config, else the database's) and the public address for links.
+pub async fn alert_context(config: &Config, db: &DatabaseConnection) -> Result<AlertContext, DbErr> {
+    let key = match &config.secret {
+        Some(k) => k.clone(),
+        None => SigningKey::load_or_create(db).await?,
+    };
+    Ok(AlertContext { key, public_url: config.public_url.clone() })
+}
+
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("signpost")
@@ -39,7 +50,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, String> {
+pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) -> Result<AppState, String> {
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
@@ -48,6 +59,9 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
         check_limiter: ClientLimiter::per_minute(6, 2),
+        // Each subscription sends a mail: 3 at once, 5 a minute per client address.
+        subscribe_limiter: ClientLimiter::per_minute(5, 3),
+        alerts,
     })
 }
 
@@ -68,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/endpoints/{id}", get(http::endpoints::status))
         .route("/endpoints/{id}/metadata.json", get(http::endpoints::metadata))
         .route("/endpoints/{id}/smart-configuration.json", get(http::endpoints::smart))
+        .route("/alerts/unsubscribe/one-click", post(http::alerts::one_click_unsubscribe))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -104,7 +119,9 @@ impl Application {
             );
             tokio::spawn(poller.run_forever());
         }
-        let state = app_state(config, db)?;
+        let alerts = alert_context(config, &db).await?;
+        tokio::spawn(crate::mailer::Mailer::new(db.clone(), alerts.clone(), &config.mail)?.run_forever());
+        let state = app_state(config, db, alerts)?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         Ok(Application { router: router(state.clone()), listener, state })
     }

@@ -5,6 +5,7 @@ use app::server::import::Format;
 use app::server::import::run::{ImportError, ImportOutcome, import_reader};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use signpost::config::{Config, PollConfig};
+use signpost::mailer::{MailConfig, MailTransport};
 use signpost::startup::Application;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -18,6 +19,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// Where the app writes mail when no SMTP server is configured.
+    pub mail_dir: std::path::PathBuf,
+    pub alerts: app::server::services::subscriptions::AlertContext,
     _dir: tempfile::TempDir,
 }
 
@@ -62,7 +66,18 @@ pub async fn spawn_app_fetching(
     demo_data: bool,
     fetch: app::server::net::policy::FetchPolicy,
 ) -> TestApp {
+    spawn_app_mailing(backend, demo_data, fetch, None).await
+}
+
+/// With mail sent to an SMTP URL instead of the app's own outbox folder (`TestApp::mail_dir`).
+pub async fn spawn_app_mailing(
+    backend: Backend,
+    demo_data: bool,
+    fetch: app::server::net::policy::FetchPolicy,
+    smtp_url: Option<String>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let mail_dir = dir.path().join("outbox");
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url(backend, dir.path()).await,
@@ -73,12 +88,21 @@ pub async fn spawn_app_fetching(
         // Tests send traffic only to loopback: the demo data's real endpoints are never polled.
         fetch,
         poll: PollConfig { enabled: false, settings: Default::default(), concurrency: 4 },
+        mail: MailConfig {
+            transport: match smtp_url {
+                Some(url) => MailTransport::Smtp(url),
+                None => MailTransport::Folder(mail_dir.clone()),
+            },
+            from: "Signpost Test <signpost@signpost.test>".into(),
+        },
+        secret: None,
     };
     let app = Application::build(&config).await.expect("application builds");
     let base = format!("http://{}", app.addr());
     let db = app.state.db.clone();
+    let alerts = app.state.alerts.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, client: reqwest::Client::new(), db, _dir: dir }
+    TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: dir }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -121,4 +145,38 @@ macro_rules! on_both_databases {
             async fn postgres() { super::$name($crate::helpers::Backend::Postgres).await }
         }
     )*};
+}
+
+// Fake FHIR servers on 127.0.0.2 (the address tests allow), and importing their URLs.
+use app::server::net::policy::FetchPolicy;
+use sea_orm::EntityTrait;
+use signpost::fake_fhir::{CertKind, FakeServer, TestCa, spawn_https};
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub fn loopback_policy(ca: &TestCa) -> FetchPolicy {
+    let mut p = FetchPolicy::default().with_allow_list("127.0.0.2/32").unwrap();
+    p.extra_roots.push(ca.pem().into_bytes());
+    p.per_host_interval = Duration::ZERO;
+    p.total_timeout = Duration::from_secs(3);
+    p
+}
+
+pub async fn fake(ca: &TestCa, kind: CertKind, latency: Duration) -> FakeServer {
+    let ip = "127.0.0.2".parse().unwrap();
+    let (cert, key) = ca.leaf(ip, &[], kind);
+    spawn_https(ip, cert, key, latency).await.unwrap()
+}
+
+/// Imports the URLs as a Lantern-shaped list and returns endpoint ids by URL.
+pub async fn import_urls(app: &TestApp, urls: &[String]) -> HashMap<String, i32> {
+    let list: Vec<_> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| serde_json::json!({"URL": u, "OrganizationName": format!("Plan {i}"), "NPIID": "", "OrganizationZipCode": "12345"}))
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({ "Endpoints": list })).unwrap();
+    app.import_bytes("test:fakes", Some(app::server::import::Format::Lantern), body).await.expect("import");
+    let rows = app::server::entities::endpoint::Entity::find().all(&app.db).await.unwrap();
+    rows.into_iter().map(|e| (e.address.trim_end_matches('/').to_string(), e.id)).collect()
 }

@@ -3,13 +3,11 @@
 mod helpers;
 
 use app::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
-use app::server::import::Format;
 use app::server::net::client::SafeClient;
-use app::server::net::policy::FetchPolicy;
 use app::server::services::polling::{self, Claim, PollSettings};
-use helpers::{Backend, TestApp, spawn_app_with};
+use helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use signpost::fake_fhir::{CertKind, FakeServer, TestCa, spawn_https};
+use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::poller::Poller;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -18,38 +16,11 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn policy(ca: &TestCa) -> FetchPolicy {
-    let mut p = FetchPolicy::default().with_allow_list("127.0.0.2/32").unwrap();
-    p.extra_roots.push(ca.pem().into_bytes());
-    p.per_host_interval = Duration::ZERO;
-    p.total_timeout = Duration::from_secs(3);
-    p
-}
-
-async fn fake(ca: &TestCa, kind: CertKind, latency: Duration) -> FakeServer {
-    let ip = "127.0.0.2".parse().unwrap();
-    let (cert, key) = ca.leaf(ip, &[], kind);
-    spawn_https(ip, cert, key, latency).await.unwrap()
-}
-
-/// Imports the URLs as a Lantern-shaped list and returns endpoint ids by URL.
-async fn import_urls(app: &TestApp, urls: &[String]) -> HashMap<String, i32> {
-    let list: Vec<_> = urls
-        .iter()
-        .enumerate()
-        .map(|(i, u)| serde_json::json!({"URL": u, "OrganizationName": format!("Plan {i}"), "NPIID": "", "OrganizationZipCode": "12345"}))
-        .collect();
-    let body = serde_json::to_vec(&serde_json::json!({ "Endpoints": list })).unwrap();
-    app.import_bytes("test:fakes", Some(Format::Lantern), body).await.expect("import");
-    let rows = endpoint::Entity::find().all(&app.db).await.unwrap();
-    rows.into_iter().map(|e| (e.address.trim_end_matches('/').to_string(), e.id)).collect()
-}
-
 fn poller(app: &TestApp, ca: &TestCa, concurrency: usize) -> Poller {
     let settings = PollSettings { interval_secs: 3600, down_after: 2, ..PollSettings::default() };
     Poller::new(
         app.db.clone(),
-        SafeClient::new(policy(ca)).unwrap(),
+        SafeClient::new(loopback_policy(ca)).unwrap(),
         settings,
         concurrency,
         "https://signpost.test".into(),
@@ -152,7 +123,7 @@ async fn a_dead_pollers_leases_expire_and_are_taken_over(backend: Backend) {
         polling::claim(&app.db, "alive", later, 100, Claim::NotCheckedSince(i64::MAX), &settings).await.unwrap();
     assert_eq!(retaken.len(), 2);
     // The dead instance's late result is not stored: it no longer holds the lease.
-    let client = SafeClient::new(policy(&ca)).unwrap();
+    let client = SafeClient::new(loopback_policy(&ca)).unwrap();
     let base = app::server::check::parse_base(&server.https_base("ok")).unwrap();
     let checked = app::server::check::check_endpoint_raw(&client, &base, &Default::default()).await.unwrap();
     let stored = polling::record(&app.db, "dead", taken[0].0, &checked, later, later + 60, &settings).await.unwrap();
@@ -232,7 +203,7 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
 
 async fn the_check_page_runs_a_check_and_is_rate_limited(backend: Backend) {
     let ca = TestCa::new();
-    let app = helpers::spawn_app_fetching(backend, false, policy(&ca)).await;
+    let app = helpers::spawn_app_fetching(backend, false, loopback_policy(&ca)).await;
     let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
     let page = |url: String| {
         let app_url = app.url("/check");

@@ -10,14 +10,7 @@ pub async fn check_url(url: String) -> Result<CheckOutcome, ServerFnError> {
     if url.len() > 2048 {
         return Ok(CheckOutcome::Refused("the URL is longer than 2048 characters".into()));
     }
-    let client = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|c| c.0.ip())
-        .map_err(|e| ServerFnError::new(format!("no client address: {e}")))?;
-    if let Err(wait) = state.check_limiter.check(client) {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
-        }
+    if let Some(wait) = super::over_limit(&state.check_limiter).await? {
         return Ok(CheckOutcome::RateLimited(wait));
     }
     let base = match parse_base(&url) {

@@ -3,4 +3,5 @@ pub mod copy_button;
 pub mod health;
 pub mod layout;
 pub mod report;
+pub mod subscribe;
 pub mod tags;

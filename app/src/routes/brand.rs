@@ -2,7 +2,9 @@ use crate::api::brands::get_brand;
 use crate::components::brand_logo::BrandLogo;
 use crate::components::copy_button::CopyButton;
 use crate::components::health::HealthBadge;
+use crate::components::subscribe::SubscribeForm;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
+use crate::types::alerts::TargetKind;
 use crate::types::brand::{BrandDetail, EndpointView, PortalView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,6 +77,8 @@ fn BrandView(brand: BrandDetail) -> impl IntoView {
             </section>
             <BrandDetails brand=b.clone() />
         </div>
+        // A brand's alerts cover the endpoints it lists itself (inherited ones have their parent's).
+        {(has_endpoints && b.inherited_from.is_none()).then(|| view! { <SubscribeForm kind=TargetKind::Brand id=b.id /> })}
     }
     .into_any()
 }

@@ -1,3 +1,4 @@
+pub mod alerts;
 pub mod brand;
 pub mod check;
 pub mod endpoint;

@@ -1,5 +1,6 @@
 //! Server-only code: database entities, the FHIR directory core, and the services the server
 //! functions and HTTP handlers call.
+pub mod alerts;
 pub mod check;
 pub mod entities;
 pub mod fhir;

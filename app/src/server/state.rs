@@ -12,7 +12,12 @@ pub struct AppState {
     pub settings: Settings,
     /// The SSRF-safe client for checks asked for on the site.
     pub fetch: super::net::client::SafeClient,
+    #[from_ref(skip)]
     pub check_limiter: super::rate_limit::ClientLimiter,
+    #[from_ref(skip)]
+    pub subscribe_limiter: super::rate_limit::ClientLimiter,
+    /// Signing key and public address for the links in alert mails.
+    pub alerts: super::services::subscriptions::AlertContext,
 }
 
 /// Settings the app itself reads (the server's own config lives in the server crate).

@@ -1,8 +1,9 @@
 //! `signpost poll --once [--endpoint ID]`: one full poll now (every endpoint, or one), with a
 //! progress bar, sharing leases with any running `serve`.
 use crate::config::Config;
+use crate::mailer::Mailer;
 use crate::poller::Poller;
-use crate::startup::connect;
+use crate::startup::{alert_context, connect};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::Claim;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -15,8 +16,13 @@ pub async fn poll(once: bool, endpoint: Option<i32>) -> Result<ExitCode, super::
     let config = Config::from_env()?;
     let db = connect(&config.database_url).await?;
     let client = SafeClient::new(config.fetch.clone())?;
-    let poller =
-        Poller::new(db.clone(), client, config.poll.settings.clone(), config.poll.concurrency, config.public_url);
+    let poller = Poller::new(
+        db.clone(),
+        client,
+        config.poll.settings.clone(),
+        config.poll.concurrency,
+        config.public_url.clone(),
+    );
     let started = chrono::Utc::now().timestamp();
     let which = match endpoint {
         Some(id) => Claim::One(id),
@@ -44,5 +50,11 @@ pub async fn poll(once: bool, endpoint: Option<i32>) -> Result<ExitCode, super::
         summary.checked,
         clock.elapsed().as_secs_f64()
     );
+    // The alerts this poll raised go out now rather than at the next `serve`.
+    let alerts = alert_context(&config, &db).await?;
+    let delivery = Mailer::new(db, alerts, &config.mail)?.run_once().await?;
+    if delivery.sent + delivery.failed > 0 {
+        eprintln!("mail: {} sent, {} not sent (kept in the outbox to retry)", delivery.sent, delivery.failed);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! Plain HTTP endpoints beside the Leptos pages: the published bundle, the JSON API, exports.
+pub mod alerts;
 pub mod api;
 pub mod bundle;
 pub mod endpoints;

@@ -24,6 +24,8 @@ pub struct Model {
     pub cert_days_left: Option<i32>,
     pub carin_conformant: bool,
     pub supports_eob: bool,
+    /// The last certificate warning sent: 30, 14, 7 or 1 days, 0 for expired.
+    pub cert_alert_stage: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

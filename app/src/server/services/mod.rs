@@ -3,5 +3,8 @@
 pub mod brands;
 pub mod endpoint_status;
 pub mod export;
+pub mod outbox;
 pub mod polling;
 pub mod search_index;
+mod sql;
+pub mod subscriptions;

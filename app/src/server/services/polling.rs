@@ -1,13 +1,15 @@
 //! The poller's schedule in the database: which endpoints are due, leases so that several
 //! instances never check one endpoint at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite has a
 //! single writer), and recording a result with the status transition it causes.
+use super::sql::statement;
+use crate::server::alerts::events::{Before, detect};
 use crate::server::check::Checked;
-use crate::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
+use crate::server::entities::{alert_event, endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
 use crate::types::check::{CheckReport, Health, Verdict};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, NotSet,
-    QueryFilter, QuerySelect, Set, Statement, TransactionTrait, Value,
+    QueryFilter, QuerySelect, Set, TransactionTrait, Value,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -24,35 +26,6 @@ impl Default for PollSettings {
     fn default() -> Self {
         PollSettings { interval_secs: 6 * 3600, down_after: 3, lease_secs: 600, retention_days: 90 }
     }
-}
-
-/// The SQL below numbers its parameters `$1`..; SQLite takes `?` in order of appearance, so the
-/// values are reordered to match.
-fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    if backend == DbBackend::Postgres {
-        return Statement::from_sql_and_values(backend, sql, values);
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut ordered = Vec::with_capacity(values.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            let mut n = 0usize;
-            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-                n = n * 10 + d as usize;
-                chars.next();
-            }
-            // Only this module's own SQL comes here, numbered from $1.
-            if let Some(v) = n.checked_sub(1).and_then(|i| values.get(i)) {
-                ordered.push(v.clone());
-            }
-            out.push('?');
-        } else {
-            out.push(c);
-        }
-    }
-    Statement::from_sql_and_values(backend, out, ordered)
 }
 
 /// Gives every pollable endpoint without a schedule one, spread evenly over the interval (by
@@ -184,7 +157,8 @@ pub struct CheckResult {
 }
 
 /// Stores a result for an endpoint leased by `owner`: the history row, a snapshot when the
-/// result changed, the new status, and the next due time. Returns `None` when the lease was lost
+/// result changed, the alert events it causes (same transaction: an outbox a crash cannot lose),
+/// the new status, and the next due time. Returns `None` when the lease was lost
 /// (another instance took over after it expired), so nothing is stored twice.
 pub async fn record(
     db: &DatabaseConnection,
@@ -277,6 +251,12 @@ async fn store_one<C: ConnectionTrait>(
     am.cert_days_left = Set(cert_days);
     am.carin_conformant = Set(carin);
     am.supports_eob = Set(eob);
+    // Alerts: compared with the stored report only when the result changed.
+    let previous_report: Option<CheckReport> =
+        if changed { row.report.as_deref().and_then(|r| serde_json::from_str(r).ok()) } else { None };
+    let before = Before { health: previous, cert_alert_stage: row.cert_alert_stage, report: previous_report.as_ref() };
+    let (alerts, cert_stage) = detect(&before, health, report);
+    am.cert_alert_stage = Set(cert_stage);
     // Stored only while this instance still holds the lease.
     let updated = endpoint_health::Entity::update_many()
         .set(am)
@@ -301,6 +281,18 @@ async fn store_one<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
+    for alert in alerts {
+        alert_event::ActiveModel {
+            id: NotSet,
+            endpoint_id: Set(endpoint_id),
+            kind: Set(alert.kind.to_string()),
+            detail: Set(alert.detail),
+            created_at: Set(now),
+            fanned_out: Set(false),
+        }
+        .insert(txn)
+        .await?;
+    }
     if changed {
         endpoint_snapshot::ActiveModel {
             id: NotSet,

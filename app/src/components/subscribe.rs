@@ -1,0 +1,45 @@
+//! The "Email alerts" form on endpoint and brand pages: an address, then a confirmation mail.
+use crate::api::alerts::Subscribe;
+use crate::types::alerts::{SubscribeOutcome, TargetKind};
+use leptos::prelude::*;
+
+#[component]
+pub fn SubscribeForm(kind: TargetKind, id: i32) -> impl IntoView {
+    let action = ServerAction::<Subscribe>::new();
+    let what = match kind {
+        TargetKind::Endpoint => "this endpoint",
+        TargetKind::Brand => "any endpoint of this brand",
+    };
+    view! {
+        <section class="card" aria-labelledby="alerts-heading">
+            <h2 id="alerts-heading">"Email alerts"</h2>
+            <p class="note">
+                "Get a mail when " {what} " goes down or recovers, when its certificate is 30, 14, 7 or 1 days "
+                "from expiry, or when it stops passing part of the CARIN scorecard. No account needed; "
+                "every mail has a one-click unsubscribe link."
+            </p>
+            <ActionForm action=action>
+                <input type="hidden" name="kind" value=kind.as_str() />
+                <input type="hidden" name="id" value=id />
+                <label for="alert-email">"Email address"</label>
+                <div class="search-row">
+                    <input id="alert-email" name="email" type="email" required autocomplete="email" maxlength="254" />
+                    <button type="submit">"Subscribe"</button>
+                </div>
+            </ActionForm>
+            <div aria-live="polite">
+                {move || action.value().get().map(|result| match result {
+                    Ok(SubscribeOutcome::Pending) => view! {
+                        <p class="ok" role="status">"Check your inbox: open the link in the mail we sent to start the alerts."</p>
+                    }.into_any(),
+                    Ok(SubscribeOutcome::InvalidEmail(why)) => view! { <p class="error" role="alert">{why}</p> }.into_any(),
+                    Ok(SubscribeOutcome::NotFound) => view! { <p class="error" role="alert">"This is no longer in the directory."</p> }.into_any(),
+                    Ok(SubscribeOutcome::RateLimited(secs)) => view! {
+                        <p class="error" role="alert">"Too many requests from your address. Try again in " {secs} " seconds."</p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">"Could not subscribe: " {e.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,106 @@
+//! The mail outbox: mails are written here in the transaction that decides to send them, and
+//! the mailer sends what is due. A mail is marked sent only after the mail server accepted it,
+//! so a crash can at worst send one twice, never lose it; a unique key per mail keeps a retried
+//! fan-out from queueing it again.
+use super::sql::statement;
+use crate::server::entities::mail_outbox;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Set, Value,
+};
+
+/// A mail to queue.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub unsubscribe_url: Option<String>,
+}
+
+/// Attempts before a mail is given up (its error stays in `last_error`); the waits between
+/// attempts double from one minute up to six hours, about two days in all.
+pub const MAX_ATTEMPTS: i32 = 12;
+/// How long a sender holds a mail before another instance may try it.
+const LEASE_SECS: i64 = 120;
+
+/// Queues mails (skipping any whose key is already queued). Returns how many were new.
+pub async fn enqueue<C: ConnectionTrait>(db: &C, mails: &[NewMail], now: i64) -> Result<usize, DbErr> {
+    let mut added = 0;
+    for mail in mails {
+        let r = mail_outbox::Entity::insert(mail_outbox::ActiveModel {
+            dedupe_key: Set(mail.dedupe_key.clone()),
+            recipient: Set(mail.recipient.clone()),
+            subject: Set(mail.subject.clone()),
+            body: Set(mail.body.clone()),
+            unsubscribe_url: Set(mail.unsubscribe_url.clone()),
+            created_at: Set(now),
+            next_attempt_at: Set(now),
+            attempts: Set(0),
+            lease_until: Set(None),
+            sent_at: Set(None),
+            last_error: Set(None),
+            ..Default::default()
+        })
+        .on_conflict(OnConflict::column(mail_outbox::Column::DedupeKey).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+        added += r as usize;
+    }
+    Ok(added)
+}
+
+/// Leases up to `limit` mails that are due and returns them.
+pub async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    let lock = if db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE mail_outbox SET lease_until = $1 WHERE id IN (\
+         SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
+         AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{lock}) RETURNING id"
+    );
+    let values: Vec<Value> = vec![(now + LEASE_SECS).into(), now.into(), (limit as i64).into()];
+    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.try_get::<i64>("", "id").ok()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    mail_outbox::Entity::find().filter(mail_outbox::Column::Id.is_in(ids)).all(db).await
+}
+
+pub async fn mark_sent(db: &DatabaseConnection, id: i64, now: i64) -> Result<(), DbErr> {
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::SentAt, Expr::value(now))
+        .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(mail_outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again: a `permanent` failure (the mail server
+/// refused the address) or the last attempt is not retried.
+pub async fn mark_failed(
+    db: &DatabaseConnection,
+    mail: &mail_outbox::Model,
+    now: i64,
+    error: &str,
+    permanent: bool,
+) -> Result<(), DbErr> {
+    let attempts = mail.attempts.saturating_add(1);
+    let next = if permanent || attempts >= MAX_ATTEMPTS {
+        i64::MAX
+    } else {
+        now + (60i64 << (attempts - 1).clamp(0, 20)).min(6 * 3600)
+    };
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
+        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .col_expr(mail_outbox::Column::LastError, Expr::value(error.chars().take(1000).collect::<String>()))
+        .filter(mail_outbox::Column::Id.eq(mail.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
