@@ -95,12 +95,17 @@ struct Fake {
     controls: Controls,
 }
 
-/// What a test can change while a fake runs: an outage (every answer a 500) and the
-/// smart-configuration served.
+/// What a test can change while a fake runs: an outage (every answer a 500) and the documents
+/// served.
 #[derive(Clone, Default)]
 struct Controls {
     outage: Arc<std::sync::atomic::AtomicBool>,
     smart: Arc<Mutex<Option<Arc<String>>>>,
+    metadata: Arc<Mutex<Option<Arc<String>>>>,
+}
+
+fn replaced(slot: &Mutex<Option<Arc<String>>>, default: &Arc<String>) -> Arc<String> {
+    slot.lock().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_else(|| default.clone())
 }
 
 impl Fake {
@@ -143,6 +148,11 @@ impl FakeServer {
         *self.controls.smart.lock().unwrap_or_else(|p| p.into_inner()) = json.map(Arc::new);
     }
 
+    /// Serves this CapabilityStatement for `ok` instead of the fixture (`None`: the fixture).
+    pub fn set_metadata(&self, json: Option<String>) {
+        *self.controls.metadata.lock().unwrap_or_else(|p| p.into_inner()) = json.map(Arc::new);
+    }
+
     /// When each request arrived, in order.
     pub fn request_times(&self) -> Vec<Instant> {
         self.times.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -183,7 +193,7 @@ async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Res
         return (StatusCode::INTERNAL_SERVER_ERROR, "outage").into_response();
     }
     match scenario.split('-').next().unwrap_or_default() {
-        "ok" | "nosmart" => json(fake.metadata.to_string(), true),
+        "ok" | "nosmart" => json(replaced(&fake.controls.metadata, &fake.metadata).to_string(), true),
         "epic" => json(fixture("capability/epic-stu3.json"), false),
         "dstu2" => json(fixture("capability/cerner-dstu2.json"), true),
         "slow" => {
@@ -212,10 +222,9 @@ async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Respon
     if fake.controls.outage.load(Ordering::SeqCst) {
         return (StatusCode::INTERNAL_SERVER_ERROR, "outage").into_response();
     }
-    let replaced = fake.controls.smart.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match scenario.split('-').next().unwrap_or_default() {
         "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
-        _ => json(replaced.unwrap_or_else(|| fake.smart.clone()).to_string(), false),
+        _ => json(replaced(&fake.controls.smart, &fake.smart).to_string(), false),
     }
 }
 

@@ -226,7 +226,74 @@ async fn the_check_page_runs_a_check_and_is_rate_limited(backend: Backend) {
     assert!(r.text().await.unwrap().contains("Too many checks from your address"));
 }
 
+async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    let ca = TestCa::new();
+    let good = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let soon = fake(&ca, CertKind::ExpiresIn(5), Duration::ZERO).await;
+    // Plan 0: up, CARIN, EOB. Plan 1: a 500 (down). Plan 2: certificate 5 days from expiry.
+    let urls = vec![good.https_base("ok"), good.https_base("error"), soon.https_base("ok")];
+    import_urls(&app, &urls).await;
+    // The fixture's smart-configuration misses part of the CARIN profile; this one has it all.
+    let resources = ["ExplanationOfBenefit", "Coverage", "Patient", "Organization", "Practitioner"];
+    let mut scopes = vec!["openid".to_string(), "fhirUser".into(), "launch/patient".into()];
+    scopes.extend(resources.iter().flat_map(|r| [format!("patient/{r}.read"), format!("user/{r}.read")]));
+    let carin = serde_json::json!({
+        "authorization_endpoint": "https://auth.example.org/authorize",
+        "token_endpoint": "https://auth.example.org/token",
+        "capabilities": ["launch-standalone", "client-public", "client-confidential-symmetric", "sso-openid-connect",
+            "context-standalone-patient", "permission-offline", "permission-patient", "permission-user"],
+        "scopes_supported": scopes,
+    });
+    good.set_smart(Some(carin.to_string()));
+    // The real R4 sample offers Patient and Condition; a payer's also offers claims and coverage.
+    let mut metadata: serde_json::Value =
+        serde_json::from_slice(&helpers::fixture("capability/r4-sample.json")).unwrap();
+    for r in ["ExplanationOfBenefit", "Coverage"] {
+        metadata["rest"][0]["resource"].as_array_mut().unwrap().push(serde_json::json!({ "type": r }));
+    }
+    good.set_metadata(Some(metadata.to_string()));
+    let p = poller(&app, &ca, 2);
+    p.poll(Claim::NotCheckedSince(now()), |_| {}).await.unwrap();
+
+    let names = |r: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> =
+            r["results"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap().to_string()).collect();
+        v.sort();
+        v
+    };
+    let all = app.get_json("/api/v1/brands").await;
+    let status: HashMap<String, String> = all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap().to_string(), b["health"].as_str().unwrap_or("none").to_string()))
+        .collect();
+    assert_eq!(status["Plan 0"], "up");
+    assert_eq!(status["Plan 1"], "down");
+    assert_eq!(status["Plan 2"], "degraded");
+    let facet = |name: &str| all["facets"][name].as_array().unwrap().clone();
+    assert!(facet("status").iter().any(|f| f["value"] == "down" && f["count"] == 1), "{:?}", facet("status"));
+    assert!(facet("cert_days").iter().any(|f| f["value"] == "7" && f["count"] == 1));
+    assert_eq!(names(&app.get_json("/api/v1/brands?status=down").await), ["Plan 1"]);
+    assert_eq!(names(&app.get_json("/api/v1/brands?cert_days=10").await), ["Plan 2"]);
+    assert_eq!(names(&app.get_json("/api/v1/brands?carin=yes").await), ["Plan 0"]);
+    assert_eq!(names(&app.get_json("/api/v1/brands?eob=yes").await), ["Plan 0"]);
+    let bad = app.client.get(app.url("/api/v1/brands?cert_days=soon")).send().await.unwrap();
+    assert_eq!(bad.status(), 400, "a number of days is required");
+
+    // The search page shows each brand's status and the new facets, without JavaScript.
+    let page = app.client.get(app.url("/?status=down")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Plan 1") && !page.contains("Plan 0"), "filtered");
+    assert!(page.contains("badge badge-down"));
+    assert!(!page.contains("Within 7 days"), "facet counts follow the other filters");
+    let page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Certificate expires") && page.contains("Within 7 days"));
+    assert!(page.contains("Passes the CARIN scorecard") && page.contains("cert_days=7"));
+}
+
 on_both_databases!(
+    search_shows_status_and_filters_by_the_pollers_facets,
     the_check_page_runs_a_check_and_is_rate_limited,
     the_endpoint_page_and_api_show_what_the_poller_found,
     results_are_stored_with_status_and_compact_history,

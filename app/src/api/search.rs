@@ -4,6 +4,5 @@ use leptos::prelude::*;
 #[server(endpoint = "search_brands")]
 pub async fn search_brands(query: SearchQuery) -> Result<SearchResponse, ServerFnError> {
     let state = crate::server::state::app_state()?;
-    let index = state.search.index(&state.db).await.map_err(super::internal)?;
-    Ok(index.search(&query))
+    state.search.search(&state.db, &query).await.map_err(super::internal)
 }

@@ -1,7 +1,8 @@
 use crate::api::search::search_brands;
 use crate::components::brand_logo::BrandLogo;
+use crate::components::health::HealthBadge;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
-use crate::types::search::{BrandSummary, FacetValue, SearchQuery, SearchResponse};
+use crate::types::search::{BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
@@ -14,13 +15,17 @@ const DEBOUNCE_MS: u64 = 250;
 pub fn SearchPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| {
-        params.with(|m| SearchQuery {
-            q: m.get("q").unwrap_or_default(),
-            category: m.get("category").filter(|s| !s.is_empty()),
-            state: m.get("state").filter(|s| !s.is_empty()),
-            fhir_version: m.get("fhir_version").filter(|s| !s.is_empty()),
-            page: m.get("page").and_then(|p| p.parse().ok()),
-            per_page: m.get("per_page").and_then(|p| p.parse().ok()),
+        params.with(|m| {
+            let mut q = SearchQuery {
+                q: m.get("q").unwrap_or_default(),
+                page: m.get("page").and_then(|p| p.parse().ok()),
+                per_page: m.get("per_page").and_then(|p| p.parse().ok()),
+                ..Default::default()
+            };
+            for name in FILTERS {
+                q.set_filter(name, m.get(name));
+            }
+            q
         })
     });
     let results = Resource::new(move || query.get(), search_brands);
@@ -65,9 +70,9 @@ pub fn SearchPage() -> impl IntoView {
                     />
                     {move || {
                         let q = query.get();
-                        [("category", q.category), ("state", q.state), ("fhir_version", q.fhir_version)]
+                        FILTERS
                             .into_iter()
-                            .filter_map(|(name, v)| v.map(|v| view! { <input type="hidden" name=name value=v /> }))
+                            .filter_map(|name| q.filter(name).map(|v| view! { <input type="hidden" name=name value=v.to_string() /> }))
                             .collect_view()
                     }}
                     <button type="submit">"Search"</button>
@@ -90,7 +95,7 @@ pub fn SearchPage() -> impl IntoView {
 #[component]
 fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
     let facets = response.facets.clone();
-    let any_filter = query.category.is_some() || query.state.is_some() || query.fhir_version.is_some();
+    let any_filter = query.any_filter();
     let clear = SearchQuery { q: query.q.clone(), ..Default::default() }.href();
     let summary = match response.total {
         0 => "No brands match.".to_string(),
@@ -104,6 +109,10 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
             <FacetGroup title="Category" values=facets.category query=query.clone() field="category" />
             <FacetGroup title="FHIR version" values=facets.fhir_version query=query.clone() field="fhir_version" />
             <FacetGroup title="State" values=facets.state query=query.clone() field="state" />
+            <FacetGroup title="Status" values=facets.status query=query.clone() field="status" />
+            <FacetGroup title="Certificate expires" values=facets.cert_days query=query.clone() field="cert_days" />
+            <FacetGroup title="CARIN conformance" values=facets.carin query=query.clone() field="carin" />
+            <FacetGroup title="Claims data" values=facets.eob query=query.clone() field="eob" />
         </aside>
         <section class="results" aria-labelledby="results-heading">
             <h2 id="results-heading" class="results-count" aria-live="polite">{summary}</h2>
@@ -121,11 +130,7 @@ fn FacetGroup(title: &'static str, values: Vec<FacetValue>, query: SearchQuery, 
     if values.is_empty() {
         return ().into_any();
     }
-    let current = match field {
-        "category" => query.category.clone(),
-        "state" => query.state.clone(),
-        _ => query.fhir_version.clone(),
-    };
+    let current = query.filter(field).map(str::to_string);
     let id = format!("facet-{field}");
     view! {
         <div class="facet">
@@ -136,12 +141,7 @@ fn FacetGroup(title: &'static str, values: Vec<FacetValue>, query: SearchQuery, 
                     .map(|v| {
                         let active = current.as_deref() == Some(v.value.as_str());
                         let mut next = SearchQuery { page: None, ..query.clone() };
-                        let chosen = if active { None } else { Some(v.value.clone()) };
-                        match field {
-                            "category" => next.category = chosen,
-                            "state" => next.state = chosen,
-                            _ => next.fhir_version = chosen,
-                        }
+                        next.set_filter(field, if active { None } else { Some(v.value.clone()) });
                         view! {
                             <li>
                                 <a href=next.href() class:active=active aria-current=active.then_some("true")>
@@ -175,6 +175,7 @@ fn ResultCard(brand: BrandSummary) -> impl IntoView {
                     {brand.location.clone().map(|l| view! { <span class="location">{l}</span> })}
                 </p>
                 <p class="meta">
+                    {brand.health.map(|h| view! { <HealthBadge health=h /> })}
                     <span class="endpoint-count">{endpoints}</span>
                     <FhirVersionTags versions=brand.fhir_versions.clone() />
                 </p>

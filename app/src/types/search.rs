@@ -1,3 +1,4 @@
+use super::check::Health;
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -14,13 +15,66 @@ pub struct SearchQuery {
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_version: Option<String>,
+    /// A brand's endpoint status: `up`, `degraded`, `down` or `unknown` (not checked yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Brands with an endpoint whose certificate expires within this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_days: Option<String>,
+    /// `yes`: brands with an endpoint that passes the whole CARIN scorecard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carin: Option<String>,
+    /// `yes`: brands with an endpoint whose CapabilityStatement offers ExplanationOfBenefit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eob: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
 }
 
+/// The filter parameters of a search, as named in URLs.
+pub const FILTERS: [&str; 7] = ["category", "state", "fhir_version", "status", "cert_days", "carin", "eob"];
+
 impl SearchQuery {
+    fn filter_slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "category" => &mut self.category,
+            "state" => &mut self.state,
+            "fhir_version" => &mut self.fhir_version,
+            "status" => &mut self.status,
+            "cert_days" => &mut self.cert_days,
+            "carin" => &mut self.carin,
+            "eob" => &mut self.eob,
+            _ => return None,
+        })
+    }
+
+    /// The value of a filter (one of `FILTERS`).
+    pub fn filter(&self, name: &str) -> Option<&str> {
+        match name {
+            "category" => self.category.as_deref(),
+            "state" => self.state.as_deref(),
+            "fhir_version" => self.fhir_version.as_deref(),
+            "status" => self.status.as_deref(),
+            "cert_days" => self.cert_days.as_deref(),
+            "carin" => self.carin.as_deref(),
+            "eob" => self.eob.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets (or with `None` clears) a filter; empty values count as none.
+    pub fn set_filter(&mut self, name: &str, value: Option<String>) {
+        if let Some(slot) = self.filter_slot(name) {
+            *slot = value.filter(|v| !v.is_empty());
+        }
+    }
+
+    pub fn any_filter(&self) -> bool {
+        FILTERS.iter().any(|f| self.filter(f).is_some())
+    }
+
     pub fn page(&self) -> u32 {
         self.page.unwrap_or(1).max(1)
     }
@@ -39,9 +93,9 @@ impl SearchQuery {
             }
         };
         push("q", self.q.trim());
-        push("category", self.category.as_deref().unwrap_or(""));
-        push("state", self.state.as_deref().unwrap_or(""));
-        push("fhir_version", self.fhir_version.as_deref().unwrap_or(""));
+        for name in FILTERS {
+            push(name, self.filter(name).unwrap_or(""));
+        }
         if let Some(p) = self.page.filter(|p| *p > 1) {
             push("page", &p.to_string());
         }
@@ -81,6 +135,10 @@ pub struct BrandSummary {
     pub endpoint_count: u32,
     pub fhir_versions: Vec<String>,
     pub website: Option<String>,
+    /// Of its endpoints, from the poller: up when all checked ones are up, down when all are
+    /// down, degraded in between; `None` when it has no polled endpoint.
+    #[serde(default)]
+    pub health: Option<Health>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +153,10 @@ pub struct Facets {
     pub category: Vec<FacetValue>,
     pub state: Vec<FacetValue>,
     pub fhir_version: Vec<FacetValue>,
+    pub status: Vec<FacetValue>,
+    pub cert_days: Vec<FacetValue>,
+    pub carin: Vec<FacetValue>,
+    pub eob: Vec<FacetValue>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,11 @@ pub struct SearchParams {
     pub category: Option<String>,
     pub state: Option<String>,
     pub fhir_version: Option<String>,
+    pub status: Option<String>,
+    #[validate(range(max = 3650, message = "cert_days is a number of days up to 3650"))]
+    pub cert_days: Option<u32>,
+    pub carin: Option<String>,
+    pub eob: Option<String>,
     #[validate(range(min = 1, max = 100000, message = "page must be at least 1"))]
     pub page: Option<u32>,
     #[validate(range(min = 1, max = 100, message = "per_page must be between 1 and 100"))]
@@ -45,11 +50,14 @@ pub async fn search(
         category: p.category,
         state: p.state,
         fhir_version: p.fhir_version,
+        status: p.status,
+        cert_days: p.cert_days.map(|d| d.to_string()),
+        carin: p.carin,
+        eob: p.eob,
         page: p.page,
         per_page: p.per_page,
     };
-    let index = state.search.index(&state.db).await?;
-    let response: SearchResponse = index.search(&query);
+    let response: SearchResponse = state.search.search(&state.db, &query).await?;
     Ok(cors(Json(response).into_response()))
 }
 

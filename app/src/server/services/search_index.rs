@@ -5,6 +5,7 @@ use super::brands::{directory_version, parse_list};
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal};
 use crate::server::fhir::records::{Address, Identifier};
 use crate::server::fhir::{SYSTEM_NPI, SYSTEM_URI};
+use crate::types::check::Health;
 use crate::types::search::{
     BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
 };
@@ -20,17 +21,34 @@ const FIELD_OTHER: u8 = 1;
 
 const WEB_NOISE: [&str; 8] = ["www", "http", "https", "com", "org", "net", "gov", "edu"];
 
-/// Facets, in the order of `Facets`: category, state, FHIR version.
+/// Facets, in the order of `Facets`: category, state, FHIR version come from the directory
+/// (in the index); status, certificate expiry, CARIN and EOB come from the poller (in the
+/// `HealthOverlay`, refreshed far more often than the index).
 const FACET_CATEGORY: usize = 0;
 const FACET_STATE: usize = 1;
 const FACET_FHIR_VERSION: usize = 2;
+const FACET_STATUS: usize = 3;
+const FACET_CERT: usize = 4;
+const FACET_CARIN: usize = 5;
+const FACET_EOB: usize = 6;
+const FACETS: usize = 7;
+const STATIC_FACETS: usize = 3;
+
+/// The fixed values of the poller's facets.
+const STATUS_VALUES: [Health; 4] = [Health::Up, Health::Degraded, Health::Down, Health::Unknown];
+/// Certificate buckets offered with counts (any other number of days still filters).
+const CERT_BUCKETS: [i64; 3] = [7, 14, 30];
+/// How stale the poller's facets may be before a search reloads them.
+const HEALTH_TTL: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub struct Doc {
     pub summary: BrandSummary,
     name_lc: String,
     /// Facet values as ids into `SearchIndex::facet_values`, so filtering and counting never
     /// touch a string.
-    facets: [Vec<u16>; 3],
+    facets: [Vec<u16>; STATIC_FACETS],
+    /// The brand whose endpoints this one uses (its own id, or its parent's when it has none).
+    health_from: Option<i32>,
 }
 
 #[derive(Default)]
@@ -43,7 +61,115 @@ pub struct SearchIndex {
     /// Indexes into `vocab` of the purely alphabetic terms, by length in bytes: the only
     /// candidates for typo matches (a number with a typo is another number).
     by_length: Vec<Vec<u32>>,
-    facet_values: [Vec<String>; 3],
+    facet_values: [Vec<String>; STATIC_FACETS],
+}
+
+/// A brand's endpoints as the poller last saw them.
+#[derive(Clone, Debug, Default)]
+pub struct BrandHealth {
+    pub health: Option<Health>,
+    pub min_cert_days: Option<i32>,
+    /// Value ids of the poller's facets, in facet order from `FACET_STATUS`.
+    values: [Vec<u16>; FACETS - STATIC_FACETS],
+}
+
+/// The poller's view of every brand of one index, aligned with its documents.
+#[derive(Default)]
+pub struct HealthOverlay {
+    index_version: i64,
+    loaded_at: Option<std::time::Instant>,
+    docs: Vec<BrandHealth>,
+}
+
+/// Endpoint counts of one brand, by status, and what any of them offers.
+#[derive(Default)]
+struct Tally {
+    up: u32,
+    degraded: u32,
+    down: u32,
+    unknown: u32,
+    min_cert_days: Option<i32>,
+    carin: bool,
+    eob: bool,
+}
+
+impl Tally {
+    fn health(&self) -> Health {
+        let checked = self.up + self.degraded + self.down;
+        if checked == 0 {
+            Health::Unknown
+        } else if self.up == checked {
+            Health::Up
+        } else if self.down == checked {
+            Health::Down
+        } else {
+            Health::Degraded
+        }
+    }
+
+    fn into_brand_health(self) -> BrandHealth {
+        let health = self.health();
+        let status = STATUS_VALUES.iter().position(|h| *h == health).map(|p| p as u16);
+        let cert = CERT_BUCKETS
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| self.min_cert_days.is_some_and(|d| d as i64 <= **b))
+            .map(|(i, _)| i as u16)
+            .collect();
+        BrandHealth {
+            health: Some(health),
+            min_cert_days: self.min_cert_days,
+            values: [
+                status.into_iter().collect(),
+                cert,
+                if self.carin { vec![0] } else { vec![] },
+                if self.eob { vec![0] } else { vec![] },
+            ],
+        }
+    }
+}
+
+impl HealthOverlay {
+    /// Builds the overlay for `index` from (brand id, health, certificate days left, CARIN
+    /// conformant, offers EOB) rows, one per polled endpoint of a brand.
+    pub fn build(index: &SearchIndex, rows: impl IntoIterator<Item = (i32, Health, Option<i32>, bool, bool)>) -> Self {
+        let mut tallies: HashMap<i32, Tally> = HashMap::new();
+        for (brand_id, health, cert_days, carin, eob) in rows {
+            let t = tallies.entry(brand_id).or_default();
+            match health {
+                Health::Up => t.up += 1,
+                Health::Degraded => t.degraded += 1,
+                Health::Down => t.down += 1,
+                Health::Unknown => t.unknown += 1,
+            }
+            if let Some(d) = cert_days {
+                t.min_cert_days = Some(t.min_cert_days.map_or(d, |m| m.min(d)));
+            }
+            t.carin |= carin;
+            t.eob |= eob;
+        }
+        let mut built: HashMap<i32, BrandHealth> =
+            tallies.into_iter().map(|(id, t)| (id, t.into_brand_health())).collect();
+        let docs =
+            index.docs.iter().map(|d| d.health_from.and_then(|b| built.get(&b).cloned()).unwrap_or_default()).collect();
+        built.clear();
+        HealthOverlay { index_version: index.version, loaded_at: Some(std::time::Instant::now()), docs }
+    }
+
+    fn fresh_for(&self, index: &SearchIndex) -> bool {
+        self.index_version == index.version && self.loaded_at.is_some_and(|t| t.elapsed() < HEALTH_TTL)
+    }
+}
+
+/// One facet's filter.
+#[derive(Clone, Copy)]
+enum Want {
+    Any,
+    /// A value no document has: nothing matches.
+    Nothing,
+    Id(u16),
+    /// A certificate expiring within this many days (a number without a bucket).
+    CertWithin(i64),
 }
 
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -99,6 +225,8 @@ pub struct IndexInput {
     pub portal_names: Vec<String>,
     pub addresses: Vec<Address>,
     pub identifiers: Vec<Identifier>,
+    /// The brand whose endpoints it uses: itself, or its parent when it has none of its own.
+    pub health_from: Option<i32>,
 }
 
 impl SearchIndex {
@@ -108,8 +236,8 @@ impl SearchIndex {
         });
         let mut terms: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
         let mut docs = Vec::with_capacity(inputs.len());
-        let mut facet_values: [Vec<String>; 3] = Default::default();
-        let mut facet_ids: [HashMap<String, u16>; 3] = Default::default();
+        let mut facet_values: [Vec<String>; STATIC_FACETS] = Default::default();
+        let mut facet_ids: [HashMap<String, u16>; STATIC_FACETS] = Default::default();
         let mut intern = |facet: usize, value: &str| -> u16 {
             *facet_ids[facet].entry(value.to_string()).or_insert_with(|| {
                 facet_values[facet].push(value.to_string());
@@ -160,7 +288,12 @@ impl SearchIndex {
                 states.iter().map(|c| intern(FACET_STATE, c)).collect(),
                 input.summary.fhir_versions.iter().map(|v| intern(FACET_FHIR_VERSION, v)).collect(),
             ];
-            docs.push(Doc { name_lc: normalize(&input.summary.name), facets, summary: input.summary });
+            docs.push(Doc {
+                name_lc: normalize(&input.summary.name),
+                facets,
+                health_from: input.health_from,
+                summary: input.summary,
+            });
         }
         let mut sorted: Vec<(String, Vec<(u32, u8)>)> = terms.into_iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -227,7 +360,8 @@ impl SearchIndex {
         (scores, matched)
     }
 
-    pub fn search(&self, q: &SearchQuery) -> SearchResponse {
+    /// Searches, with the poller's facets and statuses from `health`.
+    pub fn search_with(&self, q: &SearchQuery, health: &HealthOverlay) -> SearchResponse {
         let mut tokens: Vec<String> = tokenize(&q.q).collect();
         // Parts of a typed web address that no brand is known by ("kaiser.com", "www.aetna.com").
         if tokens.iter().any(|t| !WEB_NOISE.contains(&t.as_str())) {
@@ -262,31 +396,32 @@ impl SearchIndex {
                 })
                 .collect()
         };
-        // Per facet: no filter, a value no document has (nothing matches), or a value id.
-        let wanted = |facet: usize, v: &Option<String>| -> Option<Option<u16>> {
-            let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-            let v = if facet == FACET_STATE { v.to_uppercase() } else { v.to_string() };
-            Some(self.facet_values[facet].iter().position(|x| *x == v).map(|p| p as u16))
+        let overlay = Some(health).filter(|h| h.index_version == self.version && h.docs.len() == self.docs.len());
+        let no_values: &[u16] = &[];
+        let values_of = |doc: u32, facet: usize| -> &[u16] {
+            if facet < STATIC_FACETS {
+                &self.docs[doc as usize].facets[facet]
+            } else {
+                overlay.map_or(no_values, |o| &o.docs[doc as usize].values[facet - STATIC_FACETS])
+            }
         };
-        let filters = [
-            wanted(FACET_CATEGORY, &q.category),
-            wanted(FACET_STATE, &q.state),
-            wanted(FACET_FHIR_VERSION, &q.fhir_version),
-        ];
-        let passes = |d: &Doc, facet: usize| match filters[facet] {
-            None => true,
-            Some(None) => false,
-            Some(Some(id)) => d.facets[facet].contains(&id),
+        let filters = self.filters(q);
+        let passes = |doc: u32, facet: usize| match filters[facet] {
+            Want::Any => true,
+            Want::Nothing => false,
+            Want::Id(id) => values_of(doc, facet).contains(&id),
+            Want::CertWithin(n) => {
+                overlay.and_then(|o| o.docs[doc as usize].min_cert_days).is_some_and(|d| (d as i64) <= n)
+            }
         };
 
         // Each facet's counts honour the other facets' filters but not its own.
-        let mut counts: [Vec<u32>; 3] = std::array::from_fn(|f| vec![0; self.facet_values[f].len()]);
+        let mut counts: [Vec<u32>; FACETS] = std::array::from_fn(|f| vec![0; self.facet_len(f)]);
         matched.retain(|(doc, _)| {
-            let d = &self.docs[*doc as usize];
-            let pass = [passes(d, 0), passes(d, 1), passes(d, 2)];
-            for facet in 0..3 {
-                if (0..3).all(|other| other == facet || pass[other]) {
-                    d.facets[facet].iter().for_each(|id| counts[facet][*id as usize] += 1);
+            let pass: [bool; FACETS] = std::array::from_fn(|f| passes(*doc, f));
+            for facet in 0..FACETS {
+                if (0..FACETS).all(|other| other == facet || pass[other]) {
+                    values_of(*doc, facet).iter().for_each(|id| counts[facet][*id as usize] += 1);
                 }
             }
             pass.iter().all(|p| *p)
@@ -301,7 +436,11 @@ impl SearchIndex {
             .iter()
             .skip(((page - 1) * per_page) as usize)
             .take(per_page as usize)
-            .map(|(doc, _)| self.docs[*doc as usize].summary.clone())
+            .map(|(doc, _)| {
+                let mut summary = self.docs[*doc as usize].summary.clone();
+                summary.health = overlay.and_then(|o| o.docs[*doc as usize].health);
+                summary
+            })
             .collect();
         let facet = |facet: usize, label: &dyn Fn(&str) -> String| {
             let mut v: Vec<FacetValue> = counts[facet]
@@ -309,11 +448,14 @@ impl SearchIndex {
                 .enumerate()
                 .filter(|(_, c)| **c > 0)
                 .map(|(id, c)| {
-                    let value = &self.facet_values[facet][id];
-                    FacetValue { label: label(value), value: value.clone(), count: *c }
+                    let value = self.facet_value(facet, id);
+                    FacetValue { label: label(&value), value, count: *c }
                 })
                 .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+            // The directory's facets by count; the poller's keep their natural order.
+            if facet < STATIC_FACETS {
+                v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+            }
             v
         };
         SearchResponse {
@@ -325,8 +467,80 @@ impl SearchIndex {
                 category: facet(FACET_CATEGORY, &|c| category_label(c).to_string()),
                 state: facet(FACET_STATE, &|s| state_name(s).unwrap_or(s).to_string()),
                 fhir_version: facet(FACET_FHIR_VERSION, &fhir_release_label),
+                status: facet(FACET_STATUS, &|s| status_label(Health::parse(s)).to_string()),
+                cert_days: facet(FACET_CERT, &|d| format!("Within {d} days")),
+                carin: facet(FACET_CARIN, &|_| "Passes the CARIN scorecard".to_string()),
+                eob: facet(FACET_EOB, &|_| "Offers ExplanationOfBenefit".to_string()),
             },
         }
+    }
+
+    /// Searches with the directory's facets only (no poller data).
+    pub fn search(&self, q: &SearchQuery) -> SearchResponse {
+        self.search_with(q, &HealthOverlay::default())
+    }
+
+    fn facet_len(&self, facet: usize) -> usize {
+        match facet {
+            FACET_STATUS => STATUS_VALUES.len(),
+            FACET_CERT => CERT_BUCKETS.len(),
+            FACET_CARIN | FACET_EOB => 1,
+            f => self.facet_values[f].len(),
+        }
+    }
+
+    /// A facet value id as it appears in URLs.
+    fn facet_value(&self, facet: usize, id: usize) -> String {
+        match facet {
+            FACET_STATUS => STATUS_VALUES[id].as_str().to_string(),
+            FACET_CERT => CERT_BUCKETS[id].to_string(),
+            FACET_CARIN | FACET_EOB => "yes".to_string(),
+            f => self.facet_values[f][id].clone(),
+        }
+    }
+
+    /// Per facet: no filter, a value no document has (nothing matches), or what to match.
+    fn filters(&self, q: &SearchQuery) -> [Want; FACETS] {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let by_value = |facet: usize, v: &Option<String>| -> Want {
+            let Some(v) = given(v) else { return Want::Any };
+            let v = if facet == FACET_STATE { v.to_uppercase() } else { v.to_lowercase() };
+            (0..self.facet_len(facet))
+                .find(|id| {
+                    let value = self.facet_value(facet, *id);
+                    if facet == FACET_STATE { value == v } else { value.to_lowercase() == v }
+                })
+                .map_or(Want::Nothing, |id| Want::Id(id as u16))
+        };
+        let cert = match given(&q.cert_days) {
+            None => Want::Any,
+            Some(d) => match d.parse::<i64>() {
+                Ok(n) => match CERT_BUCKETS.iter().position(|b| *b == n) {
+                    Some(id) => Want::Id(id as u16),
+                    None => Want::CertWithin(n),
+                },
+                Err(_) => Want::Nothing,
+            },
+        };
+        [
+            by_value(FACET_CATEGORY, &q.category),
+            by_value(FACET_STATE, &q.state),
+            by_value(FACET_FHIR_VERSION, &q.fhir_version),
+            by_value(FACET_STATUS, &q.status),
+            cert,
+            by_value(FACET_CARIN, &q.carin),
+            by_value(FACET_EOB, &q.eob),
+        ]
+    }
+}
+
+/// Words for a brand's status in the status facet.
+fn status_label(h: Health) -> &'static str {
+    match h {
+        Health::Up => "Up",
+        Health::Degraded => "Degraded",
+        Health::Down => "Down",
+        Health::Unknown => "Not checked yet",
     }
 }
 
@@ -397,6 +611,7 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
         let (count, mut fhir_versions) =
             own.get(id).or_else(|| parent.and_then(|p| own.get(p))).cloned().unwrap_or_default();
         fhir_versions.sort();
+        let health_from = if own.contains_key(id) { Some(*id) } else { parent.copied() };
         let addresses: Vec<Address> = parse_list(addresses);
         let location = addresses.iter().find_map(|a| match (&a.city, a.state.as_deref().and_then(state_code)) {
             (Some(c), Some(s)) => Some(format!("{c}, {s}")),
@@ -414,11 +629,13 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
                 endpoint_count: count,
                 fhir_versions,
                 website: website.clone(),
+                health: None,
             },
             aliases: parse_list(aliases),
             portal_names: portal_names.remove(id).unwrap_or_default(),
             addresses,
             identifiers: parse_list(identifiers),
+            health_from,
         });
     }
     Ok(inputs)
@@ -429,9 +646,61 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
 pub struct SearchState {
     current: Arc<RwLock<Arc<SearchIndex>>>,
     rebuilding: Arc<tokio::sync::Mutex<()>>,
+    health: Arc<RwLock<Arc<HealthOverlay>>>,
+    reloading_health: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Every polled endpoint of every brand: (brand id, health, certificate days left, CARIN
+/// conformant, offers EOB).
+async fn load_health<C: ConnectionTrait>(db: &C) -> Result<Vec<(i32, Health, Option<i32>, bool, bool)>, DbErr> {
+    let sql = "SELECT be.brand_id, h.health, h.cert_days_left, h.carin_conformant, h.supports_eob \
+               FROM brand_endpoint be JOIN endpoint_health h ON h.endpoint_id = be.endpoint_id";
+    let rows = db.query_all_raw(super::sql::statement(db, sql, vec![])).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get::<i32>("", "brand_id").ok()?,
+                Health::parse(&r.try_get::<String>("", "health").ok()?),
+                r.try_get::<Option<i32>>("", "cert_days_left").ok()?,
+                r.try_get::<bool>("", "carin_conformant").ok()?,
+                r.try_get::<bool>("", "supports_eob").ok()?,
+            ))
+        })
+        .collect())
 }
 
 impl SearchState {
+    /// A search over the current index, with the poller's statuses and facets (at most
+    /// `HEALTH_TTL` old).
+    pub async fn search<C: ConnectionTrait>(&self, db: &C, q: &SearchQuery) -> Result<SearchResponse, DbErr> {
+        let index = self.index(db).await?;
+        let health = self.health(db, &index).await?;
+        Ok(index.search_with(q, &health))
+    }
+
+    async fn health<C: ConnectionTrait>(&self, db: &C, index: &Arc<SearchIndex>) -> Result<Arc<HealthOverlay>, DbErr> {
+        let current = || self.health.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let h = current();
+        if h.fresh_for(index) {
+            return Ok(h);
+        }
+        let _guard = self.reloading_health.lock().await;
+        let h = current();
+        if h.fresh_for(index) {
+            return Ok(h);
+        }
+        let rows = load_health(db).await?;
+        let index = index.clone();
+        let built = Arc::new(
+            tokio::task::spawn_blocking(move || HealthOverlay::build(&index, rows))
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?,
+        );
+        *self.health.write().unwrap_or_else(|e| e.into_inner()) = built.clone();
+        Ok(built)
+    }
+
     /// The index for the directory as it is now, rebuilt first if an import changed it.
     pub async fn index<C: ConnectionTrait>(&self, db: &C) -> Result<Arc<SearchIndex>, DbErr> {
         let version = directory_version(db).await?;
@@ -481,11 +750,13 @@ mod tests {
                 endpoint_count: 1,
                 fhir_versions: vec!["4.0.1".into()],
                 website: Some(format!("https://www.{}.com", name.split(' ').next().unwrap().to_lowercase())),
+                health: None,
             },
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             portal_names: vec![],
             addresses: vec![Address { city: Some(city.into()), state: Some(state.into()), ..Default::default() }],
             identifiers: vec![Identifier { system: Some(SYSTEM_NPI.into()), value: Some("1234567893".into()) }],
+            health_from: Some(id),
         }
     }
 
@@ -508,6 +779,65 @@ mod tests {
 
     fn q(text: &str) -> SearchQuery {
         SearchQuery { q: text.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn the_pollers_facets_filter_count_and_label_results() {
+        let idx = index();
+        let overlay = HealthOverlay::build(
+            &idx,
+            vec![
+                // Aetna: both up, one certificate 5 days from expiry, CARIN and EOB.
+                (1, Health::Up, Some(200), true, true),
+                (1, Health::Up, Some(5), false, false),
+                // Aetna Medicaid: one up, one down (degraded overall), EOB.
+                (2, Health::Up, Some(100), false, true),
+                (2, Health::Down, None, false, false),
+                // Metna: down.
+                (3, Health::Down, None, false, false),
+                // BCBSTX: not checked yet. Kaiser: no polled endpoint.
+                (4, Health::Unknown, None, false, false),
+            ],
+        );
+        let count = |v: &[FacetValue], value: &str| v.iter().find(|f| f.value == value).map(|f| f.count);
+        let all = idx.search_with(&SearchQuery::default(), &overlay);
+        assert_eq!(
+            all.facets.status.iter().map(|f| (f.value.as_str(), f.count)).collect::<Vec<_>>(),
+            [("up", 1), ("degraded", 1), ("down", 1), ("unknown", 1)]
+        );
+        assert_eq!((count(&all.facets.cert_days, "7"), count(&all.facets.cert_days, "30")), (Some(1), Some(1)));
+        assert_eq!(count(&all.facets.carin, "yes"), Some(1));
+        assert_eq!(count(&all.facets.eob, "yes"), Some(2));
+        let health: HashMap<i32, Option<Health>> = all.results.iter().map(|b| (b.id, b.health)).collect();
+        assert_eq!(health[&1], Some(Health::Up));
+        assert_eq!(health[&2], Some(Health::Degraded));
+        assert_eq!(health[&5], None);
+
+        let with = |f: &str, v: &str| {
+            let mut q = SearchQuery::default();
+            q.set_filter(f, Some(v.into()));
+            let mut ids = ids(&idx.search_with(&q, &overlay));
+            ids.sort();
+            ids
+        };
+        assert_eq!(with("status", "down"), [3]);
+        assert_eq!(with("status", "DEGRADED"), [2]);
+        assert_eq!(with("cert_days", "10"), [1], "any number of days filters");
+        assert_eq!(with("cert_days", "3"), Vec::<i32>::new());
+        assert_eq!(with("cert_days", "soon"), Vec::<i32>::new());
+        assert_eq!(with("eob", "yes"), [1, 2]);
+        assert_eq!(with("carin", "yes"), [1]);
+        // Counts of the other facets follow the filter.
+        let mut q = SearchQuery::default();
+        q.set_filter("eob", Some("yes".into()));
+        let r = idx.search_with(&q, &overlay);
+        assert_eq!(count(&r.facets.status, "down"), None);
+        assert_eq!(count(&r.facets.eob, "yes"), Some(2), "a facet's own filter does not narrow its counts");
+        // An overlay from another index version is ignored rather than misapplied.
+        let other = SearchIndex::build(2, vec![]);
+        assert!(
+            idx.search_with(&SearchQuery::default(), &HealthOverlay::build(&other, vec![])).results[0].health.is_none()
+        );
     }
 
     #[test]
