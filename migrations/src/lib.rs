@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_directory;
 mod m20261123_000002_create_polling;
 mod m20261123_000003_create_alerts;
+mod m20261123_000004_create_bundle_feed;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_directory::Migration),
             Box::new(m20261123_000002_create_polling::Migration),
             Box::new(m20261123_000003_create_alerts::Migration),
+            Box::new(m20261123_000004_create_bundle_feed::Migration),
         ]
     }
 }

@@ -6,7 +6,9 @@ use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::startup::{Application, connect};
 use app::server::import::Format;
 use app::server::import::run::import_reader;
+use app::server::net::client::{Fetched, SafeClient, accept};
 use app::server::services::export::{ExportOptions, Framing, stream};
+use app::server::services::feeds::{self, MAX_BUNDLE_BYTES};
 use app::server::validate::validate_reader;
 use app::types::validation::{Finding, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -141,18 +143,35 @@ async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
         FormatArg::Lantern => Some(Format::Lantern),
         FormatArg::SmaCsv => Some(Format::SmaCsv),
     };
-    let (location, file) = if source.starts_with("http://") || source.starts_with("https://") {
-        (source.to_string(), download(source).await?)
+    let remote = source.starts_with("http://") || source.starts_with("https://");
+    let db = connect(&database_url()).await?;
+    let (location, result, etag) = if remote {
+        // A URL from the operator still goes through the SSRF-safe client and its allow list.
+        let fetched = match download(source).await {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {source}: {e}");
+                eprintln!("nothing was imported");
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        let etag = fetched.header("etag").map(str::to_string);
+        let bar = progress_bar(Some(fetched.body.len() as u64));
+        let progress = bar.clone();
+        let reader = std::io::Cursor::new(fetched.body);
+        let result = import_reader(&db, source, format, reader, move |n| progress.set_position(n)).await;
+        bar.finish_and_clear();
+        (source.to_string(), result, etag)
     } else {
         let path = std::fs::canonicalize(source).map_err(|e| format!("{source}: {e}"))?;
         let file = std::fs::File::open(&path).map_err(|e| format!("{source}: {e}"))?;
-        (path.display().to_string(), file)
+        let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
+        let progress = bar.clone();
+        let location = path.display().to_string();
+        let result = import_reader(&db, &location, format, file, move |n| progress.set_position(n)).await;
+        bar.finish_and_clear();
+        (location, result, None)
     };
-    let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
-    let db = connect(&database_url()).await?;
-    let progress = bar.clone();
-    let result = import_reader(&db, &location, format, file, move |n| progress.set_position(n)).await;
-    bar.finish_and_clear();
     let outcome = match result {
         Ok(o) => o,
         Err(e) => {
@@ -163,6 +182,11 @@ async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
     };
     if outcome.detected {
         eprintln!("format: {} (detected)", outcome.format.as_str());
+    }
+    if remote {
+        // Refetched on schedule by `serve` (and `poll --once`), with If-None-Match.
+        let interval = Config::from_env().map(|c| c.poll.settings.interval_secs).unwrap_or(6 * 3600);
+        feeds::imported(&db, &location, etag.as_deref(), chrono::Utc::now().timestamp(), interval).await?;
     }
     print_findings(&outcome.summary.findings, 20);
     let s = &outcome.summary;
@@ -181,16 +205,17 @@ async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Fetches a source URL to a temporary file, so it is read the same way as a local one.
-async fn download(url: &str) -> Result<std::fs::File, Error> {
-    let mut response = reqwest::get(url).await?.error_for_status()?;
-    let mut file = tempfile::tempfile()?;
-    while let Some(chunk) = response.chunk().await? {
-        file.write_all(&chunk)?;
+/// Fetches a source URL through the SSRF-safe client (`SIGNPOST_FETCH_ALLOW` applies).
+async fn download(url: &str) -> Result<Fetched, String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let client = SafeClient::new(config.fetch)?;
+    let url = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    let headers = accept("application/fhir+json, application/json, text/csv, */*");
+    let fetched = client.get(&url, headers, MAX_BUNDLE_BYTES).await.map_err(|e| e.to_string())?;
+    if !(200..300).contains(&fetched.status) {
+        return Err(format!("HTTP {}", fetched.status));
     }
-    use std::io::Seek;
-    file.rewind()?;
-    Ok(file)
+    Ok(fetched)
 }
 
 fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {

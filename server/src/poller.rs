@@ -3,6 +3,7 @@
 //! `signpost poll --once`.
 use app::server::check::{CheckOptions, Checked, check_endpoint_raw, parse_base, refused_report};
 use app::server::net::client::SafeClient;
+use app::server::services::feeds;
 use app::server::services::polling::{self, CheckResult, Claim, PollSettings, Transition};
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -124,6 +125,15 @@ impl Poller {
                 Ok(s) if s.checked > 0 => tracing::info!(checked = s.checked, "poll round done"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("poll round failed: {e}"),
+            }
+            // Published brand bundles due for a refetch (a 304 when unchanged).
+            match feeds::refresh_due(&self.db, &self.client, now(), self.settings.interval_secs).await {
+                Ok(done) => {
+                    for (url, result) in done {
+                        tracing::info!(%url, ?result, "brand bundle refetched");
+                    }
+                }
+                Err(e) => tracing::warn!("refetching brand bundles failed: {e}"),
             }
             if now() - last_prune > 3600 {
                 last_prune = now();

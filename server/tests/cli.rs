@@ -1,17 +1,28 @@
 //! The `signpost` binary as an operator uses it: exit codes, summary lines, files written.
 mod helpers;
 
+use app::server::entities::{brand, bundle_feed};
+use app::server::net::client::SafeClient;
+use app::server::net::policy::FetchPolicy;
+use app::server::services::feeds::{self, FeedResult};
 use app::server::validate::validate_reader;
 use helpers::{Backend, database_url, fixture, fixture_path, spawn_app};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use std::process::{Command, Output};
 
 on_both_databases!(import_validate_and_export_from_the_command_line, import_from_a_url_round_trips_a_published_source);
 
 fn signpost(db: &str, args: &[&str]) -> Output {
+    signpost_allowing(db, args, "")
+}
+
+/// With `SIGNPOST_FETCH_ALLOW` set: URLs go through the SSRF-safe client like the poller's.
+fn signpost_allowing(db: &str, args: &[&str], allow: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_signpost"))
         .args(args)
         .env("DATABASE_URL", db)
         .env("RUST_LOG", "warn")
+        .env("SIGNPOST_FETCH_ALLOW", allow)
         .output()
         .expect("signpost runs")
 }
@@ -81,15 +92,20 @@ async fn import_from_a_url_round_trips_a_published_source(backend: Backend) {
 
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(backend, dir.path()).await;
+    let (db2, url2) = (db.clone(), url.clone());
     let out = tokio::task::spawn_blocking(move || {
-        let first = signpost(&db, &["import", &url]);
-        let again = signpost(&db, &["import", &url]);
-        let missing = signpost(&db, &["import", &url.replace("brands.json", "nothing.json")]);
-        (first, again, missing)
+        let (db, url) = (db2, url2);
+        let refused = signpost(&db, &["import", &url]);
+        let first = signpost_allowing(&db, &["import", &url], "127.0.0.1/32");
+        let again = signpost_allowing(&db, &["import", &url], "127.0.0.1/32");
+        let missing = signpost_allowing(&db, &["import", &url.replace("brands.json", "nothing.json")], "127.0.0.1/32");
+        (refused, first, again, missing)
     })
     .await
     .unwrap();
-    let (first, again, missing) = out;
+    let (refused, first, again, missing) = out;
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("loopback"), "the SSRF policy applies: {}", text(&refused.stderr));
     assert!(first.status.success(), "{}", text(&first.stderr));
     let summary = text(&first.stdout);
     assert!(
@@ -101,4 +117,37 @@ async fn import_from_a_url_round_trips_a_published_source(backend: Backend) {
     assert!(summary.contains("findings: 0 errors"), "a published bundle is valid: {summary}");
     assert!(text(&again.stdout).contains("unchanged"), "{}", text(&again.stdout));
     assert_eq!(missing.status.code(), Some(1), "a 404 is refused: {}", text(&missing.stderr));
+
+    // The imported URL is a feed now: refetched with If-None-Match, a 304 while unchanged.
+    let consumer = signpost::startup::connect(&db).await.unwrap();
+    let feed = bundle_feed::Entity::find().one(&consumer).await.unwrap().expect("a feed for the URL");
+    assert_eq!(feed.url, url);
+    assert!(feed.etag.is_some(), "the ETag was kept");
+    let mut policy = FetchPolicy::default().with_allow_list("127.0.0.1/32").unwrap();
+    policy.per_host_interval = std::time::Duration::ZERO;
+    let client = SafeClient::new(policy).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(feeds::refresh(&consumer, &client, &feed, now, 3600).await.unwrap(), FeedResult::NotModified);
+    let feed = bundle_feed::Entity::find().one(&consumer).await.unwrap().unwrap();
+    assert_eq!((feed.last_status, feed.next_fetch_at), (Some(304), now + 3600));
+
+    // The publisher changes the source: the next refetch gets it and imports the new content.
+    publisher
+        .import_bytes("fixture:brands/smart-spec-example2.json", None, fixture("brands/smart-spec-example1.json"))
+        .await
+        .unwrap();
+    let r = feeds::refresh(&consumer, &client, &feed, now, 3600).await.unwrap();
+    assert_eq!(r, FeedResult::Imported { changed: true });
+    let feed = bundle_feed::Entity::find().one(&consumer).await.unwrap().unwrap();
+    assert_eq!(feed.last_status, Some(200));
+    assert_eq!(
+        brand::Entity::find().count(&consumer).await.unwrap() as usize,
+        brands_in("brands/smart-spec-example1.json")
+    );
+}
+
+/// Organizations in a fixture bundle.
+fn brands_in(rel: &str) -> usize {
+    let v: serde_json::Value = serde_json::from_slice(&fixture(rel)).unwrap();
+    v["entry"].as_array().unwrap().iter().filter(|e| e["resource"]["resourceType"] == "Organization").count()
 }

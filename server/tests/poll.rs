@@ -244,6 +244,7 @@ async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend)
         "capabilities": ["launch-standalone", "client-public", "client-confidential-symmetric", "sso-openid-connect",
             "context-standalone-patient", "permission-offline", "permission-patient", "permission-user"],
         "scopes_supported": scopes,
+        "user_access_brand_bundle": "https://brands.example.org/brands.json",
     });
     good.set_smart(Some(carin.to_string()));
     // The real R4 sample offers Patient and Condition; a payer's also offers claims and coverage.
@@ -255,6 +256,16 @@ async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend)
     good.set_metadata(Some(metadata.to_string()));
     let p = poller(&app, &ca, 2);
     p.poll(Claim::NotCheckedSince(now()), |_| {}).await.unwrap();
+
+    // The brand bundle the endpoint points to becomes a feed (refetched on schedule).
+    let feeds: Vec<String> = app::server::entities::bundle_feed::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.url)
+        .collect();
+    assert_eq!(feeds, ["https://brands.example.org/brands.json"]);
 
     let names = |r: &serde_json::Value| -> Vec<String> {
         let mut v: Vec<String> =

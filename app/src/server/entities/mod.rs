@@ -3,6 +3,7 @@ pub mod alert_event;
 pub mod app_secret;
 pub mod brand;
 pub mod brand_endpoint;
+pub mod bundle_feed;
 pub mod endpoint;
 pub mod endpoint_check;
 pub mod endpoint_health;

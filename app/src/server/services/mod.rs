@@ -3,6 +3,7 @@
 pub mod brands;
 pub mod endpoint_status;
 pub mod export;
+pub mod feeds;
 pub mod outbox;
 pub mod polling;
 pub mod search_index;

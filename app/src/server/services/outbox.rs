@@ -2,12 +2,10 @@
 //! the mailer sends what is due. A mail is marked sent only after the mail server accepted it,
 //! so a crash can at worst send one twice, never lose it; a unique key per mail keeps a retried
 //! fan-out from queueing it again.
-use super::sql::statement;
+use super::sql::lease_due;
 use crate::server::entities::mail_outbox;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Set, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 
 /// A mail to queue.
 #[derive(Clone, Debug)]
@@ -53,15 +51,7 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, mails: &[NewMail], now: i64) ->
 
 /// Leases up to `limit` mails that are due and returns them.
 pub async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<Vec<mail_outbox::Model>, DbErr> {
-    let lock = if db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let sql = format!(
-        "UPDATE mail_outbox SET lease_until = $1 WHERE id IN (\
-         SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
-         AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{lock}) RETURNING id"
-    );
-    let values: Vec<Value> = vec![(now + LEASE_SECS).into(), now.into(), (limit as i64).into()];
-    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.try_get::<i64>("", "id").ok()).collect();
+    let ids = lease_due(db, "mail_outbox", "next_attempt_at", " AND sent_at IS NULL", now, LEASE_SECS, limit).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -293,6 +293,16 @@ async fn store_one<C: ConnectionTrait>(
         .insert(txn)
         .await?;
     }
+    // A brand bundle the endpoint publishes becomes a feed, refetched on schedule.
+    let bundle: Option<String> = report
+        .smart
+        .facts
+        .as_ref()
+        .and_then(|f| f.user_access_brand_bundle.clone())
+        .filter(|b| changed && b.starts_with("https://"));
+    if let Some(bundle) = bundle {
+        super::feeds::register(txn, &bundle, now).await?;
+    }
     if changed {
         endpoint_snapshot::ActiveModel {
             id: NotSet,

@@ -1,6 +1,6 @@
 //! Raw SQL shared by both backends, for the statements sea-orm's builder cannot express
 //! (`FOR UPDATE SKIP LOCKED`, `UPDATE … RETURNING` over a subquery).
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 
 /// Raw SQL in this crate numbers its parameters `$1`.. (PostgreSQL's form); SQLite takes `?`
 /// in order of appearance, so the values are reordered to match.
@@ -29,4 +29,31 @@ pub(crate) fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>
         }
     }
     Statement::from_sql_and_values(backend, out, ordered)
+}
+
+/// Leases up to `limit` rows of `table` that are due (`due_column <= now`, plus `extra`
+/// conditions) and not leased by anyone alive, until `now + lease_secs`; returns their ids.
+/// Several instances on one PostgreSQL never get the same row (`FOR UPDATE SKIP LOCKED`).
+pub(crate) async fn lease_due(
+    db: &DatabaseConnection,
+    table: &str,
+    due_column: &str,
+    extra: &str,
+    now: i64,
+    lease_secs: i64,
+    limit: u64,
+) -> Result<Vec<i64>, DbErr> {
+    let lock = if db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE {table} SET lease_until = $1 WHERE id IN (\
+         SELECT id FROM {table} WHERE {due_column} <= $2{extra} \
+         AND (lease_until IS NULL OR lease_until < $2) ORDER BY {due_column}, id LIMIT $3{lock}) RETURNING id"
+    );
+    let values: Vec<Value> = vec![(now + lease_secs).into(), now.into(), (limit as i64).into()];
+    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
+    // The id column is a 32-bit integer in some tables and 64-bit in others.
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<i64>("", "id").ok().or_else(|| r.try_get::<i32>("", "id").ok().map(i64::from)))
+        .collect())
 }

@@ -1,0 +1,173 @@
+//! Brand bundles published at a URL, kept current: each feed is refetched on schedule with
+//! `If-None-Match` (a `304` costs one small request and changes nothing) and re-imported when it
+//! changed, through the SSRF-safe client. Feeds come from `signpost import URL` and from the
+//! `user_access_brand_bundle` of checked smart-configurations.
+use super::sql::lease_due;
+use crate::server::entities::bundle_feed;
+use crate::server::import::run::import_reader;
+use crate::server::net::client::SafeClient;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use url::Url;
+
+/// The largest bundle fetched (Epic's public bundle is about 90 MB).
+pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
+/// A fetch that failed is tried again after this long, not a whole interval later.
+const RETRY_SECS: i64 = 3600;
+/// How long a fetch holds its feed (a big bundle takes a while to import).
+const LEASE_SECS: i64 = 1800;
+
+/// Adds a feed, due now (nothing happens if the URL is one already).
+pub async fn register<C: ConnectionTrait>(db: &C, url: &str, now: i64) -> Result<(), DbErr> {
+    bundle_feed::Entity::insert(bundle_feed::ActiveModel {
+        url: Set(url.to_string()),
+        etag: Set(None),
+        created_at: Set(now),
+        next_fetch_at: Set(now),
+        last_fetched_at: Set(None),
+        last_status: Set(None),
+        last_error: Set(None),
+        lease_until: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::column(bundle_feed::Column::Url).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Records what an import by URL fetched, so the next refetch can ask `If-None-Match`.
+pub async fn imported(
+    db: &DatabaseConnection,
+    url: &str,
+    etag: Option<&str>,
+    now: i64,
+    interval: i64,
+) -> Result<(), DbErr> {
+    register(db, url, now).await?;
+    bundle_feed::Entity::update_many()
+        .col_expr(bundle_feed::Column::Etag, Expr::value(etag.map(str::to_string)))
+        .col_expr(bundle_feed::Column::LastFetchedAt, Expr::value(now))
+        .col_expr(bundle_feed::Column::LastStatus, Expr::value(200))
+        .col_expr(bundle_feed::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(bundle_feed::Column::NextFetchAt, Expr::value(now + interval))
+        .filter(bundle_feed::Column::Url.eq(url))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<Vec<bundle_feed::Model>, DbErr> {
+    let ids: Vec<i32> = lease_due(db, "bundle_feed", "next_fetch_at", "", now, LEASE_SECS, limit)
+        .await?
+        .into_iter()
+        .filter_map(|id| i32::try_from(id).ok())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    bundle_feed::Entity::find().filter(bundle_feed::Column::Id.is_in(ids)).all(db).await
+}
+
+/// What one feed's fetch came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeedResult {
+    /// `304`: unchanged, nothing imported.
+    NotModified,
+    /// Fetched and imported; `changed` is false when the content was identical.
+    Imported {
+        changed: bool,
+    },
+    Failed(String),
+}
+
+/// One feed: fetch (conditionally), import when changed, and record the outcome.
+pub async fn refresh(
+    db: &DatabaseConnection,
+    client: &SafeClient,
+    feed: &bundle_feed::Model,
+    now: i64,
+    interval: i64,
+) -> Result<FeedResult, DbErr> {
+    let result = fetch_and_import(db, client, feed).await;
+    let (status, etag, error, next) = match &result {
+        Ok((FeedResult::NotModified, _)) => (Some(304), feed.etag.clone(), None, now + interval),
+        Ok((FeedResult::Imported { .. }, etag)) => (Some(200), etag.clone(), None, now + interval),
+        Ok((FeedResult::Failed(why), status)) => (
+            status.as_deref().and_then(|s| s.parse().ok()),
+            feed.etag.clone(),
+            Some(why.clone()),
+            now + RETRY_SECS.min(interval),
+        ),
+        Err(why) => (None, feed.etag.clone(), Some(why.clone()), now + RETRY_SECS.min(interval)),
+    };
+    bundle_feed::Entity::update_many()
+        .col_expr(bundle_feed::Column::Etag, Expr::value(etag))
+        .col_expr(bundle_feed::Column::LastFetchedAt, Expr::value(now))
+        .col_expr(bundle_feed::Column::LastStatus, Expr::value(status))
+        .col_expr(bundle_feed::Column::LastError, Expr::value(error.clone()))
+        .col_expr(bundle_feed::Column::NextFetchAt, Expr::value(next))
+        .col_expr(bundle_feed::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .filter(bundle_feed::Column::Id.eq(feed.id))
+        .exec(db)
+        .await?;
+    Ok(match result {
+        Ok((r, _)) => r,
+        Err(why) => FeedResult::Failed(why),
+    })
+}
+
+/// `Ok((result, etag or the failed status))`; `Err` for a failure to get an answer at all.
+async fn fetch_and_import(
+    db: &DatabaseConnection,
+    client: &SafeClient,
+    feed: &bundle_feed::Model,
+) -> Result<(FeedResult, Option<String>), String> {
+    let url = Url::parse(&feed.url).map_err(|e| format!("not a URL: {e}"))?;
+    let mut headers = crate::server::net::client::accept("application/fhir+json, application/json");
+    if let Some(etag) = feed.etag.as_deref().and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
+        headers.insert(reqwest::header::IF_NONE_MATCH, etag);
+    }
+    let fetched = client.get(&url, headers, MAX_BUNDLE_BYTES).await.map_err(|e| e.to_string())?;
+    match fetched.status {
+        304 => return Ok((FeedResult::NotModified, None)),
+        200..=299 => {}
+        s => return Ok((FeedResult::Failed(format!("HTTP {s}")), Some(s.to_string()))),
+    }
+    let etag = fetched.header("etag").map(str::to_string);
+    // The import runs on a blocking thread of its own: it is heavy work, and its future holds
+    // borrows the compiler cannot prove `Send` for inside the poller's spawned task.
+    let (db2, location, body) = (db.clone(), feed.url.clone(), fetched.body);
+    let handle = tokio::runtime::Handle::current();
+    let import = tokio::task::spawn_blocking(move || {
+        handle.block_on(import_reader(&db2, &location, None, std::io::Cursor::new(body), |_| {}))
+    });
+    let import = async {
+        import.await.map_err(|e| crate::server::import::run::ImportError::Io(std::io::Error::other(e.to_string())))?
+    };
+    match import.await {
+        Ok(outcome) => Ok((FeedResult::Imported { changed: !outcome.summary.unchanged }, etag)),
+        Err(e) => Ok((FeedResult::Failed(format!("not imported: {e}")), Some("200".into()))),
+    }
+}
+
+/// Refreshes every due feed, one at a time (imports are single transactions that are best not
+/// run side by side). Returns (url, result) per feed.
+pub async fn refresh_due(
+    db: &DatabaseConnection,
+    client: &SafeClient,
+    now: i64,
+    interval: i64,
+) -> Result<Vec<(String, FeedResult)>, DbErr> {
+    let mut done = Vec::new();
+    loop {
+        let due = claim_due(db, now, 10).await?;
+        if due.is_empty() {
+            return Ok(done);
+        }
+        for feed in due {
+            let r = refresh(db, client, &feed, now, interval).await?;
+            done.push((feed.url, r));
+        }
+    }
+}
