@@ -50,9 +50,10 @@ impl Poller {
     }
 
     /// Checks started at once. Most of them wait for their host's turn, which costs nothing;
-    /// requests actually in flight are bounded by the client (`concurrency`).
+    /// requests actually in flight are bounded by the client (`concurrency`). Enough are started
+    /// that every host always has one waiting, so no host's one-request-a-second goes unused.
     fn checks_in_flight(&self) -> usize {
-        self.concurrency * 16
+        self.concurrency * 64
     }
 
     pub fn owner(&self) -> &str {
@@ -75,24 +76,43 @@ impl Poller {
     }
 
     /// Claims and checks until nothing matching `which` is left; `progress` is told after each
-    /// stored group. Checks run as their own tasks, so they keep going while results are written,
-    /// and finished results are stored in groups (one commit each).
+    /// stored group. Claiming runs ahead of checking (a new batch is leased while the last one is
+    /// still being checked), checks run as their own tasks, and finished results are stored in
+    /// groups (one commit each), so hosts never wait on a batch's slowest check or on the disk.
     pub async fn poll(&self, which: Claim, progress: impl Fn(usize) + Sync) -> Result<PollSummary, DbErr> {
         let mut summary = PollSummary::default();
         polling::schedule_new(&self.db, now(), &self.settings).await?;
-        loop {
-            let limit = (self.checks_in_flight() * 2) as u64;
-            let batch = polling::claim(&self.db, &self.owner, now(), limit, which, &self.settings).await?;
-            if batch.is_empty() {
-                return Ok(summary);
+        let in_flight = self.checks_in_flight();
+        let (tx, rx) = tokio::sync::mpsc::channel::<(i32, String)>(in_flight);
+        let claimer = {
+            let poller = self.clone();
+            async move {
+                loop {
+                    let limit = (in_flight / 2).max(1) as u64;
+                    let batch =
+                        polling::claim(&poller.db, &poller.owner, now(), limit, which, &poller.settings).await?;
+                    let last = batch.is_empty() || matches!(which, Claim::One(_));
+                    for item in batch {
+                        // Blocks while the checks in flight are at their limit.
+                        if tx.send(item).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                    if last {
+                        return Ok::<(), DbErr>(());
+                    }
+                }
             }
-            let mut finished = futures::stream::iter(batch)
+        };
+        let checks = async {
+            let finished = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|i| (i, rx)) })
                 .map(|(id, address)| {
                     let poller = self.clone();
                     tokio::spawn(async move { poller.run_check(id, address).await })
                 })
-                .buffer_unordered(self.checks_in_flight())
+                .buffer_unordered(in_flight)
                 .ready_chunks(64);
+            let mut finished = std::pin::pin!(finished);
             while let Some(group) = finished.next().await {
                 // A check task that panicked leaves its lease to expire; it is checked again then.
                 let done: Vec<CheckResult> = group.into_iter().filter_map(Result::ok).collect();
@@ -110,10 +130,10 @@ impl Poller {
                 }
                 progress(done.len());
             }
-            if let Claim::One(_) = which {
-                return Ok(summary);
-            }
-        }
+        };
+        let (claimed, ()) = tokio::join!(claimer, checks);
+        claimed?;
+        Ok(summary)
     }
 
     /// Runs until the process ends: due endpoints are checked as they come due.

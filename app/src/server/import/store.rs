@@ -55,6 +55,7 @@ pub async fn store(
     dir: Directory,
 ) -> Result<ImportSummary, DbErr> {
     let txn = db.begin().await?;
+    crate::server::services::sql::begin_writing(&txn).await?;
     let now = chrono::Utc::now();
     let existing = source::Entity::find().filter(source::Column::Location.eq(location)).one(&txn).await?;
     if let Some(src) = &existing {

@@ -7,5 +7,5 @@ pub mod feeds;
 pub mod outbox;
 pub mod polling;
 pub mod search_index;
-mod sql;
+pub(crate) mod sql;
 pub mod subscriptions;

@@ -18,13 +18,15 @@ use std::collections::HashMap;
 pub struct PollSettings {
     pub interval_secs: i64,
     pub down_after: i32,
+    /// How long a claimed check may take before others may take it over. Generous: on a first
+    /// poll, checks of a host with a thousand endpoints queue for their one-a-second turns.
     pub lease_secs: i64,
     pub retention_days: i64,
 }
 
 impl Default for PollSettings {
     fn default() -> Self {
-        PollSettings { interval_secs: 6 * 3600, down_after: 3, lease_secs: 600, retention_days: 90 }
+        PollSettings { interval_secs: 6 * 3600, down_after: 3, lease_secs: 3600, retention_days: 90 }
     }
 }
 

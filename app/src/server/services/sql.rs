@@ -57,3 +57,14 @@ pub(crate) async fn lease_due(
         .filter_map(|r| r.try_get::<i64>("", "id").ok().or_else(|| r.try_get::<i32>("", "id").ok().map(i64::from)))
         .collect())
 }
+
+/// Makes a fresh SQLite transaction a writer at once, waiting (busy timeout) for any other
+/// writer to finish. Without it, a transaction that reads first fails with "database is locked"
+/// the moment it tries to write while another connection or process (the poller, the mailer, a
+/// `signpost import`) is writing. PostgreSQL needs nothing.
+pub(crate) async fn begin_writing<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE meta SET value = value WHERE key = 'directory_version'").await?;
+    }
+    Ok(())
+}
