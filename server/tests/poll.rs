@@ -79,9 +79,10 @@ async fn two_pollers_share_the_work_and_never_check_an_endpoint_twice(backend: B
     let app = spawn_app_with(backend, false).await;
     let ca = TestCa::new();
     let server = fake(&ca, CertKind::Valid, Duration::from_millis(30)).await;
-    let urls: Vec<String> = (0..40).map(|i| server.https_base(&format!("ok-{i}"))).collect();
+    let urls: Vec<String> = (0..400).map(|i| server.https_base(&format!("ok-{i}"))).collect();
     import_urls(&app, &urls).await;
-    // Concurrency 1 claims 32 at a time, so neither poller can take all 40 in one claim.
+    // At concurrency 1 a poller leases at most about 160 ahead of its checks (32 a claim, 64
+    // waiting to start, 64 running), so neither can take all 400 before the other starts.
     let a = poller(&app, &ca, 1);
     let b = poller(&app, &ca, 1);
     assert_ne!(a.owner(), b.owner());
@@ -89,14 +90,14 @@ async fn two_pollers_share_the_work_and_never_check_an_endpoint_twice(backend: B
     let (ra, rb) =
         tokio::join!(a.poll(Claim::NotCheckedSince(start), |_| {}), b.poll(Claim::NotCheckedSince(start), |_| {}));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    assert_eq!(ra.checked + rb.checked, 40, "a {} b {}", ra.checked, rb.checked);
+    assert_eq!(ra.checked + rb.checked, 400, "a {} b {}", ra.checked, rb.checked);
     assert!(ra.checked > 0 && rb.checked > 0, "both pollers worked: a {} b {}", ra.checked, rb.checked);
     let rows = endpoint_check::Entity::find().all(&app.db).await.unwrap();
     let mut per_endpoint: HashMap<i32, usize> = HashMap::new();
     for r in rows {
         *per_endpoint.entry(r.endpoint_id).or_default() += 1;
     }
-    assert_eq!(per_endpoint.len(), 40);
+    assert_eq!(per_endpoint.len(), 400);
     assert!(per_endpoint.values().all(|n| *n == 1), "{per_endpoint:?}");
 }
 

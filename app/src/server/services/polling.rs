@@ -31,12 +31,14 @@ impl Default for PollSettings {
 }
 
 /// Gives every pollable endpoint without a schedule one, spread evenly over the interval (by
-/// id, so a restart or a second instance computes the same spread). Returns how many.
+/// id, so a restart or a second instance computes the same spread). Returns how many. Two
+/// instances doing this at once both succeed (`ON CONFLICT DO NOTHING`).
 pub async fn schedule_new(db: &DatabaseConnection, now: i64, settings: &PollSettings) -> Result<u64, DbErr> {
     let sql = "INSERT INTO endpoint_health (endpoint_id, health, consecutive_failures, next_check_at, carin_conformant, supports_eob) \
          SELECT e.id, 'unknown', 0, $1 + (e.id * 7919) % $2, false, false FROM endpoint e \
          WHERE e.connection_type = 'hl7-fhir-rest' AND (e.address LIKE 'https://%' OR e.address LIKE 'http://%') \
-         AND NOT EXISTS (SELECT 1 FROM endpoint_health h WHERE h.endpoint_id = e.id)";
+         AND NOT EXISTS (SELECT 1 FROM endpoint_health h WHERE h.endpoint_id = e.id) \
+         ON CONFLICT (endpoint_id) DO NOTHING";
     let r = db.execute_raw(statement(db, sql, vec![now.into(), settings.interval_secs.max(1).into()])).await?;
     Ok(r.rows_affected())
 }
