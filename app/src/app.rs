@@ -1,3 +1,4 @@
+use crate::components::hydration::{DeferredHydration, HydrationMark};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::routes::{
     alerts::{ConfirmPage, UnsubscribePage},
@@ -21,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <DeferredHydration options />
                 <MetaTags />
             </head>
             <body>
@@ -34,9 +35,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Set only in the browser, once hydrated: end-to-end tests wait for it.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     view! {
         <Stylesheet id="leptos" href="/pkg/signpost.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
@@ -46,7 +44,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <SiteHeader />
-            <main id="content" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
+            <main id="content" tabindex="-1">
                 <Routes fallback=NotFound>
                     // Async: the whole page is rendered before it is sent, so it reads the same
                     // with JavaScript off and a missing brand gets its 404 status.
@@ -60,6 +58,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <SiteFooter />
+            <HydrationMark />
         </Router>
     }
 }

@@ -17,5 +17,7 @@ pub use app::{App, shell};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Islands: only the interactive parts of a page (`#[island]`) are hydrated; the rest is
+    // server-rendered HTML that the browser never has to walk.
+    leptos::mount::hydrate_islands();
 }

@@ -31,7 +31,7 @@ export async function launch({ javaScriptEnabled = true } = {}) {
   return context;
 }
 
-/** Waits until the app has hydrated (an Effect sets this attribute in the browser only). */
+/** Waits until the page's islands are live (the last island, HydrationMark, sets this attribute). */
 export async function hydrated(page) {
   await page.waitForSelector('main[data-hydrated="true"]', { state: 'attached', timeout: 30_000 });
 }

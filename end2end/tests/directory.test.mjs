@@ -50,6 +50,23 @@ test('open a brand and copy one of its endpoints', async () => {
   await page.close();
 });
 
+test('subscribing to a brand\'s alerts answers in place', async () => {
+  const page = await context.newPage();
+  await page.goto('/?q=alabama');
+  await page.locator('.result-card h3 a', { hasText: 'Alabama Medicaid' }).click();
+  await page.locator('h1', { hasText: 'Alabama Medicaid' }).waitFor();
+  await hydrated(page);
+  await page.locator('#alert-email').fill('not-an-address');
+  await page.locator('#alert-email').evaluate((el) => { el.type = 'text'; }); // past the browser's own check
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.locator('[role=alert]', { hasText: /address/i }).waitFor();
+  await page.locator('#alert-email').fill('developer@example.org');
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.locator('[role=status]', { hasText: 'Check your inbox' }).waitFor();
+  assert.equal(new URL(page.url()).pathname.startsWith('/brands/'), true, 'the page did not navigate away');
+  await page.close();
+});
+
 test('the Validate page reports findings with their location', async () => {
   const page = await context.newPage();
   await page.goto('/validate');

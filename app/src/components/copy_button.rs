@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-/// Copies `text` to the clipboard; says so in a live region for screen readers.
-#[component]
-pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
+/// Copies `text` to the clipboard (an island: the only code a brand page runs).
+#[island]
+pub fn CopyButton(text: String, label: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     #[cfg(not(feature = "hydrate"))]
     let _ = &text;

@@ -3,7 +3,8 @@ use crate::api::alerts::Subscribe;
 use crate::types::alerts::{SubscribeOutcome, TargetKind};
 use leptos::prelude::*;
 
-#[component]
+/// An island: the form answers in place once hydrated; without JavaScript it still posts.
+#[island]
 pub fn SubscribeForm(kind: TargetKind, id: i32) -> impl IntoView {
     let action = ServerAction::<Subscribe>::new();
     let what = match kind {

@@ -5,8 +5,7 @@ use crate::components::tags::{CategoryTags, FhirVersionTags};
 use crate::types::search::{BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Typing pauses this long before the results (and the URL) follow.
 const DEBOUNCE_MS: u64 = 250;
@@ -29,26 +28,6 @@ pub fn SearchPage() -> impl IntoView {
         })
     });
     let results = Resource::new(move || query.get(), search_brands);
-    let text = RwSignal::new(query.get_untracked().q);
-    let navigate = use_navigate();
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let on_input = move |ev| {
-        let value = event_target_value(&ev);
-        text.set(value);
-        if let Some(h) = pending.get_value() {
-            h.clear();
-        }
-        let navigate = navigate.clone();
-        let handle = set_timeout_with_handle(
-            move || {
-                let next = SearchQuery { q: text.get_untracked(), page: None, ..query.get_untracked() };
-                navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
-            },
-            std::time::Duration::from_millis(DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
-    };
 
     view! {
         <Title text=move || { let q = query.get().q; if q.is_empty() { "Find FHIR Patient Access endpoints".to_string() } else { format!("{q}: search") } } />
@@ -56,27 +35,7 @@ pub fn SearchPage() -> impl IntoView {
             <div class="wrap">
                 <h1>"Find a health plan's FHIR Patient Access API"</h1>
                 <p class="lede">"Search payers and providers by name, alias, city, state, web domain or NPI. Every result lists its FHIR endpoints."</p>
-                <form class="search-form" method="get" action="/" role="search">
-                    <label for="q" class="visually-hidden">"Search the directory"</label>
-                    <input
-                        id="q"
-                        name="q"
-                        type="search"
-                        autocomplete="off"
-                        placeholder="e.g. Aetna, Texas Medicaid, 1234567893"
-                        prop:value=move || text.get()
-                        value=move || query.get().q
-                        on:input=on_input
-                    />
-                    {move || {
-                        let q = query.get();
-                        FILTERS
-                            .into_iter()
-                            .filter_map(|name| q.filter(name).map(|v| view! { <input type="hidden" name=name value=v.to_string() /> }))
-                            .collect_view()
-                    }}
-                    <button type="submit">"Search"</button>
-                </form>
+                <SearchBox query=query.get_untracked() />
             </div>
         </section>
         <div class="wrap search-layout">
@@ -89,6 +48,92 @@ pub fn SearchPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// The search form, and the one island of the search page: as you type, the results and the
+/// URL follow. The results come as the server renders them (the same page a link would load),
+/// so only this form is ever hydrated. Without JavaScript it is a plain GET form.
+#[island]
+fn SearchBox(query: SearchQuery) -> impl IntoView {
+    let hidden = FILTERS
+        .into_iter()
+        .filter_map(|name| query.filter(name).map(|v| view! { <input type="hidden" name=name value=v.to_string() /> }))
+        .collect_view();
+    let q = query.q.clone();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    // Answers can overtake each other; only the newest search may fill the page.
+    let newest = StoredValue::new(0u64);
+    let on_input = move |ev| {
+        let next = SearchQuery { q: event_target_value(&ev), page: None, ..query.clone() };
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                newest.update_value(|n| *n += 1);
+                follow::show(next.href(), newest);
+            },
+            std::time::Duration::from_millis(DEBOUNCE_MS),
+        )
+        .ok();
+        pending.set_value(handle);
+    };
+    view! {
+        <form class="search-form" method="get" action="/" role="search">
+            <label for="q" class="visually-hidden">"Search the directory"</label>
+            <input id="q" name="q" type="search" autocomplete="off" placeholder="e.g. Aetna, Texas Medicaid, 1234567893" value=q on:input=on_input />
+            {hidden}
+            <button type="submit">"Search"</button>
+        </form>
+    }
+}
+
+/// Replaces the results with those of another search, fetched as the page a link would load.
+mod follow {
+    use leptos::prelude::StoredValue;
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn show(_href: String, _newest: StoredValue<u64>) {}
+
+    #[cfg(feature = "hydrate")]
+    pub fn show(href: String, newest: StoredValue<u64>) {
+        use leptos::prelude::*;
+        let this = newest.get_value();
+        leptos::task::spawn_local(async move {
+            let shown = match page(&href).await {
+                Ok(_) if newest.get_value() != this => Ok(()), // a newer search is on its way
+                Ok(html) => swap(&html, &href),
+                Err(e) => Err(e),
+            };
+            if shown.is_err() {
+                // Fall back on loading the page: it is the same page, only slower.
+                let _ = window().location().set_href(&href);
+            }
+        });
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn page(href: &str) -> Result<String, wasm_bindgen::JsValue> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let response: web_sys::Response = JsFuture::from(leptos::prelude::window().fetch_with_str(href)).await?.dyn_into()?;
+        if !response.ok() {
+            return Err(response.status().into());
+        }
+        Ok(JsFuture::from(response.text()?).await?.as_string().unwrap_or_default())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn swap(html: &str, href: &str) -> Result<(), wasm_bindgen::JsValue> {
+        use leptos::prelude::{document, window};
+        let fresh = web_sys::DomParser::new()?.parse_from_string(html, web_sys::SupportedType::TextHtml)?;
+        let missing = || wasm_bindgen::JsValue::from_str("no results in the page");
+        let results = fresh.query_selector(".search-layout")?.ok_or_else(missing)?;
+        let shown = document().query_selector(".search-layout")?.ok_or_else(missing)?;
+        shown.set_inner_html(&results.inner_html());
+        document().set_title(&fresh.title());
+        window().history()?.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
     }
 }
 

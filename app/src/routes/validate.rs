@@ -8,6 +8,24 @@ const SHOWN: usize = 500;
 
 #[component]
 pub fn ValidatePage() -> impl IntoView {
+    view! {
+        <Title text="Validate a brands bundle" />
+        <div class="wrap page">
+            <h1>"Validate a brands bundle"</h1>
+            <p class="lede">
+                "Check a SMART App Launch 2.2 User-access Brands bundle against the rules of the spec and its Inferno test kit: "
+                "bundle type and timestamp, organization names and websites, endpoint addresses, connection types, FHIR versions, "
+                "developer contacts, references, portals (uab-1) and brand hierarchy. Up to 5 MB here; "
+                <code>"signpost validate FILE"</code>" checks any size."
+            </p>
+            <ValidateForm />
+        </div>
+    }
+}
+
+/// The form and its report: the page's island (it reads files and shows the answer in place).
+#[island]
+fn ValidateForm() -> impl IntoView {
     let action = ServerAction::<ValidateBundle>::new();
     let text = RwSignal::new(String::new());
     let file_note = RwSignal::new(None::<String>);
@@ -30,31 +48,21 @@ pub fn ValidatePage() -> impl IntoView {
         action.dispatch(ValidateBundle { bundle: text.get_untracked() });
     };
     view! {
-        <Title text="Validate a brands bundle" />
-        <div class="wrap page">
-            <h1>"Validate a brands bundle"</h1>
-            <p class="lede">
-                "Check a SMART App Launch 2.2 User-access Brands bundle against the rules of the spec and its Inferno test kit: "
-                "bundle type and timestamp, organization names and websites, endpoint addresses, connection types, FHIR versions, "
-                "developer contacts, references, portals (uab-1) and brand hierarchy. Up to 5 MB here; "
-                <code>"signpost validate FILE"</code>" checks any size."
-            </p>
-            <form class="validate-form" on:submit=on_submit>
-                <label for="bundle-file">"Choose a file"</label>
-                <input id="bundle-file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
-                {move || file_note.get().map(|n| view! { <p class="muted">{n}</p> })}
-                <label for="bundle-text">"or paste the bundle JSON"</label>
-                <textarea id="bundle-text" name="bundle" rows="14" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <button type="submit" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Validating…" } else { "Validate" }}
-                </button>
-            </form>
-            <div aria-live="polite">
-                {move || action.value().get().map(|result| match result {
-                    Ok(report) => view! { <Report report=report /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">"Validation failed: " {e.to_string()}</p> }.into_any(),
-                })}
-            </div>
+        <form class="validate-form" on:submit=on_submit>
+            <label for="bundle-file">"Choose a file"</label>
+            <input id="bundle-file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
+            {move || file_note.get().map(|n| view! { <p class="muted">{n}</p> })}
+            <label for="bundle-text">"or paste the bundle JSON"</label>
+            <textarea id="bundle-text" name="bundle" rows="14" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <button type="submit" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Validating…" } else { "Validate" }}
+            </button>
+        </form>
+        <div aria-live="polite">
+            {move || action.value().get().map(|result| match result {
+                Ok(report) => view! { <Report report=report /> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">"Validation failed: " {e.to_string()}</p> }.into_any(),
+            })}
         </div>
     }
 }
