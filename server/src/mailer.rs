@@ -140,6 +140,9 @@ impl Mailer {
                 if let Err(e) = subscriptions::prune_unconfirmed(&self.db, now()).await {
                     tracing::warn!("pruning unconfirmed subscriptions failed: {e}");
                 }
+                if let Err(e) = outbox::prune(&self.db, now()).await {
+                    tracing::warn!("pruning the mail outbox failed: {e}");
+                }
             }
             match self.run_once().await {
                 Ok(d) if d.sent + d.failed > 0 => tracing::info!(sent = d.sent, failed = d.failed, "mail round done"),

@@ -7,9 +7,9 @@ mod helpers;
 use app::server::entities::{alert_event, brand_endpoint, mail_outbox, subscription};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::{Claim, PollSettings};
-use app::server::services::subscriptions;
+use app::server::services::{outbox, subscriptions};
 use app::types::alerts::{SubscribeOutcome, TargetKind};
-use helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_mailing, spawn_app_with};
+use helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app, spawn_app_mailing, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::mailer::{MailConfig, MailTransport, Mailer};
@@ -369,4 +369,68 @@ async fn a_refused_mail_stays_in_the_outbox_to_retry() {
     assert!(row.last_error.as_deref().is_some_and(|e| !e.is_empty()));
 }
 
+/// Without JavaScript the browser posts the form itself and asks for HTML: it is sent back to the
+/// target's page, which says what happened (the hydrated form shows the same answer in place).
+async fn a_form_posted_without_javascript_returns_to_its_page_with_the_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ca = TestCa::new();
+    let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let url = server.https_base("ok");
+    let eid = import_urls(&app, std::slice::from_ref(&url)).await[url.trim_end_matches('/')];
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |email: &'static str| {
+        let id = eid.to_string();
+        browser
+            .post(app.url("/api/subscribe"))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", app.url("/somewhere/else"))
+            .form(&[("email", email), ("kind", "endpoint"), ("id", id.as_str())])
+            .send()
+    };
+    for (email, code, says) in [
+        ("dev@example.org", "pending", "Check your inbox"),
+        ("not an address", "invalid", "not an email address we can send to"),
+    ] {
+        let r = post(email).await.unwrap();
+        assert_eq!(r.status(), 302);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(to, format!("/endpoints/{eid}?alerts={code}#alerts-heading"));
+        let page = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(says), "{code}: {page}");
+    }
+    assert_eq!(subscription::Entity::find().count(&app.db).await.unwrap(), 1, "only the valid address");
+    // The page without the parameter says nothing.
+    let plain = app.client.get(app.url(&format!("/endpoints/{eid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!plain.contains("Check your inbox"));
+}
+
+/// Sent and given-up mails go after 30 days; a mail still to send stays however old it is.
+async fn old_sent_mail_is_pruned_and_unsent_mail_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let day = 86_400;
+    let now = chrono::Utc::now().timestamp();
+    let mail = |key: &str| outbox::NewMail {
+        dedupe_key: key.into(),
+        recipient: "ops@payer.example".into(),
+        subject: "s".into(),
+        body: "b".into(),
+        unsubscribe_url: None,
+    };
+    let old = now - 40 * day;
+    outbox::enqueue(&app.db, &["sent-old", "sent-new", "gave-up", "waiting"].map(mail), old).await.unwrap();
+    let rows = mail_outbox::Entity::find().all(&app.db).await.unwrap();
+    let id = |key: &str| rows.iter().find(|m| m.dedupe_key == key).unwrap().id;
+    outbox::mark_sent(&app.db, id("sent-old"), old).await.unwrap();
+    outbox::mark_sent(&app.db, id("sent-new"), now - day).await.unwrap();
+    let gave_up = rows.iter().find(|m| m.dedupe_key == "gave-up").unwrap();
+    outbox::mark_failed(&app.db, gave_up, old, "550 no such user", true).await.unwrap();
+
+    assert_eq!(outbox::prune(&app.db, now).await.unwrap(), 2);
+    let mut left: Vec<String> = mail_outbox::Entity::find().all(&app.db).await.unwrap().into_iter().map(|m| m.dedupe_key).collect();
+    left.sort();
+    assert_eq!(left, ["sent-new", "waiting"]);
+}
+
 on_both_databases!(subscribers_hear_each_transition_once_and_can_leave);
+on_both_databases!(old_sent_mail_is_pruned_and_unsent_mail_kept);
+on_both_databases!(a_form_posted_without_javascript_returns_to_its_page_with_the_answer);

@@ -5,8 +5,14 @@ use leptos::prelude::*;
 
 /// An island: the form answers in place once hydrated; without JavaScript it still posts.
 #[island]
-pub fn SubscribeForm(kind: TargetKind, id: i32) -> impl IntoView {
+pub fn SubscribeForm(
+    kind: TargetKind,
+    id: i32,
+    /// The outcome of a post made without JavaScript, brought back in the page's URL.
+    notice: Option<SubscribeOutcome>,
+) -> impl IntoView {
     let action = ServerAction::<Subscribe>::new();
+    let shown = move || action.value().get().or_else(|| notice.clone().map(Ok));
     let what = match kind {
         TargetKind::Endpoint => "this endpoint",
         TargetKind::Brand => "any endpoint of this brand",
@@ -29,7 +35,7 @@ pub fn SubscribeForm(kind: TargetKind, id: i32) -> impl IntoView {
                 </div>
             </ActionForm>
             <div aria-live="polite">
-                {move || action.value().get().map(|result| match result {
+                {move || shown().map(|result| match result {
                     Ok(SubscribeOutcome::Pending) => view! {
                         <p class="ok" role="status">"Check your inbox: open the link in the mail we sent to start the alerts."</p>
                     }.into_any(),
@@ -43,4 +49,11 @@ pub fn SubscribeForm(kind: TargetKind, id: i32) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The outcome of a subscription posted without JavaScript (`?alerts=` on the page it returns to).
+pub fn notice_from_url() -> Option<SubscribeOutcome> {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("alerts"))
+        .and_then(|code| SubscribeOutcome::from_code(&code))
 }

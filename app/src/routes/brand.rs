@@ -2,7 +2,7 @@ use crate::api::brands::get_brand;
 use crate::components::brand_logo::BrandLogo;
 use crate::components::copy_button::CopyButton;
 use crate::components::health::HealthBadge;
-use crate::components::subscribe::SubscribeForm;
+use crate::components::subscribe::{SubscribeForm, notice_from_url};
 use crate::components::tags::{CategoryTags, FhirVersionTags};
 use crate::types::alerts::TargetKind;
 use crate::types::brand::{BrandDetail, EndpointView, PortalView};
@@ -78,7 +78,7 @@ fn BrandView(brand: BrandDetail) -> impl IntoView {
             <BrandDetails brand=b.clone() />
         </div>
         // A brand's alerts cover the endpoints it lists itself (inherited ones have their parent's).
-        {(has_endpoints && b.inherited_from.is_none()).then(|| view! { <SubscribeForm kind=TargetKind::Brand id=b.id /> })}
+        {(has_endpoints && b.inherited_from.is_none()).then(|| view! { <SubscribeForm kind=TargetKind::Brand id=b.id notice=notice_from_url() /> })}
     }
     .into_any()
 }

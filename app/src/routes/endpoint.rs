@@ -3,7 +3,7 @@ use crate::api::endpoints::get_endpoint;
 use crate::components::copy_button::CopyButton;
 use crate::components::health::{HealthBadge, LatencyChart, UptimeStrip, percent, utc};
 use crate::components::report::ReportView;
-use crate::components::subscribe::SubscribeForm;
+use crate::components::subscribe::{SubscribeForm, notice_from_url};
 use crate::components::tags::FhirVersionTags;
 use crate::types::alerts::TargetKind;
 use crate::types::endpoint::EndpointStatus;
@@ -99,7 +99,7 @@ fn EndpointView(status: EndpointStatus) -> impl IntoView {
                 }.into_any()
             }}
         </section>
-        <SubscribeForm kind=TargetKind::Endpoint id=s.id />
+        <SubscribeForm kind=TargetKind::Endpoint id=s.id notice=notice_from_url() />
         {(!s.brands.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="brands-heading">
                 <h2 id="brands-heading">"Brands using this endpoint"</h2>

@@ -24,6 +24,14 @@ impl TargetKind {
             _ => None,
         }
     }
+
+    /// The site's page of the target.
+    pub fn page(self, id: i32) -> String {
+        match self {
+            TargetKind::Endpoint => format!("/endpoints/{id}"),
+            TargetKind::Brand => format!("/brands/{id}"),
+        }
+    }
 }
 
 /// The answer to a subscription request. It never says whether the address was subscribed
@@ -37,6 +45,29 @@ pub enum SubscribeOutcome {
     NotFound,
     /// Seconds to wait.
     RateLimited(u64),
+}
+
+impl SubscribeOutcome {
+    /// The outcome as it travels in the page's URL (`?alerts=`) after the form was posted
+    /// without JavaScript, when the answer cannot be shown in place.
+    pub fn code(&self) -> String {
+        match self {
+            SubscribeOutcome::Pending => "pending".into(),
+            SubscribeOutcome::InvalidEmail(_) => "invalid".into(),
+            SubscribeOutcome::NotFound => "gone".into(),
+            SubscribeOutcome::RateLimited(secs) => format!("wait-{secs}"),
+        }
+    }
+
+    /// Reads `code`; the reason of an invalid address does not travel, so it is said generally.
+    pub fn from_code(code: &str) -> Option<SubscribeOutcome> {
+        Some(match code {
+            "pending" => SubscribeOutcome::Pending,
+            "invalid" => SubscribeOutcome::InvalidEmail("That is not an email address we can send to. Check it and try again.".into()),
+            "gone" => SubscribeOutcome::NotFound,
+            _ => SubscribeOutcome::RateLimited(code.strip_prefix("wait-")?.parse().ok()?),
+        })
+    }
 }
 
 /// The answer to a confirmation or unsubscribe link.

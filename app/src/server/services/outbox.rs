@@ -94,3 +94,25 @@ pub async fn mark_failed(
         .await?;
     Ok(())
 }
+
+/// Sent and given-up mails are kept this long (for an operator asking "did it go out?"), far
+/// longer than any fan-out could be retried, so their dedupe keys are no longer needed.
+pub const KEEP_SECS: i64 = 30 * 86_400;
+
+/// Deletes mails sent, or given up, more than `KEEP_SECS` ago. Mails still to send are kept.
+pub async fn prune(db: &DatabaseConnection, now: i64) -> Result<u64, DbErr> {
+    let before = now - KEEP_SECS;
+    let r = mail_outbox::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(mail_outbox::Column::SentAt.lt(before))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(mail_outbox::Column::NextAttemptAt.eq(i64::MAX))
+                        .add(mail_outbox::Column::CreatedAt.lt(before)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
