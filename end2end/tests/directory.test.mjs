@@ -17,6 +17,11 @@ test('search updates as you type, tolerates a typo, and the URL follows', async 
   const first = page.locator('.result-card h3 a').first();
   await assert.doesNotReject(first.waitFor());
   assert.equal(await first.textContent(), 'Alabama Medicaid');
+  // The page around the results follows too, and the typing goes on undisturbed.
+  assert.match(await page.title(), /^alabma medicad: search/);
+  assert.match(await page.locator('#search-status').textContent(), /^\d+ brands?$/);
+  assert.equal(await page.locator('#q').inputValue(), 'alabma medicad');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'q');
   await page.close();
 });
 
@@ -79,6 +84,25 @@ test('the Validate page reports findings with their location', async () => {
   const rows = await page.locator('.findings tbody tr').allTextContents();
   assert.ok(rows.some((r) => r.includes('/type') && r.includes('collection')), rows.join('\n'));
   assert.ok(rows.some((r) => r.includes('/entry/0/resource/name')), rows.join('\n'));
+  await page.close();
+});
+
+// ./test has the poller check a fake FHIR server on loopback twice and names its page here.
+const CHECKED_ENDPOINT = process.env.CHECKED_ENDPOINT;
+
+test('a checked endpoint\'s page shows what the poller found', async () => {
+  assert.ok(CHECKED_ENDPOINT, 'CHECKED_ENDPOINT must name the page of an endpoint the poller has checked (./test sets it)');
+  const page = await context.newPage();
+  await page.goto(CHECKED_ENDPOINT);
+  await hydrated(page);
+  await page.locator('.endpoint-header .badge', { hasText: 'Up' }).waitFor();
+  assert.equal(await page.locator('table.checks tbody tr').count(), 2);
+  assert.equal(await page.locator('svg.chart[role=img]').count(), 1, 'a latency chart from two checks');
+  assert.equal(await page.locator('svg.strip[role=img]').count(), 1);
+  const report = await page.locator('section[aria-labelledby=report-heading]').textContent();
+  assert.match(report, /TLS 1\.[23] · certificate: \d+ days left/);
+  assert.match(report, /CARIN Blue Button scorecard: \d+ of \d+/);
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${CHECKED_ENDPOINT}`);
   await page.close();
 });
 

@@ -85,6 +85,9 @@ fn SearchBox(query: SearchQuery) -> impl IntoView {
             <input id="q" name="q" type="search" autocomplete="off" placeholder="e.g. Aetna, Texas Medicaid, 1234567893" value=q on:input=on_input />
             {hidden}
             <button type="submit">"Search"</button>
+            // Results swapped in while typing are new elements, which screen readers do not
+            // announce; this region stays and says the new count.
+            <p id="search-status" class="visually-hidden" role="status"></p>
         </form>
     }
 }
@@ -133,6 +136,11 @@ mod follow {
         let shown = document().query_selector(".search-layout")?.ok_or_else(missing)?;
         shown.set_inner_html(&results.inner_html());
         document().set_title(&fresh.title());
+        if let (Some(status), Some(count)) =
+            (document().get_element_by_id("search-status"), shown.query_selector(".results-count")?)
+        {
+            status.set_text_content(count.text_content().as_deref());
+        }
         window().history()?.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
     }
 }
@@ -160,7 +168,7 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
             <FacetGroup title="Claims data" values=facets.eob query=query.clone() field="eob" />
         </aside>
         <section class="results" aria-labelledby="results-heading">
-            <h2 id="results-heading" class="results-count" aria-live="polite">{summary}</h2>
+            <h2 id="results-heading" class="results-count">{summary}</h2>
             <ol class="result-list">
                 {response.results.iter().cloned().map(|b| view! { <ResultCard brand=b /> }).collect_view()}
             </ol>
