@@ -1,4 +1,3 @@
-#![allow(dead_code)] // each test binary uses its own part of the helpers
 //! Spawning the real application on port 0 with a fresh database (SQLite file or a new
 //! PostgreSQL database on the server ./test starts).
 use app::server::import::Format;
@@ -132,10 +131,15 @@ impl TestApp {
         assert!(r.status().is_success(), "GET {path}: {}", r.status());
         r.json().await.expect("json body")
     }
+
+    /// POSTs the body and reads the JSON answer, whatever its status.
+    pub async fn post_json(&self, path: &str, body: impl Into<reqwest::Body>) -> serde_json::Value {
+        let r = self.client.post(self.url(path)).body(body).send().await.expect("request");
+        r.json().await.expect("json body")
+    }
 }
 
 /// Runs an async test function once per database backend.
-#[macro_export]
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {

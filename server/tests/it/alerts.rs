@@ -2,14 +2,13 @@
 //! function (double opt-in), the poller's transitions against a real HTTPS fake, the outbox,
 //! mail written by the app, and the unsubscribe links. One test sends through a real SMTP server
 //! process (Python's aiosmtpd) on loopback and reads the message back from its maildir.
-mod helpers;
 
 use app::server::entities::{alert_event, brand_endpoint, mail_outbox, subscription};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::{Claim, PollSettings};
 use app::server::services::{outbox, subscriptions};
 use app::types::alerts::{SubscribeOutcome, TargetKind};
-use helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app, spawn_app_mailing, spawn_app_with};
+use crate::helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app, spawn_app_mailing, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::mailer::{MailConfig, MailTransport, Mailer};
@@ -231,7 +230,7 @@ async fn subscribers_hear_each_transition_once_and_can_leave(backend: Backend) {
     assert!(recovered.iter().all(|m| m.header("subject").ends_with("has recovered")));
 
     // The smart-configuration stops offering standalone launch: a conformance regression.
-    let smart = helpers::fixture("smart/cerner-smart-configuration.json");
+    let smart = crate::helpers::fixture("smart/cerner-smart-configuration.json");
     let mut smart: serde_json::Value = serde_json::from_slice(&smart).unwrap();
     smart["capabilities"].as_array_mut().unwrap().retain(|c| c != "launch-standalone");
     server.set_smart(Some(smart.to_string()));
@@ -408,7 +407,7 @@ async fn a_form_posted_without_javascript_returns_to_its_page_with_the_answer(ba
 /// On a bare database: a running app's own mailer would prune and send these rows too.
 async fn old_sent_mail_is_pruned_and_unsent_mail_kept(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let db = signpost::startup::connect(&helpers::database_url(backend, dir.path()).await).await.unwrap();
+    let db = signpost::startup::connect(&crate::helpers::database_url(backend, dir.path()).await).await.unwrap();
     let day = 86_400;
     let now = chrono::Utc::now().timestamp();
     let mail = |key: &str| outbox::NewMail {

@@ -1,12 +1,11 @@
 //! Integration tests: the real server on port 0, a fresh database per test, both backends.
-mod helpers;
 
 use app::server::entities::{brand, endpoint, source};
 use app::server::import::Format;
 use app::server::import::run::ImportError;
 use app::server::services::brands::directory_version;
 use app::server::validate::validate_reader;
-use helpers::{Backend, TestApp, fixture, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestApp, fixture, spawn_app, spawn_app_with};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -209,27 +208,9 @@ async fn source_bundle_and_csv_export(backend: Backend) {
 
 async fn validation_api_and_page(backend: Backend) {
     let app = spawn_app(backend).await;
-    let ok: Value = app
-        .client
-        .post(app.url("/api/v1/validate"))
-        .body(fixture("brands/smart-spec-example1.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ok = app.post_json("/api/v1/validate", fixture("brands/smart-spec-example1.json")).await;
     assert_eq!(ok["errors"], 0);
-    let bad: Value = app
-        .client
-        .post(app.url("/api/v1/validate"))
-        .body(r#"{"resourceType":"Bundle","type":"batch"}"#)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bad = app.post_json("/api/v1/validate", r#"{"resourceType":"Bundle","type":"batch"}"#).await;
     assert!(bad["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "bundle-type" && f["pointer"] == "/type"));
     let big = app.client.post(app.url("/api/v1/validate")).body(vec![b' '; 2 * 1024 * 1024]).send().await.unwrap();
     assert_eq!(big.status(), 413);

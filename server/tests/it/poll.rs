@@ -1,11 +1,10 @@
 //! The poller against real HTTPS fakes on loopback, on SQLite and PostgreSQL: results and
 //! status stored, history kept compactly, and two pollers sharing one database through leases.
-mod helpers;
 
 use app::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::{self, Claim, PollSettings};
-use helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_with};
+use crate::helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::poller::Poller;
@@ -204,7 +203,7 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
 
 async fn the_check_page_runs_a_check_and_is_rate_limited(backend: Backend) {
     let ca = TestCa::new();
-    let app = helpers::spawn_app_fetching(backend, false, loopback_policy(&ca)).await;
+    let app = crate::helpers::spawn_app_fetching(backend, false, loopback_policy(&ca)).await;
     let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
     let page = |url: String| {
         let app_url = app.url("/check");
@@ -250,7 +249,7 @@ async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend)
     good.set_smart(Some(carin.to_string()));
     // The real R4 sample offers Patient and Condition; a payer's also offers claims and coverage.
     let mut metadata: serde_json::Value =
-        serde_json::from_slice(&helpers::fixture("capability/r4-sample.json")).unwrap();
+        serde_json::from_slice(&crate::helpers::fixture("capability/r4-sample.json")).unwrap();
     for r in ["ExplanationOfBenefit", "Coverage"] {
         metadata["rest"][0]["resource"].as_array_mut().unwrap().push(serde_json::json!({ "type": r }));
     }

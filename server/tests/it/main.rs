@@ -1,0 +1,12 @@
+//! The integration tests, as one test binary: every test file here reaches the whole server
+//! (its async code is compiled in the crate that awaits it), so one crate compiles and links
+//! that once instead of once per file.
+#[macro_use]
+mod helpers;
+
+mod alerts;
+mod api;
+mod check;
+mod cli;
+mod config;
+mod poll;
