@@ -8,7 +8,7 @@ use app::server::import::Format;
 use app::server::import::run::import_reader;
 use app::server::net::client::{Fetched, SafeClient, accept};
 use app::server::services::export::{ExportOptions, Framing, stream};
-use app::server::services::feeds::{self, MAX_BUNDLE_BYTES};
+use app::server::services::feeds;
 use app::server::validate::validate_reader;
 use app::types::validation::{Finding, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -233,7 +233,7 @@ async fn download(url: &str) -> Result<Fetched, String> {
     let client = SafeClient::new(config.fetch)?;
     let url = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
     let headers = accept("application/fhir+json, application/json, text/csv, */*");
-    let fetched = client.get(&url, headers, MAX_BUNDLE_BYTES).await.map_err(|e| e.to_string())?;
+    let fetched = feeds::fetch_bundle(&client, &url, headers).await.map_err(|e| e.to_string())?;
     if !(200..300).contains(&fetched.status) {
         return Err(format!("HTTP {}", fetched.status));
     }

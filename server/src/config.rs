@@ -109,8 +109,8 @@ fn number<T: std::str::FromStr>(name: &'static str, default: T, what: &str) -> R
 
 /// The policy for fetching user-supplied URLs: `SIGNPOST_FETCH_ALLOW` (CIDRs exempted from the
 /// private-address block list; empty by default), `SIGNPOST_FETCH_CA` (a PEM file of extra
-/// trusted roots) and `SIGNPOST_FETCH_HOST_INTERVAL_MS` (least time between two requests to one
-/// host; default 1100).
+/// trusted roots), `SIGNPOST_FETCH_HOST_INTERVAL_MS` (least time between two requests to one
+/// host; default 1100) and `SIGNPOST_FETCH_BUNDLE_TIMEOUT` (a whole bundle's download; 5m).
 pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     let mut policy = FetchPolicy::default()
         .with_allow_list(&var("SIGNPOST_FETCH_ALLOW").unwrap_or_default())
@@ -124,6 +124,8 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     }
     policy.per_host_interval =
         Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1100, "a number of milliseconds")?);
+    let bundle_secs = duration_secs("SIGNPOST_FETCH_BUNDLE_TIMEOUT", policy.bundle_timeout.as_secs() as i64)?;
+    policy.bundle_timeout = Duration::from_secs(bundle_secs.unsigned_abs());
     Ok(policy)
 }
 

@@ -169,10 +169,12 @@ fn fixture(rel: &str) -> String {
 /// `ok`, `epic`, `dstu2` (real fixtures), `nosmart` (smart-configuration 404), `slow` (2 s),
 /// `stall` (never answers), `error` (500), `busy` (429 with `Retry-After: 1` on every other
 /// request), `loop` (redirects to itself), `big` (6 MB), `text` (HTML), `redirect/{target}`
-/// (302 to `http://{target}/ok/metadata`).
+/// (302 to `http://{target}/ok/metadata`). `{scenario}/brands.json` is the SMART example brands
+/// bundle, 2 s late for `slow`.
 fn router(fake: Fake) -> Router {
     Router::new()
         .route("/{scenario}/metadata", get(metadata))
+        .route("/{scenario}/brands.json", get(brands))
         .route("/{scenario}/.well-known/smart-configuration", get(smart))
         .route("/redirect/{target}/metadata", get(redirect))
         .with_state(fake)
@@ -226,6 +228,15 @@ async fn smart(State(fake): State<Fake>, Path(scenario): Path<String>) -> Respon
         "nosmart" | "error" => StatusCode::NOT_FOUND.into_response(),
         _ => json(replaced(&fake.controls.smart, &fake.smart).to_string(), false),
     }
+}
+
+async fn brands(State(fake): State<Fake>, Path(scenario): Path<String>) -> Response {
+    fake.hit();
+    tokio::time::sleep(fake.latency).await;
+    if scenario.starts_with("slow") {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    json(fixture("brands/smart-spec-example1.json"), true)
 }
 
 async fn redirect(Path(target): Path<String>, _headers: HeaderMap) -> Response {

@@ -311,4 +311,41 @@ on_both_databases!(
     two_pollers_share_the_work_and_never_check_an_endpoint_twice,
     a_dead_pollers_leases_expire_and_are_taken_over,
     an_endpoint_goes_down_only_after_the_threshold,
+    a_slow_bundle_feed_gets_the_bundle_time_limit,
 );
+
+/// A bundle that takes longer than a check may is still fetched and imported (a real one can be
+/// 90 MB), until the bundle limit runs out.
+async fn a_slow_bundle_feed_gets_the_bundle_time_limit(backend: Backend) {
+    use app::server::entities::{brand, bundle_feed};
+    use app::server::services::feeds::{self, FeedResult};
+    let ca = TestCa::new();
+    let fake = fake(&ca, CertKind::Valid, Duration::ZERO).await;
+    let app = spawn_app_with(backend, false).await;
+    let mut policy = loopback_policy(&ca);
+    policy.total_timeout = Duration::from_secs(1);
+    policy.bundle_timeout = Duration::from_secs(20);
+    let client = SafeClient::new(policy.clone()).unwrap();
+
+    let slow_check = client.get(&fake.https_base("slow/metadata").parse().unwrap(), Default::default(), 1024).await;
+    assert!(
+        matches!(slow_check, Err(app::server::net::error::FetchError::Timeout(_))),
+        "a check's request still has 1 s: {slow_check:?}"
+    );
+    let url = fake.https_base("slow") + "/brands.json";
+    feeds::register(&app.db, &url, now()).await.unwrap();
+    let feed = bundle_feed::Entity::find().one(&app.db).await.unwrap().expect("the feed");
+    let r = feeds::refresh(&app.db, &client, &feed, now(), 3600).await.unwrap();
+    assert_eq!(r, FeedResult::Imported { changed: true });
+    assert!(brand::Entity::find().count(&app.db).await.unwrap() > 0);
+
+    policy.bundle_timeout = Duration::from_secs(1);
+    let impatient = SafeClient::new(policy).unwrap();
+    let feed = bundle_feed::Entity::find().one(&app.db).await.unwrap().unwrap();
+    match feeds::refresh(&app.db, &impatient, &feed, now(), 3600).await.unwrap() {
+        FeedResult::Failed(why) => assert!(why.contains("timed out waiting for the answer (after 1 s)"), "{why}"),
+        other => panic!("a bundle slower than its limit fails, got {other:?}"),
+    }
+    let feed = bundle_feed::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert!(feed.last_error.is_some(), "the failure is stored");
+}

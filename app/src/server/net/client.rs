@@ -86,21 +86,33 @@ impl SafeClient {
         self.gate.slot().await
     }
 
-    /// GET `url`, reading at most `max_bytes` of body. Non-2xx answers are `Ok` (the status is
-    /// data); only failures to get an answer at all are errors.
+    /// GET `url`, reading at most `max_bytes` of body within the policy's total timeout.
+    /// Non-2xx answers are `Ok` (the status is data); only failures to get an answer at all are
+    /// errors.
     pub async fn get(&self, url: &Url, headers: HeaderMap, max_bytes: usize) -> Result<Fetched, FetchError> {
+        self.get_within(url, headers, max_bytes, self.policy.total_timeout).await
+    }
+
+    /// `get` with its own time limit, retries and their waits included.
+    pub async fn get_within(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+        max_bytes: usize,
+        total: Duration,
+    ) -> Result<Fetched, FetchError> {
         self.policy.check_url(url)?;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let started = Instant::now();
         let mut attempt = 0;
         loop {
             let turn = self.gate.turn(&host).await;
-            let response =
-                self.http.get(url.clone()).headers(headers.clone()).send().await.map_err(|e| self.map_err(&e))?;
+            let request = self.http.get(url.clone()).headers(headers.clone()).timeout(total);
+            let response = request.send().await.map_err(|e| self.map_err(&e, total))?;
             let status = response.status().as_u16();
             if matches!(status, 429 | 503) && attempt < self.policy.retries {
                 let wait = retry_delay(response.headers().get(RETRY_AFTER), attempt, &self.policy);
-                if started.elapsed() + wait < self.policy.total_timeout {
+                if started.elapsed() + wait < total {
                     attempt += 1;
                     drop(response);
                     drop(turn);
@@ -110,7 +122,7 @@ impl SafeClient {
             }
             let final_url = response.url().clone();
             let response_headers = response.headers().clone();
-            let body = read_capped(response, max_bytes, |e| self.map_err(e)).await?;
+            let body = read_capped(response, max_bytes, |e| self.map_err(e, total)).await?;
             drop(turn);
             return Ok(Fetched {
                 status,
@@ -123,8 +135,8 @@ impl SafeClient {
         }
     }
 
-    fn map_err(&self, e: &reqwest::Error) -> FetchError {
-        FetchError::from_reqwest(e, (self.policy.connect_timeout, self.policy.total_timeout))
+    fn map_err(&self, e: &reqwest::Error, total: Duration) -> FetchError {
+        FetchError::from_reqwest(e, (self.policy.connect_timeout, total))
     }
 }
 

@@ -16,7 +16,10 @@ pub struct FetchPolicy {
     /// the addresses are still checked like any other.
     pub hosts: Arc<HashMap<String, Vec<IpAddr>>>,
     pub connect_timeout: Duration,
+    /// For one check's requests (`/metadata`, smart-configuration).
     pub total_timeout: Duration,
+    /// For a whole brands bundle: Epic's is about 90 MB, which 30 s would only allow at 3 MB/s.
+    pub bundle_timeout: Duration,
     pub max_redirects: usize,
     /// Extra trusted roots (PEM or DER), e.g. a test CA or a corporate CA.
     pub extra_roots: Vec<Vec<u8>>,
@@ -38,6 +41,7 @@ impl Default for FetchPolicy {
             hosts: Arc::default(),
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30),
+            bundle_timeout: Duration::from_secs(300),
             max_redirects: 3,
             extra_roots: Vec::new(),
             // A little over a second, so network jitter never lands two requests in one second at

@@ -5,7 +5,8 @@
 use super::sql::lease_due;
 use crate::server::entities::bundle_feed;
 use crate::server::import::run::import_reader;
-use crate::server::net::client::SafeClient;
+use crate::server::net::client::{Fetched, SafeClient};
+use crate::server::net::error::FetchError;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use url::Url;
@@ -16,6 +17,16 @@ pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 const RETRY_SECS: i64 = 3600;
 /// How long a fetch holds its feed (a big bundle takes a while to import).
 const LEASE_SECS: i64 = 1800;
+
+/// GETs a brands bundle (or another source file) within the bundle limits: `MAX_BUNDLE_BYTES`
+/// and the policy's `bundle_timeout`, not the 30 s of a check.
+pub async fn fetch_bundle(
+    client: &SafeClient,
+    url: &Url,
+    headers: reqwest::header::HeaderMap,
+) -> Result<Fetched, FetchError> {
+    client.get_within(url, headers, MAX_BUNDLE_BYTES, client.policy().bundle_timeout).await
+}
 
 /// Adds a feed, due now (nothing happens if the URL is one already).
 pub async fn register<C: ConnectionTrait>(db: &C, url: &str, now: i64) -> Result<(), DbErr> {
@@ -128,7 +139,7 @@ async fn fetch_and_import(
     if let Some(etag) = feed.etag.as_deref().and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
         headers.insert(reqwest::header::IF_NONE_MATCH, etag);
     }
-    let fetched = client.get(&url, headers, MAX_BUNDLE_BYTES).await.map_err(|e| e.to_string())?;
+    let fetched = fetch_bundle(client, &url, headers).await.map_err(|e| e.to_string())?;
     match fetched.status {
         304 => return Ok((FeedResult::NotModified, None)),
         200..=299 => {}
