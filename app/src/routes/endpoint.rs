@@ -6,6 +6,7 @@ use crate::components::report::ReportView;
 use crate::components::subscribe::{SubscribeForm, notice_from_url};
 use crate::components::tags::FhirVersionTags;
 use crate::types::alerts::TargetKind;
+use crate::types::check::check_href;
 use crate::types::endpoint::EndpointStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -62,6 +63,7 @@ fn EndpointView(status: EndpointStatus) -> impl IntoView {
                 <HealthBadge health=s.health />
                 <FhirVersionTags versions=s.fhir_versions.clone() />
                 {s.last_checked_at.map(|t| view! { <span>"Last checked " {utc(t)}</span> })}
+                <a href=check_href(&s.address)>"Check it now"</a>
             </p>
         </header>
         <section class="card" aria-labelledby="uptime-heading">

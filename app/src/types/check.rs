@@ -161,3 +161,19 @@ pub enum CheckOutcome {
     /// Too many checks from this client; try again in this many seconds.
     RateLimited(u64),
 }
+
+/// The site's "Check an endpoint" page, running a check of `base` now.
+pub fn check_href(base: &str) -> String {
+    format!("/check?url={}", super::search::encode_component(base))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_check_link_carries_the_whole_address() {
+        assert_eq!(
+            super::check_href("https://fhir.example.org:8443/r4/?a=1&b=2"),
+            "/check?url=https%3A%2F%2Ffhir.example.org%3A8443%2Fr4%2F%3Fa%3D1%26b%3D2"
+        );
+    }
+}

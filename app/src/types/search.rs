@@ -112,7 +112,8 @@ impl SearchQuery {
     }
 }
 
-fn encode_component(s: &str) -> String {
+/// Percent-encodes a query-string value (form style: a space is `+`).
+pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

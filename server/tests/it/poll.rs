@@ -183,6 +183,11 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
     ] {
         assert!(page.contains(needle), "{needle} missing from the endpoint page");
     }
+    // "Check it now" opens the Check page on this endpoint's address.
+    let link = app::types::check::check_href(&url);
+    assert!(page.contains(&format!("href=\"{link}\"")), "no link to {link}");
+    let check_page = app.client.get(app.url(&link)).send().await.unwrap().text().await.unwrap();
+    assert!(check_page.contains(&format!("value=\"{url}\"")), "the Check page shows the address");
     let api = app.get_json(&format!("/api/v1/endpoints/{id}")).await;
     assert_eq!(api["health"], "up");
     assert_eq!(api["report"]["tls"]["Ok"]["days_left"], 20);
