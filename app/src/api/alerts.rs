@@ -34,7 +34,9 @@ mod ssr {
     /// A browser posting the form itself asks for HTML; the hydrated form asks for data.
     pub fn plain_form_post() -> bool {
         use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+            .and_then(|parts| {
+                parts.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html"))
+            })
             .unwrap_or(false)
     }
 }

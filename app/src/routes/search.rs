@@ -120,7 +120,8 @@ mod follow {
     async fn page(href: &str) -> Result<String, wasm_bindgen::JsValue> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
-        let response: web_sys::Response = JsFuture::from(leptos::prelude::window().fetch_with_str(href)).await?.dyn_into()?;
+        let response: web_sys::Response =
+            JsFuture::from(leptos::prelude::window().fetch_with_str(href)).await?.dyn_into()?;
         if !response.ok() {
             return Err(response.status().into());
         }

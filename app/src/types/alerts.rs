@@ -63,7 +63,9 @@ impl SubscribeOutcome {
     pub fn from_code(code: &str) -> Option<SubscribeOutcome> {
         Some(match code {
             "pending" => SubscribeOutcome::Pending,
-            "invalid" => SubscribeOutcome::InvalidEmail("That is not an email address we can send to. Check it and try again.".into()),
+            "invalid" => SubscribeOutcome::InvalidEmail(
+                "That is not an email address we can send to. Check it and try again.".into(),
+            ),
             "gone" => SubscribeOutcome::NotFound,
             _ => SubscribeOutcome::RateLimited(code.strip_prefix("wait-")?.parse().ok()?),
         })

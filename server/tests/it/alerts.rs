@@ -3,12 +3,14 @@
 //! mail written by the app, and the unsubscribe links. One test sends through a real SMTP server
 //! process (Python's aiosmtpd) on loopback and reads the message back from its maildir.
 
+use crate::helpers::{
+    Backend, TestApp, fake, import_urls, loopback_policy, spawn_app, spawn_app_mailing, spawn_app_with,
+};
 use app::server::entities::{alert_event, brand_endpoint, mail_outbox, subscription};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::{Claim, PollSettings};
 use app::server::services::{outbox, subscriptions};
 use app::types::alerts::{SubscribeOutcome, TargetKind};
-use crate::helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app, spawn_app_mailing, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::mailer::{MailConfig, MailTransport, Mailer};
@@ -427,7 +429,8 @@ async fn old_sent_mail_is_pruned_and_unsent_mail_kept(backend: Backend) {
     outbox::mark_failed(&db, gave_up, old, "550 no such user", true).await.unwrap();
 
     assert_eq!(outbox::prune(&db, now).await.unwrap(), 2);
-    let mut left: Vec<String> = mail_outbox::Entity::find().all(&db).await.unwrap().into_iter().map(|m| m.dedupe_key).collect();
+    let mut left: Vec<String> =
+        mail_outbox::Entity::find().all(&db).await.unwrap().into_iter().map(|m| m.dedupe_key).collect();
     left.sort();
     assert_eq!(left, ["sent-new", "waiting"]);
 }

@@ -1,11 +1,11 @@
 //! Integration tests: the real server on port 0, a fresh database per test, both backends.
 
+use crate::helpers::{Backend, TestApp, fixture, spawn_app, spawn_app_with};
 use app::server::entities::{brand, endpoint, source};
 use app::server::import::Format;
 use app::server::import::run::ImportError;
 use app::server::services::brands::directory_version;
 use app::server::validate::validate_reader;
-use crate::helpers::{Backend, TestApp, fixture, spawn_app, spawn_app_with};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 

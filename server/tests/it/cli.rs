@@ -1,11 +1,11 @@
 //! The `signpost` binary as an operator uses it: exit codes, summary lines, files written.
 
+use crate::helpers::{Backend, database_url, fixture, fixture_path, spawn_app};
 use app::server::entities::{brand, bundle_feed};
 use app::server::net::client::SafeClient;
 use app::server::net::policy::FetchPolicy;
 use app::server::services::feeds::{self, FeedResult};
 use app::server::validate::validate_reader;
-use crate::helpers::{Backend, database_url, fixture, fixture_path, spawn_app};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::process::{Command, Output};
 

@@ -1,10 +1,10 @@
 //! The poller against real HTTPS fakes on loopback, on SQLite and PostgreSQL: results and
 //! status stored, history kept compactly, and two pollers sharing one database through leases.
 
+use crate::helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_with};
 use app::server::entities::{endpoint, endpoint_check, endpoint_health, endpoint_snapshot};
 use app::server::net::client::SafeClient;
 use app::server::services::polling::{self, Claim, PollSettings};
-use crate::helpers::{Backend, TestApp, fake, import_urls, loopback_policy, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use signpost::fake_fhir::{CertKind, TestCa};
 use signpost::poller::Poller;

@@ -104,13 +104,11 @@ pub async fn prune(db: &DatabaseConnection, now: i64) -> Result<u64, DbErr> {
     let before = now - KEEP_SECS;
     let r = mail_outbox::Entity::delete_many()
         .filter(
-            sea_orm::Condition::any()
-                .add(mail_outbox::Column::SentAt.lt(before))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(mail_outbox::Column::NextAttemptAt.eq(i64::MAX))
-                        .add(mail_outbox::Column::CreatedAt.lt(before)),
-                ),
+            sea_orm::Condition::any().add(mail_outbox::Column::SentAt.lt(before)).add(
+                sea_orm::Condition::all()
+                    .add(mail_outbox::Column::NextAttemptAt.eq(i64::MAX))
+                    .add(mail_outbox::Column::CreatedAt.lt(before)),
+            ),
         )
         .exec(db)
         .await?;

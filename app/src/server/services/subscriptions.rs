@@ -51,10 +51,9 @@ pub async fn describe(db: &DatabaseConnection, kind: TargetKind, id: i32) -> Res
             .one(db)
             .await?
             .map(|e| (format!("the endpoint {}", e.address), kind.page(id))),
-        TargetKind::Brand => brand::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|b| (format!("the brand {}", b.name), kind.page(id))),
+        TargetKind::Brand => {
+            brand::Entity::find_by_id(id).one(db).await?.map(|b| (format!("the brand {}", b.name), kind.page(id)))
+        }
     })
 }
 
