@@ -15,6 +15,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::csp::provide_request_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -2,7 +2,7 @@
 // the same search with JavaScript off; the Validate page; and an accessibility check of each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, hydrated, seriousViolations } from './browser.mjs';
+import { launch, hydrated, seriousViolations, cspRefusals } from './browser.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -10,7 +10,12 @@ after(async () => { await context?.close(); });
 
 test('search updates as you type, tolerates a typo, and the URL follows', async () => {
   const page = await context.newPage();
-  await page.goto('/');
+  const refused = cspRefusals(page);
+  const response = await page.goto('/');
+  // The islands hydrate under a policy that allows no inline script but the nonce'd loader.
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'nonce-[0-9a-f]+' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline'[^;]*;.*script|script-src[^;]*unsafe-inline/);
   await hydrated(page);
   await page.locator('#q').pressSequentially('alabma medicad', { delay: 30 });
   await page.waitForURL(/\?q=alabma\+medicad/);
@@ -22,6 +27,7 @@ test('search updates as you type, tolerates a typo, and the URL follows', async 
   assert.match(await page.locator('#search-status').textContent(), /^\d+ brands?$/);
   assert.equal(await page.locator('#q').inputValue(), 'alabma medicad');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'q');
+  assert.deepEqual(refused, [], 'the Content-Security-Policy refused something the page needs');
   await page.close();
 });
 

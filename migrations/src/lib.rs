@@ -4,6 +4,8 @@ mod m20261123_000001_create_directory;
 mod m20261123_000002_create_polling;
 mod m20261123_000003_create_alerts;
 mod m20261123_000004_create_bundle_feed;
+mod m20261201_000005_source_name;
+mod m20261201_000006_feed_state;
 
 pub struct Migrator;
 
@@ -15,6 +17,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_polling::Migration),
             Box::new(m20261123_000003_create_alerts::Migration),
             Box::new(m20261123_000004_create_bundle_feed::Migration),
+            Box::new(m20261201_000005_source_name::Migration),
+            Box::new(m20261201_000006_feed_state::Migration),
         ]
     }
 }

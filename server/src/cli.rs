@@ -1,16 +1,17 @@
 //! `signpost serve | migrate | import | validate | export | poll | check`.
+mod admin;
 mod check;
 mod poll;
 
-use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::config::Config;
 use crate::startup::{Application, connect};
 use app::server::import::Format;
-use app::server::import::run::import_reader;
+use app::server::import::run::{read_source, store_source};
 use app::server::net::client::{Fetched, SafeClient, accept};
 use app::server::services::export::{ExportOptions, Framing, stream};
 use app::server::services::feeds;
-use app::server::validate::validate_reader;
-use app::types::validation::{Finding, Severity};
+use app::server::validate::validate_reader_all;
+use app::types::validation::Finding;
 use clap::{Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,6 +44,9 @@ pub enum Command {
         source: String,
         #[arg(long, value_enum, default_value = "auto")]
         format: FormatArg,
+        /// What pages call the source (default: the file name, or the URL).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Check a brands bundle against the SMART 2.2 User-access Brands rules; exit 1 on errors.
     Validate {
@@ -70,6 +74,19 @@ pub enum Command {
         #[arg(long)]
         endpoint: Option<i32>,
     },
+    /// List the sources with their ids (for `export --source` and `source remove`).
+    Sources,
+    /// Manage one source.
+    Source {
+        #[command(subcommand)]
+        action: SourceAction,
+    },
+    /// Brand bundles published at URLs: imported ones are refetched on schedule; ones found in
+    /// checked smart-configurations wait as "discovered" until approved.
+    Feeds {
+        #[command(subcommand)]
+        action: FeedAction,
+    },
     /// Check one FHIR endpoint now (metadata, smart-configuration, TLS, CORS, CARIN scorecard).
     /// Exit 0 when up, 1 when degraded or down, 2 when the URL is refused.
     Check {
@@ -79,6 +96,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourceAction {
+    /// Remove a source and everything only it provided (brands, portals, endpoints, their
+    /// history and subscriptions, its feed), in one transaction.
+    Remove { id: i32 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeedAction {
+    /// Every feed: id, state, last fetch and URL.
+    List,
+    /// Fetch and import this feed from now on.
+    Approve { id: i32 },
+    /// Stop fetching this feed (what it imported stays, as its source).
+    Remove { id: i32 },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -96,8 +130,10 @@ pub enum ExportFormat {
     Ndjson,
 }
 
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
+/// Every command reads its settings through `Config`, as `serve` does, so a bad variable is
+/// reported the same way whichever command meets it.
+fn database_url() -> Result<String, Error> {
+    Ok(Config::from_env()?.database_url)
 }
 
 /// The binary's whole body. It starts the runtime here, in the library, because the compiler
@@ -125,22 +161,30 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Serve => {
-            let config = Config::from_env()?;
+            let mut config = Config::from_env()?;
+            config.site_root = crate::config::resolve_site_root(
+                std::env::var("LEPTOS_SITE_ROOT").ok().filter(|v| !v.trim().is_empty()),
+                std::env::current_exe().ok(),
+            )?;
+            tracing::info!(site_root = %config.site_root, "serving the built site");
             let app = Application::build(&config).await?;
             tracing::info!("listening on http://{}", app.addr());
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            connect(&database_url()).await?;
+            connect(&database_url()?).await?;
             eprintln!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { source, format } => import(&source, format).await,
+        Command::Import { source, format, name } => import(&source, format, name.as_deref()).await,
         Command::Validate { file, json } => validate(&file, json),
         Command::Export { format, output, source } => export(format, output, source).await,
         Command::Poll { once, endpoint } => poll::poll(once, endpoint).await,
         Command::Check { url, json } => check::check(&url, json).await,
+        Command::Sources => admin::sources().await,
+        Command::Source { action: SourceAction::Remove { id } } => admin::remove_source(id).await,
+        Command::Feeds { action } => admin::feeds(action).await,
     }
 }
 
@@ -158,7 +202,7 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
     bar
 }
 
-async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
+async fn import(source: &str, format: FormatArg, name: Option<&str>) -> Result<ExitCode, Error> {
     let format = match format {
         FormatArg::Auto => None,
         FormatArg::Brands => Some(Format::Brands),
@@ -166,53 +210,62 @@ async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
         FormatArg::SmaCsv => Some(Format::SmaCsv),
     };
     let remote = source.starts_with("http://") || source.starts_with("https://");
-    let db = connect(&database_url()).await?;
-    let (location, result, etag) = if remote {
+    let failed = |message: String| {
+        eprintln!("error: {message}");
+        eprintln!("nothing was imported");
+        Ok(ExitCode::FAILURE)
+    };
+    if !remote && source.contains("://") {
+        return failed(format!("{source}: only http and https URLs can be imported, or a file path"));
+    }
+    // The source is read before the database is opened: bad input leaves no new, migrated
+    // database file behind.
+    let (location, read, etag) = if remote {
         // A URL from the operator still goes through the SSRF-safe client and its allow list.
         let fetched = match download(source).await {
             Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: {source}: {e}");
-                eprintln!("nothing was imported");
-                return Ok(ExitCode::FAILURE);
-            }
+            Err(e) => return failed(format!("{source}: {e}")),
         };
         let etag = fetched.header("etag").map(str::to_string);
         let bar = progress_bar(Some(fetched.body.len() as u64));
         let progress = bar.clone();
         let reader = std::io::Cursor::new(fetched.body);
-        let result = import_reader(&db, source, format, reader, move |n| progress.set_position(n)).await;
+        let read = read_source(source, format, reader, move |n| progress.set_position(n)).await;
         bar.finish_and_clear();
-        (source.to_string(), result, etag)
+        (source.to_string(), read, etag)
     } else {
-        let path = std::fs::canonicalize(source).map_err(|e| format!("{source}: {e}"))?;
-        let file = std::fs::File::open(&path).map_err(|e| format!("{source}: {e}"))?;
+        let opened = std::fs::canonicalize(source).and_then(|p| std::fs::File::open(&p).map(|f| (p, f)));
+        let (path, file) = match opened {
+            Ok(x) => x,
+            Err(e) => return failed(format!("{source}: {e}")),
+        };
         let bar = progress_bar(file.metadata().ok().map(|m| m.len()));
         let progress = bar.clone();
         let location = path.display().to_string();
-        let result = import_reader(&db, &location, format, file, move |n| progress.set_position(n)).await;
+        let read = read_source(&location, format, file, move |n| progress.set_position(n)).await;
         bar.finish_and_clear();
-        (location, result, None)
+        (location, read, None)
     };
-    let outcome = match result {
+    let read = match read {
+        Ok(r) => r,
+        Err(e) => return failed(e.to_string()),
+    };
+    let db = connect(&database_url()?).await?;
+    let outcome = match store_source(&db, &location, name, read).await {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("nothing was imported");
-            return Ok(ExitCode::FAILURE);
-        }
+        Err(e) => return failed(e.to_string()),
     };
     if outcome.detected {
         eprintln!("format: {} (detected)", outcome.format.as_str());
     }
     if remote {
         // Refetched on schedule by `serve` (and `poll --once`), with If-None-Match.
-        let interval = Config::from_env().map(|c| c.poll.settings.interval_secs).unwrap_or(6 * 3600);
+        let interval = Config::from_env()?.poll.settings.interval_secs;
         feeds::imported(&db, &location, etag.as_deref(), chrono::Utc::now().timestamp(), interval).await?;
     }
-    print_findings(&outcome.summary.findings, 20);
     let s = &outcome.summary;
-    let (e, w, i) = severity_counts(&s.findings);
+    let [e, w, i] = s.finding_counts;
+    print_findings(&s.findings, 20, (e + w + i) as usize);
     if s.unchanged {
         println!(
             "{location}: unchanged since the last import (source {}); findings: {e} errors, {w} warnings, {i} notes",
@@ -220,8 +273,8 @@ async fn import(source: &str, format: FormatArg) -> Result<ExitCode, Error> {
         );
     } else {
         println!(
-            "{location}: brands {}, portals {}, endpoints {} (added ~updated -removed); findings: {e} errors, {w} warnings, {i} notes",
-            s.brands, s.portals, s.endpoints
+            "{location}: brands {}, portals {}, endpoints {} (added ~updated -removed); source {}; findings: {e} errors, {w} warnings, {i} notes",
+            s.brands, s.portals, s.endpoints, s.source_id
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -240,29 +293,32 @@ async fn download(url: &str) -> Result<Fetched, String> {
     Ok(fetched)
 }
 
-fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
-    let n = |s| findings.iter().filter(|f| f.severity == s).count();
-    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
-}
-
-fn print_findings(findings: &[Finding], limit: usize) {
-    for f in findings.iter().take(limit) {
+/// The first `limit` findings, and how many of `total` are not shown.
+fn print_findings(findings: &[Finding], limit: usize, total: usize) {
+    for f in findings.iter().filter(|f| f.rule != "findings-truncated").take(limit) {
         eprintln!("{:7} {} {} ({})", f.severity.as_str(), f.pointer, f.message, f.rule);
     }
-    if findings.len() > limit {
-        eprintln!("... and {} more findings (`signpost validate FILE` lists them all)", findings.len() - limit);
+    let shown = findings.iter().filter(|f| f.rule != "findings-truncated").take(limit).count();
+    if total > shown {
+        eprintln!("... and {} more findings (`signpost validate FILE` lists them all)", total - shown);
     }
 }
 
 fn validate(file: &PathBuf, json: bool) -> Result<ExitCode, Error> {
-    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let report = validate_reader(std::io::BufReader::new(f));
+    let report = match std::fs::File::open(file) {
+        Ok(f) => validate_reader_all(std::io::BufReader::new(f)),
+        // The same report shape as any other unreadable document, so `--json` always prints JSON.
+        Err(e) => app::types::validation::ValidationReport {
+            fatal: Some(format!("cannot open {}: {e}", file.display())),
+            ..Default::default()
+        },
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if let Some(fatal) = &report.fatal {
         eprintln!("{}: {fatal}", file.display());
     } else {
-        print_findings(&report.findings, usize::MAX);
+        print_findings(&report.findings, usize::MAX, report.findings.len());
         println!(
             "{}: {} organizations, {} endpoints; {} errors, {} warnings, {} notes",
             file.display(),
@@ -277,15 +333,28 @@ fn validate(file: &PathBuf, json: bool) -> Result<ExitCode, Error> {
 }
 
 async fn export(format: ExportFormat, output: Option<PathBuf>, source: Option<i32>) -> Result<ExitCode, Error> {
-    let db = connect(&database_url()).await?;
+    if let Some(path) = &output {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            eprintln!("error: {}: the folder {} does not exist", path.display(), dir.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let db = connect(&database_url()?).await?;
+    if let Some(id) = source {
+        use sea_orm::EntityTrait;
+        if app::server::entities::source::Entity::find_by_id(id).one(&db).await?.is_none() {
+            eprintln!("error: there is no source {id} (signpost sources lists them)");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     let framing = match format {
         ExportFormat::Brands => Framing::Bundle,
         ExportFormat::Csv => Framing::Csv,
         ExportFormat::Ndjson => Framing::Ndjson,
     };
-    let public_url =
-        std::env::var("SIGNPOST_PUBLIC_URL").unwrap_or_else(|_| format!("http://{}", crate::config::DEFAULT_ADDR));
-    let opts = ExportOptions { source_id: source, base_url: public_url.trim_end_matches('/').to_string(), framing };
+    let public_url = Config::from_env()?.public_url;
+    let opts = ExportOptions { source_id: source, base_url: public_url, framing };
     let mut body = Box::pin(stream(db, opts));
     match output {
         Some(path) => {
@@ -304,10 +373,18 @@ async fn export(format: ExportFormat, output: Option<PathBuf>, source: Option<i3
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout());
-            while let Some(chunk) = body.next().await {
-                w.write_all(&chunk?)?;
+            let written: std::io::Result<()> = async {
+                while let Some(chunk) = body.next().await {
+                    w.write_all(&chunk?)?;
+                }
+                w.flush()
             }
-            w.flush()?;
+            .await;
+            match written {
+                // The reader stopped early (`export | head`): nothing is wrong.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+                other => other?,
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -23,6 +23,8 @@ pub struct Config {
     /// Signs the links in mails (`SIGNPOST_SECRET`); when unset, a random key kept in the
     /// database.
     pub secret: Option<SigningKey>,
+    /// Proxies whose `X-Forwarded-For` is believed (`SIGNPOST_TRUSTED_PROXIES`, CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone, Debug)]
@@ -85,8 +87,39 @@ impl Config {
             },
             mail: mail_config(),
             secret: var("SIGNPOST_SECRET").map(|s| SigningKey::from_secret(&s)),
+            trusted_proxies: app::server::rate_limit::parse_trusted_proxies(
+                &var("SIGNPOST_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError { var: "SIGNPOST_TRUSTED_PROXIES", message })?,
         })
     }
+}
+
+/// Where `serve` finds the built CSS, JS and wasm: `LEPTOS_SITE_ROOT` when set (it must hold
+/// them), else `target/site` in the working directory, else the `site` folder beside the
+/// binary's own folder (`target/release/signpost` → `target/site`), so the server works from
+/// any directory. Without one, `serve` stops with the reason instead of serving bare pages.
+pub fn resolve_site_root(given: Option<String>, exe: Option<std::path::PathBuf>) -> Result<String, ConfigError> {
+    let built = |dir: &std::path::Path| dir.join("pkg").join("signpost.css").is_file();
+    let err = |message: String| ConfigError { var: "LEPTOS_SITE_ROOT", message };
+    if let Some(dir) = given {
+        return if built(std::path::Path::new(&dir)) {
+            Ok(dir)
+        } else {
+            Err(err(format!("{dir} has no pkg/signpost.css: build the site first (./run, or cargo leptos build --release)")))
+        };
+    }
+    let mut tried = vec![std::path::PathBuf::from("target/site")];
+    if let Some(dir) = exe.as_ref().and_then(|e| e.parent()).and_then(|d| d.parent()) {
+        tried.push(dir.join("site"));
+    }
+    tried.iter().find(|d| built(d)).map(|d| d.display().to_string()).ok_or_else(|| {
+        let list: Vec<String> = tried.iter().map(|d| d.display().to_string()).collect();
+        err(format!(
+            "the built site (pkg/signpost.css) is in none of {}: build it (./run, or cargo leptos build --release), or set LEPTOS_SITE_ROOT",
+            list.join(", ")
+        ))
+    })
 }
 
 /// `SIGNPOST_SMTP_URL` when set, else `.eml` files in `SIGNPOST_MAIL_DIR` (default `outbox`).
@@ -126,6 +159,7 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
         Duration::from_millis(number("SIGNPOST_FETCH_HOST_INTERVAL_MS", 1100, "a number of milliseconds")?);
     let bundle_secs = duration_secs("SIGNPOST_FETCH_BUNDLE_TIMEOUT", policy.bundle_timeout.as_secs() as i64)?;
     policy.bundle_timeout = Duration::from_secs(bundle_secs.unsigned_abs());
+    policy.bundle_max_bytes = number("SIGNPOST_FEED_MAX_BYTES", policy.bundle_max_bytes, "a number of bytes")?;
     Ok(policy)
 }
 

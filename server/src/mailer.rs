@@ -39,6 +39,30 @@ pub struct Mailer {
     ctx: AlertContext,
     from: Mailbox,
     sender: std::sync::Arc<Sender>,
+    /// The `.eml` folder, when mail goes there.
+    folder: Option<PathBuf>,
+}
+
+/// Sent mail is kept this long, as rows and as `.eml` files (the outbox's own retention).
+pub const KEEP_SENT: Duration = Duration::from_secs(outbox::KEEP_SECS.unsigned_abs());
+
+/// Deletes the `.eml` files in `dir` last written more than `keep` before `now`; other files
+/// are left alone. Returns how many were deleted.
+pub fn prune_mail_folder(dir: &std::path::Path, now: std::time::SystemTime, keep: Duration) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("eml") || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let modified = entry.metadata()?.modified()?;
+        if now.duration_since(modified).is_ok_and(|age| age > keep) {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// What one round did.
@@ -70,7 +94,11 @@ impl Mailer {
                 Sender::Folder(AsyncFileTransport::<Tokio1Executor>::new(dir))
             }
         };
-        Ok(Mailer { db, ctx, from, sender: std::sync::Arc::new(sender) })
+        let folder = match &config.transport {
+            MailTransport::Folder(dir) => Some(dir.clone()),
+            MailTransport::Smtp(_) => None,
+        };
+        Ok(Mailer { db, ctx, from, sender: std::sync::Arc::new(sender), folder })
     }
 
     fn message(&self, mail: &mail_outbox::Model) -> Result<Message, String> {
@@ -142,6 +170,13 @@ impl Mailer {
                 }
                 if let Err(e) = outbox::prune(&self.db, now()).await {
                     tracing::warn!("pruning the mail outbox failed: {e}");
+                }
+                if let Some(dir) = &self.folder {
+                    match prune_mail_folder(dir, std::time::SystemTime::now(), KEEP_SENT) {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, "old .eml files pruned"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("pruning the mail folder failed: {e}"),
+                    }
                 }
             }
             match self.run_once().await {

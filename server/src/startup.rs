@@ -11,21 +11,43 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use http::bundle::preflight;
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-/// Connects and brings the schema up to date. SQLite files are created when missing; sqlx
-/// opens them in WAL mode with `synchronous=FULL`, so an acknowledged write survives a crash.
+/// Longest a request may take before its answer starts (a published bundle then streams).
+pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
+/// Longest a request body may pause between two parts.
+pub const BODY_IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a SQLite connection waits for another writer before it fails with "database is
+/// locked" (imports, the poller and the mailer write at the same time).
+pub const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Connects and brings the schema up to date. A SQLite file is created when missing (whether or
+/// not the URL says `?mode=rwc`) and every connection runs in WAL mode (readers never block the
+/// writer) with `synchronous=FULL` (a committed transaction is on disk before it is
+/// acknowledged), foreign keys enforced and an explicit busy timeout. sqlx leaves `journal_mode`
+/// and `synchronous` to SQLite's compiled defaults, so they are set here.
 pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     let mut opts = ConnectOptions::new(database_url.to_string());
     opts.sqlx_logging(false);
     if database_url.starts_with("sqlite:") {
         // One writer at a time is all SQLite allows; a small pool avoids lock contention.
         opts.max_connections(4);
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
     }
     let db = Database::connect(opts).await?;
     Migrator::up(&db, None).await?;
@@ -55,12 +77,18 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         leptos_options: leptos_options(config),
         db,
         search: SearchState::default(),
-        settings: Settings { public_url: config.public_url.clone(), max_validate_bytes: config.max_validate_bytes },
+        settings: Settings {
+            public_url: config.public_url.clone(),
+            max_validate_bytes: config.max_validate_bytes,
+            trusted_proxies: config.trusted_proxies.clone(),
+        },
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
         check_limiter: ClientLimiter::per_minute(6, 2),
         // Each subscription sends a mail: 3 at once, 5 a minute per client address.
         subscribe_limiter: ClientLimiter::per_minute(5, 3),
+        // Validating a bundle at the size limit takes a core for a while: 3 at once, 10 a minute.
+        validate_limiter: ClientLimiter::per_minute(10, 3),
         alerts,
     })
 }
@@ -70,19 +98,25 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     // Room for a bundle at the size limit after form encoding.
+    let hsts = http::headers::Hsts(state.settings.public_url.starts_with("https://"));
     let body_limit = state.settings.max_validate_bytes.saturating_mul(3).max(64 * 1024);
     Router::new()
         .route("/healthz", get(http::health::health))
-        .route("/brands.json", get(http::bundle::directory_bundle))
-        .route("/sources/{id}/brands.json", get(http::bundle::source_bundle))
-        .route("/export/endpoints.csv", get(http::bundle::endpoints_csv))
-        .route("/api/v1/brands", get(http::api::search))
-        .route("/api/v1/brands/{id}", get(http::api::brand))
+        .route("/brands.json", get(http::bundle::directory_bundle).options(preflight))
+        .route("/sources/{id}/brands.json", get(http::bundle::source_bundle).options(preflight))
+        .route("/fhir/{kind}/{id}", get(http::bundle::fhir_read).options(preflight))
+        .route("/export/endpoints.csv", get(http::bundle::endpoints_csv).options(preflight))
+        .route("/api/v1/brands", get(http::api::search).options(preflight))
+        .route("/api/v1/brands/{id}", get(http::api::brand).options(preflight))
         .route("/api/v1/validate", post(http::api::validate))
-        .route("/api/v1/endpoints/{id}", get(http::endpoints::status))
+        .route("/api/v1/endpoints/{id}", get(http::endpoints::status).options(preflight))
         .route("/endpoints/{id}/metadata.json", get(http::endpoints::metadata))
         .route("/endpoints/{id}/smart-configuration.json", get(http::endpoints::smart))
         .route("/alerts/unsubscribe/one-click", post(http::alerts::one_click_unsubscribe))
+        .route("/validate", post(http::validate_form::validate_form))
+        .route("/alerts/subscribe", post(http::alerts::subscribe_form))
+        .route("/alerts/confirm", post(http::alerts::press_confirm))
+        .route("/alerts/unsubscribe", post(http::alerts::press_unsubscribe))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -91,6 +125,11 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(body_limit))
+        // Every request has a time limit (a check makes several outbound requests of up to 30 s
+        // each), and a client sending its body must keep sending it.
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIME_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -122,6 +161,7 @@ impl Application {
         let alerts = alert_context(config, &db).await?;
         tokio::spawn(crate::mailer::Mailer::new(db.clone(), alerts.clone(), &config.mail)?.run_forever());
         let state = app_state(config, db, alerts)?;
+        tokio::spawn(prune_limiters(state.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         Ok(Application { router: router(state.clone()), listener, state })
     }
@@ -135,6 +175,16 @@ impl Application {
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
+    }
+}
+
+/// Forgets idle clients of every rate limiter each minute, so the maps stay small however many
+/// addresses a client cycles through.
+async fn prune_limiters(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        state.limiters().iter().for_each(|l| l.prune());
     }
 }
 

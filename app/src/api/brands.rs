@@ -1,10 +1,16 @@
+use crate::error::AppError;
 use crate::types::brand::BrandDetail;
 use leptos::prelude::*;
 
+/// A brand by the id in its page's URL; `None` (and a 404 status) when there is no such brand,
+/// also when the id is not a number.
 #[server(endpoint = "get_brand")]
-pub async fn get_brand(id: i32) -> Result<Option<BrandDetail>, ServerFnError> {
+pub async fn get_brand(id: String) -> Result<Option<BrandDetail>, AppError> {
     let state = crate::server::state::app_state()?;
-    let detail = crate::server::services::brands::brand_detail(&state.db, id).await.map_err(super::internal)?;
+    let detail = match id.parse::<i32>() {
+        Ok(id) => crate::server::services::brands::brand_detail(&state.db, id).await.map_err(super::fail)?,
+        Err(_) => None,
+    };
     if detail.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);

@@ -1,10 +1,11 @@
+use crate::error::AppError;
 use crate::types::check::CheckOutcome;
 use leptos::prelude::*;
 
 /// Runs one check now on a URL from the public: rate-limited per client address, through the
 /// SSRF-safe client.
 #[server(endpoint = "check_url")]
-pub async fn check_url(url: String) -> Result<CheckOutcome, ServerFnError> {
+pub async fn check_url(url: String) -> Result<CheckOutcome, AppError> {
     use crate::server::check::{CheckOptions, check_endpoint, parse_base};
     let state = crate::server::state::app_state()?;
     if url.len() > 2048 {

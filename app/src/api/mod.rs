@@ -7,10 +7,10 @@ pub mod endpoints;
 pub mod search;
 pub mod validate;
 
+/// A service's error as a server function's: the response gets the error's status.
 #[cfg(feature = "ssr")]
-pub(crate) fn internal(e: impl std::fmt::Display) -> leptos::prelude::ServerFnError {
-    tracing::error!(error = %e, "server function failed");
-    leptos::prelude::ServerFnError::new("internal error")
+pub(crate) fn fail(e: impl Into<crate::error::AppError>) -> crate::error::AppError {
+    e.into().with_status()
 }
 
 /// Applies a per-client limit to this request: `Some(seconds to wait)` (with status 429) when the
@@ -18,12 +18,9 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> leptos::prelude::ServerFnEr
 #[cfg(feature = "ssr")]
 pub(crate) async fn over_limit(
     limiter: &crate::server::rate_limit::ClientLimiter,
-) -> Result<Option<u64>, leptos::prelude::ServerFnError> {
-    use leptos::prelude::{ServerFnError, use_context};
-    let client = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|c| c.0.ip())
-        .map_err(|e| ServerFnError::new(format!("no client address: {e}")))?;
+) -> Result<Option<u64>, crate::error::AppError> {
+    use leptos::prelude::use_context;
+    let client = crate::server::rate_limit::client_of_request().await.map_err(fail)?;
     Ok(limiter.check(client).err().inspect(|_| {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);

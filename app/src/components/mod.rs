@@ -1,5 +1,6 @@
 pub mod brand_logo;
 pub mod copy_button;
+pub mod external_link;
 pub mod health;
 pub mod hydration;
 pub mod layout;

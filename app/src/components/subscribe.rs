@@ -12,6 +12,11 @@ pub fn SubscribeForm(
     notice: Option<SubscribeOutcome>,
 ) -> impl IntoView {
     let action = ServerAction::<Subscribe>::new();
+    let email = RwSignal::new(String::new());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(Subscribe { email: email.get_untracked(), kind: kind.as_str().into(), id });
+    };
     let shown = move || action.value().get().or_else(|| notice.clone().map(Ok));
     let what = match kind {
         TargetKind::Endpoint => "this endpoint",
@@ -25,15 +30,17 @@ pub fn SubscribeForm(
                 "from expiry, or when it stops passing part of the CARIN scorecard. No account needed; "
                 "every mail has a one-click unsubscribe link."
             </p>
-            <ActionForm action=action>
+            // Without JavaScript the browser posts the form itself (`POST /alerts/subscribe`).
+            <form method="post" action="/alerts/subscribe" on:submit=on_submit>
                 <input type="hidden" name="kind" value=kind.as_str() />
                 <input type="hidden" name="id" value=id />
                 <label for="alert-email">"Email address"</label>
                 <div class="search-row">
-                    <input id="alert-email" name="email" type="email" required autocomplete="email" maxlength="254" />
+                    <input id="alert-email" name="email" type="email" required autocomplete="email" maxlength="254"
+                        on:input=move |ev| email.set(event_target_value(&ev)) />
                     <button type="submit">"Subscribe"</button>
                 </div>
-            </ActionForm>
+            </form>
             <div aria-live="polite">
                 {move || shown().map(|result| match result {
                     Ok(SubscribeOutcome::Pending) => view! {

@@ -1,6 +1,7 @@
 use crate::api::brands::get_brand;
 use crate::components::brand_logo::BrandLogo;
 use crate::components::copy_button::CopyButton;
+use crate::components::external_link::ExternalLink;
 use crate::components::health::HealthBadge;
 use crate::components::subscribe::{SubscribeForm, notice_from_url};
 use crate::components::tags::{CategoryTags, FhirVersionTags};
@@ -13,15 +14,10 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn BrandPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i32>().ok())));
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let brand = Resource::new(
         move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => get_brand(id).await,
-                None => Ok(None),
-            }
-        },
+        get_brand,
     );
     view! {
         <div class="wrap page">
@@ -62,7 +58,7 @@ fn BrandView(brand: BrandDetail) -> impl IntoView {
                     <CategoryTags categories=b.categories.clone() />
                     {(!b.active).then(|| view! { <span class="tag tag-inactive">"Inactive"</span> })}
                 </p>
-                {b.website.clone().map(|w| { let href = w.clone(); view! { <p><a href=href rel="nofollow noopener" target="_blank">{w}</a></p> } })}
+                {b.website.clone().map(|w| view! { <p><ExternalLink url=w.clone()>{w.to_string()}</ExternalLink></p> })}
             </div>
         </header>
         <div class="brand-grid">
@@ -109,10 +105,10 @@ fn BrandDetails(brand: BrandDetail) -> impl IntoView {
                         <dt>"Includes"</dt>
                         <dd><ul class="plain">{b.children.iter().map(|c| view! { <li><a href=format!("/brands/{}", c.id)>{c.name.clone()}</a></li> }).collect_view()}</ul></dd>
                     })}
-                    {b.logo_license.clone().map(|l| { let href = l.clone(); view! { <dt>"Logo licence"</dt><dd><a href=href rel="nofollow noopener">{l}</a></dd> } })}
+                    {b.logo_license.clone().map(|l| view! { <dt>"Logo licence"</dt><dd><ExternalLink url=l.clone()>{l.to_string()}</ExternalLink></dd> })}
                     <dt>"Source"</dt>
                     <dd>
-                        <span class="source-location">{b.source.location.clone()}</span>
+                        <span class="source-location">{b.source.name.clone()}</span>
                         " ("{b.source.format.clone()}")"<br />
                         <span class="muted">"Imported " <time datetime=b.source.imported_at.clone()>{short_date(&b.source.imported_at)}</time></span>
                         <br /><a href=format!("/sources/{}/brands.json", b.source.id) rel="nofollow">"This source as brands.json"</a>
@@ -144,7 +140,7 @@ fn PortalBlock(portal: PortalView) -> impl IntoView {
         <div class="portal">
             <h3>{name}</h3>
             {portal.description.clone().map(|d| view! { <p>{d}</p> })}
-            {portal.url.clone().map(|u| view! { <p><a href=u.clone() rel="nofollow noopener" target="_blank">"Open the portal"</a></p> })}
+            {portal.url.clone().map(|u| view! { <p><ExternalLink url=u>"Open the portal"</ExternalLink></p> })}
             {(!portal.endpoints.is_empty()).then(|| view! { <EndpointList endpoints=portal.endpoints.clone() /> })}
         </div>
     }
@@ -171,7 +167,7 @@ fn EndpointList(endpoints: Vec<EndpointView>) -> impl IntoView {
                                 <a href=format!("/endpoints/{}", e.id)>"Health and checks"</a>
                                 <FhirVersionTags versions=e.fhir_versions.clone() />
                                 {(!e.status.is_empty() && e.status != "active").then(|| view! { <span class="tag tag-inactive">{e.status.clone()}</span> })}
-                                {e.contact_url.clone().map(|c| view! { <a href=c rel="nofollow noopener" target="_blank">"Developer portal"</a> })}
+                                {e.contact_url.clone().map(|c| view! { <ExternalLink url=c>"Developer portal"</ExternalLink> })}
                             </p>
                         </li>
                     }

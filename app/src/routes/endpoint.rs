@@ -15,15 +15,10 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn EndpointPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i32>().ok())));
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let status = Resource::new(
         move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => get_endpoint(id).await,
-                None => Ok(None),
-            }
-        },
+        get_endpoint,
     );
     view! {
         <div class="wrap page">

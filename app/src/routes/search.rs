@@ -1,5 +1,7 @@
 use crate::api::search::search_brands;
 use crate::components::brand_logo::BrandLogo;
+use crate::components::subscribe::notice_from_url;
+use crate::types::alerts::SubscribeOutcome;
 use crate::components::health::HealthBadge;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
 use crate::types::search::{BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
@@ -28,6 +30,8 @@ pub fn SearchPage() -> impl IntoView {
         })
     });
     let results = Resource::new(move || query.get(), search_brands);
+    // An alerts form posted (without JavaScript) for something no longer in the directory.
+    let gone = matches!(notice_from_url(), Some(SubscribeOutcome::NotFound));
 
     view! {
         <Title text=move || { let q = query.get().q; if q.is_empty() { "Find FHIR Patient Access endpoints".to_string() } else { format!("{q}: search") } } />
@@ -38,6 +42,9 @@ pub fn SearchPage() -> impl IntoView {
                 <SearchBox query=query.get_untracked() />
             </div>
         </section>
+        {gone.then(|| view! {
+            <div class="wrap"><p class="error" role="alert">"That brand or endpoint is no longer in the directory, so no alerts were set up."</p></div>
+        })}
         <div class="wrap search-layout">
             <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -162,6 +169,7 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
             {any_filter.then(|| view! { <p><a class="clear-filters" href=clear>"Clear filters"</a></p> })}
             <FacetGroup title="Category" values=facets.category query=query.clone() field="category" />
             <FacetGroup title="FHIR version" values=facets.fhir_version query=query.clone() field="fhir_version" />
+            <FacetGroup title="Environment" values=facets.environment query=query.clone() field="environment" />
             <FacetGroup title="State" values=facets.state query=query.clone() field="state" />
             <FacetGroup title="Status" values=facets.status query=query.clone() field="status" />
             <FacetGroup title="Certificate expires" values=facets.cert_days query=query.clone() field="cert_days" />

@@ -1,13 +1,24 @@
 use crate::api::validate::ValidateBundle;
-use crate::types::validation::{Severity, ValidationReport};
+use crate::types::validation::{PostedReport, Severity, ValidationReport};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Findings shown on the page; the rest are counted (the CLI lists them all).
 const SHOWN: usize = 500;
 
+/// The limit the server enforces, as the page states it.
+fn limit_label() -> String {
+    #[cfg(feature = "ssr")]
+    let bytes = crate::server::state::app_state().map(|s| s.settings.max_validate_bytes).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let bytes = 0;
+    crate::types::validation::size_label(bytes)
+}
+
 #[component]
 pub fn ValidatePage() -> impl IntoView {
+    // Set when the form was posted without JavaScript: the server rendered this page with it.
+    let posted = use_context::<PostedReport>();
     view! {
         <Title text="Validate a brands bundle" />
         <div class="wrap page">
@@ -15,10 +26,18 @@ pub fn ValidatePage() -> impl IntoView {
             <p class="lede">
                 "Check a SMART App Launch 2.2 User-access Brands bundle against the rules of the spec and its Inferno test kit: "
                 "bundle type and timestamp, organization names and websites, endpoint addresses, connection types, FHIR versions, "
-                "developer contacts, references, portals (uab-1) and brand hierarchy. Up to 5 MB here; "
+                {format!("developer contacts, references, portals (uab-1) and brand hierarchy. Up to {} here; ", limit_label())}
                 <code>"signpost validate FILE"</code>" checks any size."
             </p>
             <ValidateForm />
+            {posted.map(|p| view! {
+                <div aria-live="polite">
+                    {match p.0 {
+                        Ok(report) => view! { <Report report=report /> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">"Validation failed: " {e}</p> }.into_any(),
+                    }}
+                </div>
+            })}
         </div>
     }
 }
@@ -48,9 +67,10 @@ fn ValidateForm() -> impl IntoView {
         action.dispatch(ValidateBundle { bundle: text.get_untracked() });
     };
     view! {
-        <form class="validate-form" on:submit=on_submit>
+        // Without JavaScript the browser posts the form itself (`POST /validate`).
+        <form class="validate-form" method="post" action="/validate" enctype="multipart/form-data" on:submit=on_submit>
             <label for="bundle-file">"Choose a file"</label>
-            <input id="bundle-file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
+            <input id="bundle-file" name="file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
             {move || file_note.get().map(|n| view! { <p class="muted">{n}</p> })}
             <label for="bundle-text">"or paste the bundle JSON"</label>
             <textarea id="bundle-text" name="bundle" rows="14" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>

@@ -2,6 +2,7 @@
 //! functions and HTTP handlers call.
 pub mod alerts;
 pub mod check;
+pub mod csp;
 pub mod entities;
 pub mod fhir;
 pub mod import;

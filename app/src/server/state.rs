@@ -16,6 +16,8 @@ pub struct AppState {
     pub check_limiter: super::rate_limit::ClientLimiter,
     #[from_ref(skip)]
     pub subscribe_limiter: super::rate_limit::ClientLimiter,
+    #[from_ref(skip)]
+    pub validate_limiter: super::rate_limit::ClientLimiter,
     /// Signing key and public address for the links in alert mails.
     pub alerts: super::services::subscriptions::AlertContext,
 }
@@ -27,16 +29,29 @@ pub struct Settings {
     pub public_url: String,
     /// Largest bundle the Validate page accepts, in bytes.
     pub max_validate_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (`SIGNPOST_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { public_url: "http://127.0.0.1:3000".into(), max_validate_bytes: 5 * 1024 * 1024 }
+        Settings {
+            public_url: "http://127.0.0.1:3000".into(),
+            max_validate_bytes: 5 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl AppState {
+    /// Every per-client limiter, for the server's pruning schedule.
+    pub fn limiters(&self) -> [&super::rate_limit::ClientLimiter; 3] {
+        [&self.check_limiter, &self.subscribe_limiter, &self.validate_limiter]
     }
 }
 
 /// The state inside a server function (provided as context by `leptos_routes_with_context`).
-pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
     leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| leptos::prelude::ServerFnError::new("application state is missing"))
+        .ok_or_else(|| crate::error::AppError::Internal("application state is missing".into()).with_status())
 }

@@ -4,7 +4,10 @@ use super::fhir::address::{AddressError, EndpointAddress};
 use super::fhir::extract::{array, codes, endpoint_fhir_versions, extensions_named, str_of, telecom_url};
 use super::fhir::reader::{Header, read_streaming};
 use super::fhir::references::ResourceIndex;
-use super::fhir::{CATEGORIES, DATA_ABSENT_REASON, EXT_FHIR_VERSION, EXT_PORTAL, SYSTEM_NPI, SYSTEM_URI};
+use super::fhir::{
+    CATEGORIES, DATA_ABSENT_REASON, EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, SYSTEM_NPI, SYSTEM_URI, extension_is,
+};
+use crate::types::link::{WebUrl, logo_problem};
 use crate::types::validation::{Finding, Severity, ValidationReport};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -19,9 +22,20 @@ struct OrgInfo {
     portal_refs: Vec<(usize, usize, String)>,
 }
 
+/// Findings kept for one document; the rest are only counted, so a hostile bundle of a million
+/// broken entries costs a counter, not a report of hundreds of megabytes.
+pub const MAX_FINDINGS: usize = 1000;
+/// Findings kept per rule, so one rule broken by every entry leaves room for the others.
+pub const MAX_PER_RULE: u32 = 100;
+
 #[derive(Default)]
 pub struct Validator {
     findings: Vec<Finding>,
+    /// Every finding by severity (error, warning, info), kept or not.
+    counts: [u32; 3],
+    per_rule: HashMap<String, u32>,
+    /// Keep every finding (the operator's own `signpost validate FILE`).
+    unlimited: bool,
     orgs: Vec<OrgInfo>,
     endpoints: Vec<(usize, String)>,
     refs: ResourceIndex,
@@ -76,7 +90,48 @@ pub fn identifier_problem(system: Option<&str>, value: Option<&str>) -> Option<S
 
 impl Validator {
     fn add(&mut self, severity: Severity, rule: &str, pointer: String, message: impl Into<String>) {
-        self.findings.push(Finding { severity, rule: rule.into(), pointer, message: message.into() });
+        self.counts[severity as usize] += 1;
+        let of_rule = self.per_rule.entry(rule.to_string()).or_default();
+        *of_rule += 1;
+        if self.unlimited || (self.findings.len() < MAX_FINDINGS && *of_rule <= MAX_PER_RULE) {
+            self.findings.push(Finding { severity, rule: rule.into(), pointer, message: message.into() });
+        }
+    }
+
+    /// A link in the data that is not a safe web address (or, for a logo, an allowed `data:`
+    /// image) is an error, and the importer does not store it.
+    fn link(&mut self, pointer: String, what: &str, value: Option<String>, logo: bool) {
+        let Some(text) = value else { return };
+        let problem = if logo { logo_problem(&text) } else { WebUrl::parse(&text).err() };
+        if let Some(problem) = problem {
+            let shown: String = text.chars().take(80).collect();
+            self.add(
+                Severity::Error,
+                "unsafe-link",
+                pointer,
+                format!("{what} \"{shown}\" is not kept: {problem}."),
+            );
+        }
+    }
+
+    /// The URLs of a resource's telecoms (or contacts) with system "url", by their index.
+    fn telecom_links(&mut self, i: usize, r: &Value, member: &str, what: &str) {
+        for (n, t) in array(&r[member]).iter().enumerate() {
+            if t["system"].as_str() == Some("url") {
+                self.link(ptr(i, &format!("/resource/{member}/{n}/value")), what, str_of(&t["value"]), false);
+            }
+        }
+    }
+
+    /// The link sub-extensions of a brand or portal extension.
+    fn extension_links(&mut self, pointer: &str, ext: &Value, subs: &[(&str, &str, bool)]) {
+        for (sn, sub) in array(&ext["extension"]).iter().enumerate() {
+            let name = sub["url"].as_str().unwrap_or("");
+            if let Some((_, what, logo)) = subs.iter().find(|(n, _, _)| *n == name) {
+                let value = str_of(&sub["valueUrl"]).or_else(|| str_of(&sub["valueUri"]));
+                self.link(format!("{pointer}/extension/{sn}"), what, value, *logo);
+            }
+        }
     }
 
     pub fn entry(&mut self, index: usize, entry: &Value) {
@@ -152,6 +207,20 @@ impl Validator {
                     "org-website",
                     ptr(i, "/resource/telecom"),
                     "Organization has no website (a telecom with system \"url\").",
+                );
+            }
+        }
+        self.telecom_links(i, r, "telecom", "Website");
+        for (n, ext) in array(&r["extension"]).iter().enumerate() {
+            let url = ext["url"].as_str().unwrap_or("");
+            let p = ptr(i, &format!("/resource/extension/{n}"));
+            if extension_is(url, EXT_BRAND) {
+                self.extension_links(&p, ext, &[("brandLogo", "Brand logo", true), ("brandLogoLicense", "Logo licence", false)]);
+            } else if extension_is(url, EXT_PORTAL) {
+                self.extension_links(
+                    &p,
+                    ext,
+                    &[("portalUrl", "Portal URL", false), ("portalLogo", "Portal logo", true), ("portalLogoLicense", "Portal logo licence", false)],
                 );
             }
         }
@@ -271,6 +340,7 @@ impl Validator {
                 );
             }
         }
+        self.telecom_links(i, r, "contact", "Developer contact");
         if telecom_url(r, "contact").is_none() {
             let absent = array(&r["contact"]).iter().any(has_data_absent_reason);
             if absent {
@@ -296,7 +366,13 @@ impl Validator {
         self.refs.resolve(kind, reference)
     }
 
-    pub fn finish(mut self, header: &Header) -> Vec<Finding> {
+    pub fn finish(self, header: &Header) -> Vec<Finding> {
+        self.finish_counted(header).0
+    }
+
+    /// The findings (at most `MAX_FINDINGS`, then one saying how many more there were) and the
+    /// count of every finding by severity.
+    pub fn finish_counted(mut self, header: &Header) -> (Vec<Finding>, [u32; 3]) {
         let f = &header.fields;
         if f.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
             self.add(
@@ -310,7 +386,9 @@ impl Validator {
             self.add(Severity::Error, "bundle-type", "/type".into(), "Bundle.type must be \"collection\".");
         }
         if header.item_count.unwrap_or(0) == 0 {
-            self.add(Severity::Error, "bundle-empty", "/entry".into(), "Bundle has no entries.");
+            // An empty collection is a valid Bundle (what an empty directory publishes): worth a
+            // warning, since it lists no brands, but not an error.
+            self.add(Severity::Warning, "bundle-empty", "/entry".into(), "Bundle has no entries: it lists no brands.");
         }
         if f.get("timestamp").and_then(Value::as_str).is_none() {
             self.add(Severity::Error, "bundle-timestamp", "/timestamp".into(), "Bundle has no timestamp.");
@@ -403,7 +481,19 @@ impl Validator {
             }
         }
         self.findings.sort_by(|a, b| a.severity.cmp(&b.severity));
-        self.findings
+        let total: u32 = self.counts.iter().sum();
+        let omitted = total.saturating_sub(self.findings.len() as u32);
+        if omitted > 0 {
+            self.findings.push(Finding {
+                severity: Severity::Info,
+                rule: "findings-truncated".into(),
+                pointer: String::new(),
+                message: format!(
+                    "{omitted} more findings are not listed (at most {MAX_PER_RULE} per rule and {MAX_FINDINGS} in all are); `signpost validate FILE` lists them all."
+                ),
+            });
+        }
+        (self.findings, self.counts)
     }
 
     pub fn counts(&self) -> (u32, u32) {
@@ -411,19 +501,38 @@ impl Validator {
     }
 }
 
-/// Validates a whole bundle from a reader, streaming its entries.
+/// Validates a whole bundle from a reader, streaming its entries, keeping at most
+/// `MAX_FINDINGS` findings (all are counted).
 pub fn validate_reader<R: Read>(reader: R) -> ValidationReport {
-    let mut v = Validator::default();
+    validate_with(reader, Validator::default())
+}
+
+/// The same, keeping every finding: for the command line, on the operator's own files.
+pub fn validate_reader_all<R: Read>(reader: R) -> ValidationReport {
+    validate_with(reader, Validator { unlimited: true, ..Validator::default() })
+}
+
+fn validate_with<R: Read>(reader: R, mut v: Validator) -> ValidationReport {
     match read_streaming(reader, "entry", |i, entry| {
         v.entry(i, &entry);
         Ok(())
     }) {
         Ok(header) => {
             let (orgs, endpoints) = v.counts();
-            ValidationReport::from_findings(v.finish(&header), orgs, endpoints)
+            let (findings, [errors, warnings, infos]) = v.finish_counted(&header);
+            ValidationReport { organizations: orgs, endpoints, errors, warnings, infos, findings, fatal: None }
         }
         Err(e) => ValidationReport { fatal: Some(format!("Not a readable JSON document: {e}")), ..Default::default() },
     }
+}
+
+/// `validate_text` on a blocking thread: a large bundle takes CPU time that must not hold up
+/// the async threads serving other requests.
+pub async fn validate_text_blocking(
+    text: String,
+    max_bytes: usize,
+) -> Result<ValidationReport, crate::error::AppError> {
+    super::services::cpu::run("validation", move || validate_text(&text, max_bytes)).await
 }
 
 /// Validates a document held as text (the Validate page, the JSON API), refusing one larger
@@ -506,7 +615,7 @@ mod tests {
 
     #[test]
     fn oracle_bundle_reports_what_it_lacks() {
-        let report = validate_reader(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json")));
+        let report = validate_reader_all(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json")));
         assert_eq!((report.organizations, report.endpoints), (1359, 1359));
         let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
         assert_eq!(count("org-website"), 1359);
@@ -530,7 +639,7 @@ mod tests {
         let f = rules(
             &json!({"resourceType": "Bundle", "type": "collection", "timestamp": "2026-01-01T00:00:00Z", "entry": []}),
         );
-        assert!(has(&f, Severity::Error, "bundle-empty", "/entry"));
+        assert!(has(&f, Severity::Warning, "bundle-empty", "/entry"));
         let f = rules(&json!({"resourceType": "Patient"}));
         assert!(has(&f, Severity::Error, "bundle-type", "/resourceType"));
     }
@@ -647,6 +756,37 @@ mod tests {
         let r = validate_text(&" ".repeat(100), 10);
         assert!(r.fatal.unwrap().contains("limit"));
         assert!(validate_text("  ", 10).fatal.unwrap().contains("Nothing"));
+    }
+
+    #[test]
+    fn findings_stop_at_the_cap_and_count_the_rest() {
+        // 4 MB of `0,` entries once produced a 213 MB report.
+        let entries = vec!["0"; 50_000].join(",");
+        let doc = format!(r#"{{"resourceType":"Bundle","type":"collection","timestamp":"2026-01-01T00:00:00Z","entry":[{entries}]}}"#);
+        let r = validate_text(&doc, 10 * 1024 * 1024);
+        assert_eq!(r.errors, 50_000, "every finding is counted");
+        assert_eq!(r.findings.iter().filter(|f| f.rule == "entry-resource").count(), MAX_PER_RULE as usize);
+        let last = r.findings.last().unwrap();
+        assert_eq!(last.rule, "findings-truncated");
+        assert!(last.message.starts_with("49900 more"), "{}", last.message);
+        // The same bundle capped per rule keeps room for other rules' findings.
+        let oracle = validate_reader(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json")));
+        for rule in ["org-website", "endpoint-fhir-version", "endpoint-contact", "bundle-timestamp"] {
+            assert!(oracle.findings.iter().any(|f| f.rule == rule), "{rule}");
+        }
+        assert!(oracle.findings.len() <= MAX_FINDINGS + 1);
+        assert_eq!(oracle.errors, validate_reader_all(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json"))).errors);
+    }
+
+    #[test]
+    fn unsafe_links_are_errors_at_their_pointer() {
+        let mut doc = good();
+        doc["entry"][0]["resource"]["telecom"] = json!([{"system": "url", "value": "javascript:alert(1)"}]);
+        doc["entry"][1]["resource"]["contact"] = json!([{"system": "url", "value": "vbscript:x"}]);
+        let f = rules(&doc);
+        assert!(has(&f, Severity::Error, "unsafe-link", "/entry/0/resource/telecom/0/value"), "{f:?}");
+        assert!(has(&f, Severity::Error, "unsafe-link", "/entry/1/resource/contact/0/value"), "{f:?}");
+        assert!(!has(&rules(&good()), Severity::Error, "unsafe-link", "/entry/0/resource/telecom/0/value"));
     }
 
     #[test]

@@ -85,4 +85,19 @@ pub enum LinkOutcome {
     },
     /// Not a valid link, or the subscription is gone.
     Invalid,
+    /// A confirmation link older than `CONFIRM_LINK_DAYS`.
+    Expired,
+}
+
+/// A confirmation link works for this many days after it was sent.
+pub const CONFIRM_LINK_DAYS: i64 = 7;
+
+/// What a link from a mail would do, shown before anything is done: opening a link only shows
+/// a button, because mail scanners open links too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPreview {
+    /// `done`: a confirmation that has already been pressed.
+    Ready { label: String, page: String, done: bool },
+    Invalid,
+    Expired,
 }

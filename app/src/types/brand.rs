@@ -1,3 +1,4 @@
+use super::link::WebUrl;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,7 +41,7 @@ pub struct EndpointView {
     pub address: String,
     pub name: Option<String>,
     pub fhir_versions: Vec<String>,
-    pub contact_url: Option<String>,
+    pub contact_url: Option<WebUrl>,
     pub status: String,
     pub connection_type: String,
     /// What the poller last found.
@@ -51,7 +52,8 @@ pub struct EndpointView {
 pub struct PortalView {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<WebUrl>,
+    /// An embedded `data:` image or a web address (see `types::link::logo_problem`).
     pub logo_url: Option<String>,
     pub endpoints: Vec<EndpointView>,
 }
@@ -59,7 +61,8 @@ pub struct PortalView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceView {
     pub id: i32,
-    pub location: String,
+    /// The file name, URL or label of the source (never a path on the server).
+    pub name: String,
     pub format: String,
     pub imported_at: String,
 }
@@ -72,10 +75,11 @@ pub struct BrandDetail {
     pub aliases: Vec<String>,
     pub identifiers: Vec<IdentifierView>,
     pub categories: Vec<String>,
-    pub website: Option<String>,
+    pub website: Option<WebUrl>,
     pub addresses: Vec<AddressView>,
+    /// An embedded `data:` image or a web address (see `types::link::logo_problem`).
     pub logo_url: Option<String>,
-    pub logo_license: Option<String>,
+    pub logo_license: Option<WebUrl>,
     pub active: bool,
     pub parent: Option<BrandLink>,
     pub children: Vec<BrandLink>,

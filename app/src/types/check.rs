@@ -139,10 +139,51 @@ pub struct CheckReport {
     pub problems: Vec<String>,
     pub metadata: Step<MetadataFacts>,
     pub smart: Step<SmartFacts>,
+    /// In JSON: `null` (not https), the facts, or `{"failure": {"kind", "detail"}}`.
+    #[serde(with = "tls_json")]
     pub tls: Option<Result<TlsFacts, Failure>>,
     /// Whether `/metadata` answered a cross-origin request with `Access-Control-Allow-Origin`.
     pub cors: Option<bool>,
     pub scorecard: Vec<ScoreItem>,
+}
+
+/// The JSON shape of `CheckReport::tls`: the facts themselves, or `{"failure": ...}` (reports
+/// stored before this shape, `{"Ok": ...}` / `{"Err": ...}`, still read).
+mod tls_json {
+    use super::{Failure, TlsFacts};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Failed {
+            failure: Failure,
+        },
+        Old {
+            #[serde(rename = "Ok")]
+            ok: TlsFacts,
+        },
+        OldFailed {
+            #[serde(rename = "Err")]
+            err: Failure,
+        },
+        Facts(TlsFacts),
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<Result<TlsFacts, Failure>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(Ok(f)) => Wire::Facts(f.clone()).serialize(s),
+            Some(Err(e)) => Wire::Failed { failure: e.clone() }.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Result<TlsFacts, Failure>>, D::Error> {
+        Ok(Option::<Wire>::deserialize(d)?.map(|w| match w {
+            Wire::Facts(f) | Wire::Old { ok: f } => Ok(f),
+            Wire::Failed { failure: e } | Wire::OldFailed { err: e } => Err(e),
+        }))
+    }
 }
 
 impl CheckReport {
@@ -169,6 +210,43 @@ pub fn check_href(base: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_has_a_documented_json_shape_and_old_reports_still_read() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct W {
+            #[serde(with = "super::tls_json")]
+            tls: Option<Result<TlsFacts, Failure>>,
+        }
+        let facts = TlsFacts {
+            protocol: "TLSv1.3".into(),
+            cipher: "TLS13_AES_128_GCM_SHA256".into(),
+            not_after: None,
+            days_left: Some(40),
+            issuer: None,
+            subject: None,
+            host_matches: Some(true),
+            trusted: true,
+            trust_error: None,
+        };
+        let failure = Failure { kind: FailureKind::Tls, detail: "handshake failed".into() };
+        let ok = serde_json::to_value(W { tls: Some(Ok(facts.clone())) }).unwrap();
+        assert_eq!(ok["tls"]["protocol"], "TLSv1.3");
+        let err = serde_json::to_value(W { tls: Some(Err(failure.clone())) }).unwrap();
+        assert_eq!(err["tls"]["failure"]["detail"], "handshake failed");
+        for v in [&ok, &err] {
+            let text = v.to_string();
+            assert!(!text.contains("\"Ok\"") && !text.contains("\"Err\""), "{text}");
+            assert!(serde_json::from_value::<W>(v.clone()).is_ok());
+        }
+        let old: W = serde_json::from_value(serde_json::json!({"tls": {"Err": failure}})).unwrap();
+        assert_eq!(old.tls, Some(Err(failure)));
+        let old: W = serde_json::from_value(serde_json::json!({"tls": {"Ok": facts}})).unwrap();
+        assert!(matches!(old.tls, Some(Ok(_))));
+        assert_eq!(serde_json::from_value::<W>(serde_json::json!({"tls": null})).unwrap().tls, None);
+    }
+
     #[test]
     fn the_check_link_carries_the_whole_address() {
         assert_eq!(

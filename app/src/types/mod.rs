@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod brand;
 pub mod check;
 pub mod endpoint;
+pub mod link;
 pub mod search;
 pub mod states;
 pub mod validation;

@@ -3,6 +3,23 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
+/// The limits of one search, the same for the page, the server function and the JSON API: each
+/// distinct term costs a pass over the index, so their number and length are bounded.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_QUERY_TERMS: usize = 10;
+/// Longer terms are cut to this length, in the index and in queries alike.
+pub const MAX_TERM_CHARS: usize = 64;
+pub const MAX_FILTER_CHARS: usize = 64;
+/// The deepest page served (with `MAX_PER_PAGE`, 100,000 results in).
+pub const MAX_PAGE: u32 = 1000;
+
+/// The words of a text as search terms: split at anything not a letter or digit, lower-cased,
+/// cut to `MAX_TERM_CHARS`.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.chars().take(MAX_TERM_CHARS).collect::<String>().to_lowercase())
+}
 
 /// A directory search as it appears in the URL (`/?q=aetna&category=ins&state=TX`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +32,9 @@ pub struct SearchQuery {
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_version: Option<String>,
+    /// `production` or `sandbox` (brands with an endpoint of that kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// A brand's endpoint status: `up`, `degraded`, `down` or `unknown` (not checked yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -34,7 +54,8 @@ pub struct SearchQuery {
 }
 
 /// The filter parameters of a search, as named in URLs.
-pub const FILTERS: [&str; 7] = ["category", "state", "fhir_version", "status", "cert_days", "carin", "eob"];
+pub const FILTERS: [&str; 8] =
+    ["category", "state", "fhir_version", "environment", "status", "cert_days", "carin", "eob"];
 
 impl SearchQuery {
     fn filter_slot(&mut self, name: &str) -> Option<&mut Option<String>> {
@@ -42,6 +63,7 @@ impl SearchQuery {
             "category" => &mut self.category,
             "state" => &mut self.state,
             "fhir_version" => &mut self.fhir_version,
+            "environment" => &mut self.environment,
             "status" => &mut self.status,
             "cert_days" => &mut self.cert_days,
             "carin" => &mut self.carin,
@@ -56,6 +78,7 @@ impl SearchQuery {
             "category" => self.category.as_deref(),
             "state" => self.state.as_deref(),
             "fhir_version" => self.fhir_version.as_deref(),
+            "environment" => self.environment.as_deref(),
             "status" => self.status.as_deref(),
             "cert_days" => self.cert_days.as_deref(),
             "carin" => self.carin.as_deref(),
@@ -69,6 +92,36 @@ impl SearchQuery {
         if let Some(slot) = self.filter_slot(name) {
             *slot = value.filter(|v| !v.is_empty());
         }
+    }
+
+    /// Whether this search is within the limits every way into search shares; the message says
+    /// which limit it passed.
+    pub fn check_limits(&self) -> Result<(), String> {
+        let chars = self.q.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(format!("the search text is {chars} characters long; the limit is {MAX_QUERY_CHARS}"));
+        }
+        let mut distinct: Vec<String> = terms(&self.q).collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() > MAX_QUERY_TERMS {
+            return Err(format!(
+                "the search has {} different words; the limit is {MAX_QUERY_TERMS}",
+                distinct.len()
+            ));
+        }
+        for name in FILTERS {
+            if self.filter(name).is_some_and(|v| v.chars().count() > MAX_FILTER_CHARS) {
+                return Err(format!("{name} is longer than {MAX_FILTER_CHARS} characters"));
+            }
+        }
+        if self.page.is_some_and(|p| p > MAX_PAGE) {
+            return Err(format!("page is at most {MAX_PAGE}"));
+        }
+        if self.per_page.is_some_and(|p| p > MAX_PER_PAGE) {
+            return Err(format!("per_page is at most {MAX_PER_PAGE}"));
+        }
+        Ok(())
     }
 
     pub fn any_filter(&self) -> bool {
@@ -135,7 +188,7 @@ pub struct BrandSummary {
     pub logo_url: Option<String>,
     pub endpoint_count: u32,
     pub fhir_versions: Vec<String>,
-    pub website: Option<String>,
+    pub website: Option<crate::types::link::WebUrl>,
     /// Of its endpoints, from the poller: up when all checked ones are up, down when all are
     /// down, degraded in between; `None` when it has no polled endpoint.
     #[serde(default)]
@@ -154,6 +207,7 @@ pub struct Facets {
     pub category: Vec<FacetValue>,
     pub state: Vec<FacetValue>,
     pub fhir_version: Vec<FacetValue>,
+    pub environment: Vec<FacetValue>,
     pub status: Vec<FacetValue>,
     pub cert_days: Vec<FacetValue>,
     pub carin: Vec<FacetValue>,
@@ -206,6 +260,23 @@ pub fn fhir_release_label(version: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_are_the_same_for_every_caller() {
+        let q = |text: &str| SearchQuery { q: text.into(), ..Default::default() };
+        assert!(q("blue cross blue shield of texas").check_limits().is_ok());
+        assert!(q(&"a".repeat(MAX_QUERY_CHARS + 1)).check_limits().unwrap_err().contains("characters"));
+        let many: Vec<String> = (0..=MAX_QUERY_TERMS).map(|i| format!("w{i}")).collect();
+        assert!(q(&many.join(" ")).check_limits().unwrap_err().contains("different words"));
+        // Repeating a word does not count twice.
+        assert!(q(&"aetna ".repeat(30)).check_limits().is_ok());
+        assert!(SearchQuery { page: Some(u32::MAX), ..Default::default() }.check_limits().is_err());
+        assert!(SearchQuery { per_page: Some(101), ..Default::default() }.check_limits().is_err());
+        let mut long_filter = SearchQuery::default();
+        long_filter.set_filter("state", Some("x".repeat(65)));
+        assert!(long_filter.check_limits().is_err());
+        assert_eq!(terms(&"x".repeat(100)).next().unwrap().len(), MAX_TERM_CHARS);
+    }
 
     #[test]
     fn query_string_leaves_out_defaults_and_encodes() {

@@ -57,3 +57,31 @@ impl ValidationReport {
         self.fatal.is_none() && self.errors == 0
     }
 }
+
+/// A report for a Validate form posted without JavaScript: the server renders the page with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostedReport(pub Result<ValidationReport, String>);
+
+/// A byte count as the pages say it ("5 MB", "512 KB").
+pub fn size_label(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    match bytes {
+        b if b >= MB && b % MB == 0 => format!("{} MB", b / MB),
+        b if b >= MB => format!("{:.1} MB", b as f64 / MB as f64),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_label;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_label(5 * 1024 * 1024), "5 MB");
+        assert_eq!(size_label(1536 * 1024), "1.5 MB");
+        assert_eq!(size_label(512 * 1024), "512 KB");
+        assert_eq!(size_label(100), "100 bytes");
+    }
+}

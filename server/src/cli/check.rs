@@ -16,10 +16,12 @@ pub async fn check(url: &str, json: bool) -> Result<ExitCode, super::Error> {
     let report = match report {
         Ok(r) => r,
         Err(e) => {
+            let message = e.to_string();
+            let message = if message.starts_with("refused") { message } else { format!("refused: {message}") };
             if json {
-                println!("{}", serde_json::json!({ "url": url, "refused": e.to_string() }));
+                println!("{}", serde_json::json!({ "url": url, "refused": message }));
             } else {
-                eprintln!("refused: {e}");
+                eprintln!("{message}");
             }
             return Ok(ExitCode::from(2));
         }

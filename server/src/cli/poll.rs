@@ -23,6 +23,11 @@ pub async fn poll(once: bool, endpoint: Option<i32>) -> Result<ExitCode, super::
         config.poll.concurrency,
         config.public_url.clone(),
     );
+    // Checks are stamped in whole seconds. Starting on a fresh second makes "not checked since
+    // the run began" exact: a check from just before the run, in the same second, would
+    // otherwise count as done and its endpoint be skipped.
+    let subsec = chrono::Utc::now().timestamp_subsec_millis();
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(1000 - subsec.min(999)))).await;
     let started = chrono::Utc::now().timestamp();
     let which = match endpoint {
         Some(id) => Claim::One(id),

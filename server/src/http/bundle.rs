@@ -1,7 +1,8 @@
 use app::error::AppError;
 use app::server::entities::source;
 use app::server::services::brands::directory_version;
-use app::server::services::export::{ExportOptions, Framing, etag, stream};
+use app::server::services::resources::read;
+use app::server::services::export::{ExportOptions, Framing, etag, etag_matches, stream};
 use app::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -47,7 +48,7 @@ async fn publish(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        .is_some_and(|v| etag_matches(v, &tag));
     let mut builder = Response::builder()
         .header(header::ETAG, &tag)
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
@@ -65,4 +66,35 @@ async fn publish(
         .body(Body::from_stream(stream(state.db.clone(), opts)))
         .map_err(|e| AppError::Internal(e.to_string()))?
         .into_response())
+}
+
+/// `GET /fhir/{Organization|Endpoint}/{id}`: a published resource read at its `fullUrl`.
+pub async fn fhir_read(
+    State(state): State<AppState>,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let resource = read(&state.db, &kind, &id).await?.ok_or_else(|| AppError::NotFound(format!("{kind}/{id}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json")),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+        ],
+        resource.to_string(),
+    )
+        .into_response())
+}
+
+/// `OPTIONS` on the published data and the read API: the CORS preflight a browser app sends
+/// before a GET with `If-None-Match`.
+pub async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, "If-None-Match, If-Modified-Since, Accept, Cache-Control"),
+            (header::ACCESS_CONTROL_MAX_AGE, "86400"),
+        ],
+    )
+        .into_response()
 }

@@ -3,4 +3,6 @@ pub mod alerts;
 pub mod api;
 pub mod bundle;
 pub mod endpoints;
+pub mod headers;
 pub mod health;
+pub mod validate_form;

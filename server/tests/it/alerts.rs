@@ -145,9 +145,18 @@ async fn subscribe_on_site(app: &TestApp, email: &str, kind: &str, id: i32) -> r
 }
 
 /// Opens a link from a mail on the test app (mails carry the configured public address).
+/// Opens a link from a mail as a person does: the GET shows a page with a button (and does
+/// nothing, since mail scanners open links too), then the button posts the form.
 async fn open(app: &TestApp, link: &str) -> (u16, String) {
     let local = link.replace("https://signpost.test", &app.base);
-    let r = app.client.get(local).send().await.unwrap();
+    let r = app.client.get(&local).send().await.unwrap();
+    let (status, page) = (r.status().as_u16(), r.text().await.unwrap());
+    let form = "<form method=\"post\" action=\"";
+    let Some(at) = page.find(form) else { return (status, page) };
+    let action = &page[at + form.len()..];
+    let action = &action[..action.find('"').unwrap()];
+    let token = local.split("token=").nth(1).unwrap_or_default();
+    let r = app.client.post(app.url(action)).form(&[("token", token)]).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -382,24 +391,40 @@ async fn a_form_posted_without_javascript_returns_to_its_page_with_the_answer(ba
     let post = |email: &'static str| {
         let id = eid.to_string();
         browser
-            .post(app.url("/api/subscribe"))
+            .post(app.url("/alerts/subscribe"))
             .header("Accept", "text/html,application/xhtml+xml")
             .header("Referer", app.url("/somewhere/else"))
             .form(&[("email", email), ("kind", "endpoint"), ("id", id.as_str())])
             .send()
     };
+    // The form says where it posts.
+    let page = app.client.get(app.url(&format!("/endpoints/{eid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<form method=\"post\" action=\"/alerts/subscribe\""), "{page}");
     for (email, code, says) in [
         ("dev@example.org", "pending", "Check your inbox"),
         ("not an address", "invalid", "not an email address we can send to"),
     ] {
         let r = post(email).await.unwrap();
-        assert_eq!(r.status(), 302);
+        assert_eq!(r.status(), 303);
+        assert!(r.headers().get("content-type").is_none(), "a redirect with no body to mistake for a page");
         let to = r.headers()["location"].to_str().unwrap().to_string();
         assert_eq!(to, format!("/endpoints/{eid}?alerts={code}#alerts-heading"));
         let page = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains(says), "{code}: {page}");
     }
     assert_eq!(subscription::Entity::find().count(&app.db).await.unwrap(), 1, "only the valid address");
+    // A target that is not in the directory: back to the search page, which says so.
+    let gone = browser
+        .post(app.url("/alerts/subscribe"))
+        .form(&[("email", "dev@example.org"), ("kind", "brand"), ("id", "999999")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 303);
+    let to = gone.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/?alerts=gone");
+    let page = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("no longer in the directory"), "{page}");
     // The page without the parameter says nothing.
     let plain = app.client.get(app.url(&format!("/endpoints/{eid}"))).send().await.unwrap().text().await.unwrap();
     assert!(!plain.contains("Check your inbox"));
@@ -436,5 +461,73 @@ async fn old_sent_mail_is_pruned_and_unsent_mail_kept(backend: Backend) {
 }
 
 on_both_databases!(subscribers_hear_each_transition_once_and_can_leave);
+on_both_databases!(opening_a_link_does_nothing_until_its_button_and_confirmations_expire);
 on_both_databases!(old_sent_mail_is_pruned_and_unsent_mail_kept);
 on_both_databases!(a_form_posted_without_javascript_returns_to_its_page_with_the_answer);
+
+async fn opening_a_link_does_nothing_until_its_button_and_confirmations_expire(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    app.import_fixture("brands/smart-spec-example2.json").await;
+    let brand = app.get_json("/api/v1/brands?q=ExampleHealth").await["results"][0]["id"].as_i64().unwrap() as i32;
+    let now = chrono::Utc::now().timestamp();
+    let out = subscriptions::subscribe(&app.db, &app.alerts, "cy@example.org", TargetKind::Brand, brand, now)
+        .await
+        .unwrap();
+    assert_eq!(out, SubscribeOutcome::Pending);
+    let sub = subscription::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let link = app.alerts.confirm_url(&sub).replace("https://signpost.test", &app.base);
+
+    // A scanner's GET (twice, as some do) shows the button and confirms nothing.
+    for _ in 0..2 {
+        let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<button type=\"submit\">Confirm alerts</button>"), "{page}");
+    }
+    let unchanged = subscription::Entity::find_by_id(sub.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(unchanged.confirmed_at, None, "a GET must not confirm");
+
+    // Eight days later the link has expired: the page says so and the button would do nothing.
+    let later = now + 8 * 86_400;
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let preview = subscriptions::preview(&app.db, &app.alerts, true, &token, later).await.unwrap();
+    assert_eq!(preview, app::types::alerts::LinkPreview::Expired);
+    let pressed = subscriptions::confirm(&app.db, &app.alerts, &token, later).await.unwrap();
+    assert_eq!(pressed, app::types::alerts::LinkOutcome::Expired);
+    let still = subscription::Entity::find_by_id(sub.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(still.confirmed_at, None);
+
+    // Within the week the button confirms, and the page then says alerts are on.
+    let (status, page) = open(&app, &link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("are on"), "{page}");
+    let confirmed = subscription::Entity::find_by_id(sub.id).one(&app.db).await.unwrap().unwrap();
+    assert!(confirmed.confirmed_at.is_some());
+
+    // The unsubscribe link: the GET asks, the button deletes.
+    let unsub = app.alerts.unsubscribe_url(&confirmed).replace("https://signpost.test", &app.base);
+    let page = app.client.get(&unsub).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<button type=\"submit\">Unsubscribe</button>"), "{page}");
+    assert_eq!(subscription::Entity::find().count(&app.db).await.unwrap(), 1, "a GET must not unsubscribe");
+    let (_, page) = open(&app, &unsub).await;
+    assert!(page.contains("You are unsubscribed"), "{page}");
+    assert_eq!(subscription::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+#[test]
+fn old_eml_files_are_pruned_and_other_files_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now();
+    let old = now - Duration::from_secs(31 * 86_400);
+    let write = |name: &str, modified: std::time::SystemTime| {
+        let f = std::fs::File::create(dir.path().join(name)).unwrap();
+        f.set_modified(modified).unwrap();
+    };
+    write("old.eml", old);
+    write("new.eml", now);
+    write("old-notes.txt", old);
+    let removed = signpost::mailer::prune_mail_folder(dir.path(), now, signpost::mailer::KEEP_SENT).unwrap();
+    assert_eq!(removed, 1);
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, vec!["new.eml", "old-notes.txt"]);
+}

@@ -269,10 +269,26 @@ async fn api_checks_its_parameters(backend: Backend) {
 
 async fn demo_data_seeds_an_empty_database_once(backend: Backend) {
     let app = spawn_app_with(backend, true).await;
-    assert_eq!(source::Entity::find().count(&app.db).await.unwrap(), 4);
+    assert_eq!(source::Entity::find().count(&app.db).await.unwrap(), 5);
     let n = count_brands(&app).await;
     assert!(n > 1400, "{n}");
     assert_eq!(names(&app, "q=examplelabs").await[0], "ExampleLabs");
+    // The search box's own example finds the payer, with its production and sandbox endpoints.
+    assert_eq!(names(&app, "q=aetna").await[0], "Aetna");
+    let id = app.get_json("/api/v1/brands?q=aetna").await["results"][0]["id"].as_i64().unwrap();
+    let aetna = app.get_json(&format!("/api/v1/brands/{id}")).await;
+    let endpoints: Vec<String> = aetna["portals"][0]["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(endpoints, ["Aetna Patient Access (production)", "Aetna Patient Access (sandbox)"]);
+    assert_eq!(aetna["categories"], json!(["ins"]));
+    for payer in ["cigna", "humana", "unitedhealthcare", "blue+button", "anthem"] {
+        assert!(!names(&app, &format!("q={payer}")).await.is_empty(), "{payer}");
+    }
+    assert_eq!(app.get_json("/api/v1/brands?q=aetna&environment=sandbox").await["results"][0]["name"], "Aetna");
     // A second start on the same database does not import again.
     assert!(!signpost::demo::seed_if_empty(&app.db).await.unwrap());
     assert_eq!(count_brands(&app).await, n);

@@ -150,3 +150,81 @@ fn brands_in(rel: &str) -> usize {
     let v: serde_json::Value = serde_json::from_slice(&fixture(rel)).unwrap();
     v["entry"].as_array().unwrap().iter().filter(|e| e["resource"]["resourceType"] == "Organization").count()
 }
+
+/// What a newcomer tripped on, following the README word for word (issue 10, part 8).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_says_what_went_wrong_and_writes_nothing_for_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cli.db");
+    let db = format!("sqlite://{}", path.display());
+    // Bad input: a clear error, exit 1, and no database file created for it.
+    for bad in [vec!["import", "ftp://example.org/brands.json"], vec!["import", "/no/such/file.json"]] {
+        let out = signpost(&db, &bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert!(text(&out.stderr).contains("nothing was imported"), "{}", text(&out.stderr));
+    }
+    let out = signpost(&db, &["import", "ftp://example.org/brands.json"]);
+    assert!(text(&out.stderr).contains("only http and https"), "{}", text(&out.stderr));
+    assert!(!path.exists(), "bad input created a database file");
+
+    // `validate --json` answers JSON even for a missing file.
+    let out = signpost(&db, &["validate", "/no/such/file.json", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert!(report["fatal"].as_str().unwrap().contains("cannot open"), "{report}");
+
+    // A source imported from a file is shown by its file name, never by the server's path.
+    let example = fixture_path("brands/smart-spec-example2.json");
+    assert!(signpost(&db, &["import", &example]).status.success());
+    let named = dir.path().join("payers.json");
+    std::fs::write(&named, fixture("brands/smart-spec-example1.json")).unwrap();
+    assert!(signpost(&db, &["import", named.to_str().unwrap(), "--name", "Example payers"]).status.success());
+    let listing = text(&signpost(&db, &["sources"]).stdout);
+    assert_eq!(listing.lines().count(), 2, "{listing}");
+    assert!(listing.contains("smart-spec-example2.json"), "{listing}");
+    let csv = text(&signpost(&db, &["export", "--format", "csv"]).stdout);
+    assert!(csv.contains(",smart-spec-example2.json") && csv.contains(",Example payers"), "{csv}");
+    assert!(!csv.contains("/shared/fixtures/") && !csv.contains(dir.path().to_str().unwrap()), "{csv}");
+
+    // Export: a source that does not exist, and a folder that does not exist, are errors.
+    let out = signpost(&db, &["export", "--source", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no source 99"), "{}", text(&out.stderr));
+    let out = signpost(&db, &["export", "-o", "/no/such/folder/out.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does not exist") && !text(&out.stderr).contains(".tmp"), "{}", text(&out.stderr));
+
+    // `export | head`: the reader leaving early is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .args(["export", "--format", "ndjson"])
+        .env("DATABASE_URL", &db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Read;
+        let mut first = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    } // stdout closed here, as `head` closes it
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success() && !text(&out.stderr).contains("Broken pipe"), "{}", text(&out.stderr));
+
+    // Sources and feeds are managed by id.
+    let out = signpost(&db, &["source", "remove", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("3 brands"), "{}", text(&out.stdout));
+    assert_eq!(text(&signpost(&db, &["sources"]).stdout).lines().count(), 1);
+    assert_eq!(signpost(&db, &["source", "remove", "1"]).status.code(), Some(1));
+    assert!(text(&signpost(&db, &["feeds", "list"]).stdout).contains("no feeds"));
+    assert_eq!(signpost(&db, &["feeds", "approve", "7"]).status.code(), Some(1));
+
+    // `check`: one "refused", and a documented JSON shape.
+    let out = signpost(&db, &["check", "http://127.0.0.1:9/"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("refused: loopback address") && !err.contains("refused: refused"), "{err}");
+    let out = signpost(&db, &["check", "http://127.0.0.1:9/", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["refused"], "refused: loopback address");
+}

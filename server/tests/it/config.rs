@@ -11,3 +11,28 @@ fn durations_read_with_units() {
     assert_eq!(parse_duration_secs("6 hours"), None);
     assert_eq!(parse_duration_secs(""), None);
 }
+
+#[test]
+fn the_site_root_is_found_beside_the_binary_or_serve_stops_with_the_reason() {
+    use signpost::config::resolve_site_root;
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/signpost.css"), "body{}").unwrap();
+    let exe = dir.path().join("release").join("signpost");
+    // Tests run in server/, where there is no target/site: the binary's neighbour is used.
+    assert_eq!(resolve_site_root(None, Some(exe.clone())).unwrap(), site.display().to_string());
+    assert_eq!(resolve_site_root(Some(site.display().to_string()), None).unwrap(), site.display().to_string());
+    let empty = tempfile::tempdir().unwrap();
+    let e = resolve_site_root(Some(empty.path().display().to_string()), None).unwrap_err();
+    assert!(e.to_string().contains("pkg/signpost.css"), "{e}");
+    let e = resolve_site_root(None, Some(empty.path().join("release/signpost"))).unwrap_err();
+    assert!(e.to_string().contains("LEPTOS_SITE_ROOT"), "{e}");
+}
+
+#[test]
+fn trusted_proxies_are_read_from_their_variable() {
+    let nets = app::server::rate_limit::parse_trusted_proxies("10.0.0.0/8 ,192.0.2.1, 2001:db8::/32").unwrap();
+    assert_eq!(nets.len(), 3);
+    assert!(app::server::rate_limit::parse_trusted_proxies("not-a-cidr").is_err());
+}

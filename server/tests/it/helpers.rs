@@ -95,6 +95,7 @@ pub async fn spawn_app_mailing(
             from: "Signpost Test <signpost@signpost.test>".into(),
         },
         secret: None,
+        trusted_proxies: Vec::new(),
     };
     let app = Application::build(&config).await.expect("application builds");
     let base = format!("http://{}", app.addr());

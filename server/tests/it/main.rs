@@ -9,4 +9,5 @@ mod api;
 mod check;
 mod cli;
 mod config;
+mod hardening;
 mod poll;

@@ -48,6 +48,10 @@ async fn results_are_stored_with_status_and_compact_history(backend: Backend) {
     assert!(ok.raw_smart.as_deref().unwrap().contains("capabilities"));
     assert!(ok.next_check_at > chrono::Utc::now().timestamp() + 3000);
     assert_eq!(ok.lease_owner, None);
+    // Never seen up, failed once: not down before the threshold (2 here).
+    let failing = health_of(&app, id(&urls[1])).await;
+    assert_eq!((failing.health.as_str(), failing.consecutive_failures), ("unknown", 1));
+    p.poll(Claim::One(id(&urls[1])), |_| {}).await.unwrap();
     assert_eq!(health_of(&app, id(&urls[1])).await.health, "down");
     let expiring = health_of(&app, id(&urls[2])).await;
     assert_eq!(expiring.health, "degraded");
@@ -190,7 +194,7 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
     assert!(check_page.contains(&format!("value=\"{url}\"")), "the Check page shows the address");
     let api = app.get_json(&format!("/api/v1/endpoints/{id}")).await;
     assert_eq!(api["health"], "up");
-    assert_eq!(api["report"]["tls"]["Ok"]["days_left"], 20);
+    assert_eq!(api["report"]["tls"]["days_left"], 20);
     let raw = app.client.get(app.url(&format!("/endpoints/{id}/metadata.json"))).send().await.unwrap();
     assert_eq!(raw.headers()["content-type"], "application/fhir+json");
     assert!(raw.text().await.unwrap().contains("\"fhirVersion\""));
@@ -219,12 +223,14 @@ async fn the_check_page_runs_a_check_and_is_rate_limited(backend: Backend) {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("badge-up") && html.contains("CARIN Blue Button scorecard"), "report shown");
-    let html = page("http://127.0.0.1:9/".into()).await.text().await.unwrap();
+    // A name that resolves to an internal address: refused, without saying which address.
+    let html = page("http://localhost:9/".into()).await.text().await.unwrap();
     assert!(
-        html.contains("127.0.0.1 is a loopback address"),
+        html.contains("refused: loopback address"),
         "refusal shown: {}",
         &html[html.find("Check an endpoint</h1>").unwrap_or(0)..]
     );
+    assert!(!html.contains("127.0.0.1") && !html.contains("::1"), "the resolved address leaked");
     // Two at once, then the per-client limit.
     let r = page(server.https_base("ok")).await;
     assert_eq!(r.status(), 429);
@@ -238,7 +244,7 @@ async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend)
     let soon = fake(&ca, CertKind::ExpiresIn(5), Duration::ZERO).await;
     // Plan 0: up, CARIN, EOB. Plan 1: a 500 (down). Plan 2: certificate 5 days from expiry.
     let urls = vec![good.https_base("ok"), good.https_base("error"), soon.https_base("ok")];
-    import_urls(&app, &urls).await;
+    let ids = import_urls(&app, &urls).await;
     // The fixture's smart-configuration misses part of the CARIN profile; this one has it all.
     let resources = ["ExplanationOfBenefit", "Coverage", "Patient", "Organization", "Practitioner"];
     let mut scopes = vec!["openid".to_string(), "fhirUser".into(), "launch/patient".into()];
@@ -261,16 +267,18 @@ async fn search_shows_status_and_filters_by_the_pollers_facets(backend: Backend)
     good.set_metadata(Some(metadata.to_string()));
     let p = poller(&app, &ca, 2);
     p.poll(Claim::NotCheckedSince(now()), |_| {}).await.unwrap();
+    // Plan 1 fails a second time: down (the threshold is 2).
+    p.poll(Claim::One(ids[urls[1].trim_end_matches('/')]), |_| {}).await.unwrap();
 
-    // The brand bundle the endpoint points to becomes a feed (refetched on schedule).
-    let feeds: Vec<String> = app::server::entities::bundle_feed::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.url)
-        .collect();
-    assert_eq!(feeds, ["https://brands.example.org/brands.json"]);
+    // The brand bundle the endpoint points to is recorded as discovered, not fetched: an
+    // operator approves it first, so the lease query never hands it out.
+    use app::server::entities::bundle_feed::{self, FeedState};
+    let feeds: Vec<(String, FeedState)> =
+        bundle_feed::Entity::find().all(&app.db).await.unwrap().into_iter().map(|f| (f.url, f.state)).collect();
+    assert_eq!(feeds, [("https://brands.example.org/brands.json".to_string(), FeedState::Discovered)]);
+    let client = SafeClient::new(loopback_policy(&ca)).unwrap();
+    let refreshed = app::server::services::feeds::refresh_due(&app.db, &client, now() + 86_400, 3600).await.unwrap();
+    assert!(refreshed.is_empty(), "a discovered feed was fetched: {refreshed:?}");
 
     let names = |r: &serde_json::Value| -> Vec<String> {
         let mut v: Vec<String> =

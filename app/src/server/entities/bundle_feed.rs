@@ -18,6 +18,27 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
     pub lease_until: Option<i64>,
+    pub state: FeedState,
+}
+
+/// Whether a feed is fetched: an operator's import or approval makes it `Approved`; a URL found
+/// in a checked smart-configuration waits as `Discovered` until an operator approves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FeedState {
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "discovered")]
+    Discovered,
+}
+
+impl FeedState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedState::Approved => "approved",
+            FeedState::Discovered => "discovered",
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

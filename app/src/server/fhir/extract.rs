@@ -3,6 +3,7 @@ use super::address::EndpointAddress;
 use super::records::{Address, BrandRecord, EndpointRecord, Identifier, PortalRecord};
 use super::references::ResourceIndex;
 use super::{EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, extension_is, version_from_release_segment};
+use crate::types::link::{WebUrl, logo_problem};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -23,8 +24,18 @@ fn sub_extensions<'a>(ext: &'a Value, name: &'a str) -> impl Iterator<Item = &'a
     array(&ext["extension"]).iter().filter(move |e| e["url"].as_str() == Some(name))
 }
 
-fn sub_url(ext: &Value, name: &str) -> Option<String> {
+pub fn sub_url(ext: &Value, name: &str) -> Option<String> {
     sub_extensions(ext, name).find_map(|e| str_of(&e["valueUrl"]).or_else(|| str_of(&e["valueUri"])))
+}
+
+/// A link from data, kept only when it is a safe web address; the validator reports the rest.
+fn web_link(text: Option<String>) -> Option<String> {
+    WebUrl::parse_opt(text.as_deref()).map(String::from)
+}
+
+/// A logo from data, kept only when it is an allowed `data:` image or a safe web address.
+fn logo_link(text: Option<String>) -> Option<String> {
+    text.filter(|t| logo_problem(t).is_none())
 }
 
 pub fn extensions_named<'a>(resource: &'a Value, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
@@ -112,9 +123,9 @@ fn organization(resource_id: String, r: &Value) -> BrandRecord {
             name: sub_extensions(p, "portalName").find_map(|e| str_of(&e["valueString"])),
             description: sub_extensions(p, "portalDescription")
                 .find_map(|e| str_of(&e["valueMarkdown"]).or_else(|| str_of(&e["valueString"]))),
-            url: sub_url(p, "portalUrl"),
-            logo_url: sub_url(p, "portalLogo"),
-            logo_license: sub_url(p, "portalLogoLicense"),
+            url: web_link(sub_url(p, "portalUrl")),
+            logo_url: logo_link(sub_url(p, "portalLogo")),
+            logo_license: web_link(sub_url(p, "portalLogoLicense")),
             endpoint_refs: sub_extensions(p, "portalEndpoint")
                 .filter_map(|e| str_of(&e["valueReference"]["reference"]))
                 .collect(),
@@ -129,7 +140,7 @@ fn organization(resource_id: String, r: &Value) -> BrandRecord {
             .map(|i| Identifier { system: str_of(&i["system"]), value: str_of(&i["value"]) })
             .collect(),
         categories: dedup(codes(&r["type"])),
-        website: telecom_url(r, "telecom"),
+        website: web_link(telecom_url(r, "telecom")),
         addresses: array(&r["address"])
             .iter()
             .map(|a| Address {
@@ -140,8 +151,8 @@ fn organization(resource_id: String, r: &Value) -> BrandRecord {
                 country: str_of(&a["country"]),
             })
             .collect(),
-        logo_url: brand_ext.and_then(|e| sub_url(e, "brandLogo")),
-        logo_license: brand_ext.and_then(|e| sub_url(e, "brandLogoLicense")),
+        logo_url: logo_link(brand_ext.and_then(|e| sub_url(e, "brandLogo"))),
+        logo_license: web_link(brand_ext.and_then(|e| sub_url(e, "brandLogoLicense"))),
         part_of: str_of(&r["partOf"]["reference"]),
         active: r["active"].as_bool().unwrap_or(true),
         portals,
@@ -162,7 +173,7 @@ fn endpoint(resource_id: String, r: &Value) -> EndpointRecord {
         connection_type: codes(&r["connectionType"]).into_iter().next().unwrap_or_default(),
         payload_types: codes(&r["payloadType"]),
         fhir_versions,
-        contact_url: telecom_url(r, "contact"),
+        contact_url: web_link(telecom_url(r, "contact")),
         status: str_of(&r["status"]).unwrap_or_default(),
         address,
     }

@@ -6,6 +6,10 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::io::Read;
 
+/// Most items one document may hold (a national directory is about a million brands); past it
+/// reading stops with an error, so a stream of tiny entries cannot grow an import without bound.
+pub const MAX_ITEMS: usize = 2_000_000;
+
 /// The top level of the document, without the streamed array.
 #[derive(Debug, Default)]
 pub struct Header {
@@ -94,6 +98,9 @@ impl<'de, F: FnMut(usize, Value) -> Result<(), String>> Visitor<'de> for ItemsSe
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
         let mut index = 0;
         while let Some(item) = seq.next_element::<Value>()? {
+            if index >= MAX_ITEMS {
+                return Err(serde::de::Error::custom(format!("more than {MAX_ITEMS} entries; the limit is {MAX_ITEMS}")));
+            }
             (self.on_item)(index, item).map_err(serde::de::Error::custom)?;
             index += 1;
         }

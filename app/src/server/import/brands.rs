@@ -21,7 +21,7 @@ pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
         Some(other) => return Err(format!("resourceType is \"{other}\", expected \"Bundle\"")),
         None => return Err("the document has no resourceType; expected a FHIR Bundle".into()),
     }
-    let findings = validator.finish(&header);
+    let (findings, counts) = validator.finish_counted(&header);
     let (brands, endpoints) = collector.finish();
-    Ok(Directory { brands, endpoints, findings })
+    Ok(Directory { brands, endpoints, findings, counts: Some(counts) })
 }

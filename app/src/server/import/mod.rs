@@ -2,6 +2,7 @@
 //! write it in one transaction (see `store`).
 pub mod brands;
 pub mod lantern;
+pub mod payer_facts;
 pub mod run;
 pub mod sma_csv;
 pub mod store;

@@ -23,9 +23,7 @@ pub struct ImportOutcome {
     pub summary: ImportSummary,
 }
 
-/// Imports one source from `reader`: detects the format unless given, reads it (streaming, on
-/// a blocking thread), and writes it in one transaction. `location` names the source; importing
-/// the same location again updates its records. `on_progress` gets the bytes read so far.
+/// `import_named` with the name derived from the location (a file path shows as its file name).
 pub async fn import_reader<R>(
     db: &DatabaseConnection,
     location: &str,
@@ -33,6 +31,46 @@ pub async fn import_reader<R>(
     reader: R,
     on_progress: impl FnMut(u64) + Send + 'static,
 ) -> Result<ImportOutcome, ImportError>
+where
+    R: Read + Send + 'static,
+{
+    import_named(db, location, None, format, reader, on_progress).await
+}
+
+/// Imports one source from `reader`: detects the format unless given, reads it (streaming, on
+/// a blocking thread), and writes it in one transaction. `location` names the source; importing
+/// the same location again updates its records. `on_progress` gets the bytes read so far.
+pub async fn import_named<R>(
+    db: &DatabaseConnection,
+    location: &str,
+    name: Option<&str>,
+    format: Option<Format>,
+    reader: R,
+    on_progress: impl FnMut(u64) + Send + 'static,
+) -> Result<ImportOutcome, ImportError>
+where
+    R: Read + Send + 'static,
+{
+    let read = read_source(location, format, reader, on_progress).await?;
+    store_source(db, location, name, read).await
+}
+
+/// A source read into records, not yet written.
+pub struct ReadSource {
+    pub format: Format,
+    pub detected: bool,
+    dir: crate::server::fhir::records::Directory,
+    hash: String,
+}
+
+/// The reading half of an import (on a blocking thread): the command line reads first and
+/// opens the database only for a source that could be read.
+pub async fn read_source<R>(
+    location: &str,
+    format: Option<Format>,
+    reader: R,
+    on_progress: impl FnMut(u64) + Send + 'static,
+) -> Result<ReadSource, ImportError>
 where
     R: Read + Send + 'static,
 {
@@ -54,6 +92,17 @@ where
     })
     .await
     .map_err(|e| ImportError::Io(std::io::Error::other(e.to_string())))??;
-    let summary = store(db, location, format.as_str(), &hash, dir).await?;
+    Ok(ReadSource { format, detected, dir, hash })
+}
+
+/// The writing half: one transaction.
+pub async fn store_source(
+    db: &DatabaseConnection,
+    location: &str,
+    name: Option<&str>,
+    read: ReadSource,
+) -> Result<ImportOutcome, ImportError> {
+    let ReadSource { format, detected, dir, hash } = read;
+    let summary = store(db, location, name, format.as_str(), &hash, dir).await?;
     Ok(ImportOutcome { format, detected, summary })
 }

@@ -31,6 +31,14 @@ pub fn urls_in(cell: &str) -> Vec<String> {
         .collect()
 }
 
+/// The base of a URL template: everything before the path segment holding the first `{`.
+pub fn template_base(url: &str) -> Option<String> {
+    let at = url.find('{')?;
+    let cut = url[..at].rfind('/')?;
+    let base = url[..cut].trim_end_matches('/');
+    base.contains("://").then(|| base.to_string()).filter(|b| b.split("://").nth(1).is_some_and(|h| !h.is_empty()))
+}
+
 pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
     let mut rows = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
     let mut records = rows.records();
@@ -88,6 +96,20 @@ pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
         let mut refs = Vec::new();
         for (col, label) in &url_cols {
             for raw in urls_in(cell(Some(*col))) {
+                // Some states list a URL template (`https://host/fhir/{resource}`): the FHIR base
+                // is the part before the first placeholder.
+                let raw = match template_base(&raw) {
+                    Some(base) => {
+                        dir.findings.push(Finding {
+                            severity: Severity::Warning,
+                            rule: "endpoint-template".into(),
+                            pointer: format!("/rows/{line}/{}", clean(&headers[*col])),
+                            message: format!("{raw} is a URL template; imported as its base {base}."),
+                        });
+                        base
+                    }
+                    None => raw,
+                };
                 let address = match EndpointAddress::parse(&raw) {
                     Ok(a) => a.as_str().to_string(),
                     Err(e) => {
@@ -114,7 +136,7 @@ pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
                     fhir_versions: version(if is_provdir { provdir_version_col } else { version_col })
                         .into_iter()
                         .collect(),
-                    contact_url: contact.clone(),
+                    contact_url: crate::types::link::WebUrl::parse_opt(contact.as_deref()).map(String::from),
                     status: if active || is_provdir { "active".into() } else { "off".into() },
                 });
                 refs.push(resource_id);
@@ -164,6 +186,18 @@ mod tests {
         assert_eq!(al_eps[0].fhir_versions, vec!["4.0.1"]);
         let guam = dir.brands.iter().find(|b| b.resource_id == "Guam").unwrap();
         assert_eq!(guam.addresses[0].state.as_deref(), Some("GU"));
+        // Connecticut lists `https://ct-dss-medicaid.convergent-pd.com/fhir/{resource}`.
+        assert!(dir.endpoints.iter().any(|e| e.address == "https://ct-dss-medicaid.convergent-pd.com/fhir"));
+        assert!(!dir.endpoints.iter().any(|e| e.address.contains('{') || e.address.contains("%7B")));
+        assert!(dir.findings.iter().any(|f| f.rule == "endpoint-template" && f.message.contains("{resource}")));
+    }
+
+    #[test]
+    fn url_templates_keep_their_base() {
+        assert_eq!(template_base("https://h.org/fhir/{resource}").as_deref(), Some("https://h.org/fhir"));
+        assert_eq!(template_base("https://h.org/{x}/y").as_deref(), Some("https://h.org"));
+        assert_eq!(template_base("https://h.org/fhir"), None);
+        assert_eq!(template_base("https://{tenant}.h.org/fhir"), None);
     }
 
     #[test]

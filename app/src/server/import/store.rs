@@ -1,9 +1,8 @@
 //! Writes one source's records in one transaction: adds, updates and removes exactly that
 //! source's brands, portals and endpoints, and bumps the directory version when anything changed.
-use crate::server::entities::{brand, brand_endpoint, endpoint, meta, portal, source};
+use crate::server::entities::{brand, brand_endpoint, endpoint, portal, source};
 use crate::server::fhir::records::{BrandRecord, Directory, EndpointRecord, PortalRecord, content_hash};
 use crate::types::validation::Finding;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -33,6 +32,9 @@ pub struct ImportSummary {
     pub portals: Counts,
     pub endpoints: Counts,
     pub findings: Vec<Finding>,
+    /// Errors, warnings and notes found, also those `findings` leaves out (it lists at most
+    /// 100 per rule and 1,000 in all for a brands bundle).
+    pub finding_counts: [u32; 3],
     /// The source's content was byte-for-byte what was imported last time.
     pub unchanged: bool,
 }
@@ -50,10 +52,12 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 pub async fn store(
     db: &DatabaseConnection,
     location: &str,
+    name: Option<&str>,
     format: &str,
     source_hash: &str,
     dir: Directory,
 ) -> Result<ImportSummary, DbErr> {
+    let name = name.map(str::to_string).unwrap_or_else(|| source::display_name(location));
     let txn = db.begin().await?;
     crate::server::services::sql::begin_writing(&txn).await?;
     let now = chrono::Utc::now();
@@ -63,6 +67,7 @@ pub async fn store(
             txn.commit().await?;
             return Ok(ImportSummary {
                 source_id: src.id,
+                finding_counts: dir.finding_counts(),
                 findings: dir.findings,
                 unchanged: true,
                 ..Default::default()
@@ -78,6 +83,7 @@ pub async fn store(
             am.imported_at = Set(now);
             am.brand_count = Set(counts.0);
             am.endpoint_count = Set(counts.1);
+            am.name = Set(Some(name));
             am.update(&txn).await?.id
         }
         None => {
@@ -89,6 +95,7 @@ pub async fn store(
                 imported_at: Set(now),
                 brand_count: Set(counts.0),
                 endpoint_count: Set(counts.1),
+                name: Set(Some(name)),
             }
             .insert(&txn)
             .await?
@@ -101,13 +108,10 @@ pub async fn store(
     store_brands(&txn, source_id, &dir.brands, &endpoint_ids, now, &mut summary).await?;
 
     if summary.changed() {
-        meta::Entity::update_many()
-            .col_expr(meta::Column::Value, Expr::col(meta::Column::Value).add(1))
-            .filter(meta::Column::Key.eq("directory_version"))
-            .exec(&txn)
-            .await?;
+        crate::server::services::brands::bump_directory_version(&txn).await?;
     }
     txn.commit().await?;
+    summary.finding_counts = dir.finding_counts();
     summary.findings = dir.findings;
     Ok(summary)
 }

@@ -103,11 +103,18 @@ impl SafeClient {
     ) -> Result<Fetched, FetchError> {
         self.policy.check_url(url)?;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let started = Instant::now();
+        // The clock starts with the first request, not while waiting for the host's turn.
+        let mut first_sent: Option<Instant> = None;
         let mut attempt = 0;
         loop {
             let turn = self.gate.turn(&host).await;
-            let request = self.http.get(url.clone()).headers(headers.clone()).timeout(total);
+            let started = *first_sent.get_or_insert_with(Instant::now);
+            // Retries and their waits come out of the same total, never on top of it.
+            let left = total.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(FetchError::Timeout(format!("waiting for the answer (after {} s)", total.as_secs_f32())));
+            }
+            let request = self.http.get(url.clone()).headers(headers.clone()).timeout(left);
             let response = request.send().await.map_err(|e| self.map_err(&e, total))?;
             let status = response.status().as_u16();
             if matches!(status, 429 | 503) && attempt < self.policy.retries {

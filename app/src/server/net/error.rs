@@ -8,7 +8,9 @@ use std::net::IpAddr;
 pub enum FetchError {
     #[error("{0}")]
     BadUrl(String),
-    #[error("refused: {address} is a {why} address")]
+    /// The message names the kind of address, never the address a name resolved to: it is
+    /// shown to whoever asked for the check, and internal addresses are not theirs to map.
+    #[error("refused: {why} address")]
     Refused { address: IpAddr, why: Blocked },
     #[error("DNS lookup failed: {0}")]
     Dns(String),

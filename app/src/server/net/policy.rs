@@ -20,6 +20,8 @@ pub struct FetchPolicy {
     pub total_timeout: Duration,
     /// For a whole brands bundle: Epic's is about 90 MB, which 30 s would only allow at 3 MB/s.
     pub bundle_timeout: Duration,
+    /// Largest brands bundle downloaded (`SIGNPOST_FEED_MAX_BYTES`; Epic's is about 90 MB).
+    pub bundle_max_bytes: usize,
     pub max_redirects: usize,
     /// Extra trusted roots (PEM or DER), e.g. a test CA or a corporate CA.
     pub extra_roots: Vec<Vec<u8>>,
@@ -42,6 +44,7 @@ impl Default for FetchPolicy {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30),
             bundle_timeout: Duration::from_secs(300),
+            bundle_max_bytes: 128 * 1024 * 1024,
             max_redirects: 3,
             extra_roots: Vec::new(),
             // A little over a second, so network jitter never lands two requests in one second at
@@ -92,8 +95,12 @@ impl FetchPolicy {
         } else if let Some(ips) = self.hosts.get(&host.to_ascii_lowercase()) {
             ips.clone()
         } else {
-            tokio::net::lookup_host((host, port))
+            // The system resolver has no deadline of its own; a lookup gets the connect timeout.
+            tokio::time::timeout(self.connect_timeout, tokio::net::lookup_host((host, port)))
                 .await
+                .map_err(|_| {
+                    FetchError::Dns(format!("{host}: no answer within {} s", self.connect_timeout.as_secs_f32()))
+                })?
                 .map_err(|e| FetchError::Dns(format!("{host}: {e}")))?
                 .map(|a| a.ip())
                 .collect()

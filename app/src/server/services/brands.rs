@@ -2,11 +2,30 @@ use crate::server::entities::{brand, brand_endpoint, endpoint, meta, portal, sou
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::brand::{AddressView, BrandDetail, BrandLink, EndpointView, IdentifierView, PortalView, SourceView};
 use crate::types::check::Health;
+use crate::types::link::{WebUrl, logo_problem};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// The directory version: goes up with every import that changed data.
 pub async fn directory_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     Ok(meta::Entity::find_by_id("directory_version".to_string()).one(db).await?.map_or(0, |m| m.value))
+}
+
+/// A stored logo, kept only when it is still an allowed image or web address (rows written
+/// before the check, or by hand, are filtered here too).
+pub fn safe_logo(text: Option<&str>) -> Option<String> {
+    text.filter(|t| logo_problem(t).is_none()).map(|t| t.trim().to_string())
+}
+
+/// Marks a change of the directory (in the caller's transaction): caches keyed by the version
+/// (the search index, ETags) are then stale.
+pub async fn bump_directory_version<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    meta::Entity::update_many()
+        .col_expr(meta::Column::Value, Expr::col(meta::Column::Value).add(1))
+        .filter(meta::Column::Key.eq("directory_version"))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub fn parse_list<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {
@@ -20,7 +39,7 @@ impl EndpointView {
             address: e.address.clone(),
             name: e.name.clone(),
             fhir_versions: parse_list(&e.fhir_versions),
-            contact_url: e.contact_url.clone(),
+            contact_url: WebUrl::parse_opt(e.contact_url.as_deref()),
             status: e.status.clone(),
             connection_type: e.connection_type.clone(),
             health: Health::Unknown,
@@ -38,7 +57,7 @@ impl SourceView {
     pub fn from_model(s: &source::Model) -> Self {
         SourceView {
             id: s.id,
-            location: s.location.clone(),
+            name: s.public_name(),
             format: s.format.clone(),
             imported_at: s.imported_at.to_rfc3339(),
         }
@@ -80,8 +99,8 @@ async fn portals_and_endpoints<C: ConnectionTrait>(
         .map(|p| PortalView {
             name: p.name.clone(),
             description: p.description.clone(),
-            url: p.url.clone(),
-            logo_url: p.logo_url.clone(),
+            url: WebUrl::parse_opt(p.url.as_deref()),
+            logo_url: safe_logo(p.logo_url.as_deref()),
             endpoints: links.iter().filter(|l| l.portal_id == Some(p.id)).filter_map(|l| view(l.endpoint_id)).collect(),
         })
         .collect();
@@ -132,10 +151,10 @@ pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<
             .map(|i| IdentifierView { system: i.system, value: i.value })
             .collect(),
         categories: parse_list(&b.categories),
-        website: b.website.clone(),
+        website: WebUrl::parse_opt(b.website.as_deref()),
         addresses: parse_list::<Address>(&b.addresses).into_iter().map(AddressView::from_record).collect(),
-        logo_url: b.logo_url.clone(),
-        logo_license: b.logo_license.clone(),
+        logo_url: safe_logo(b.logo_url.as_deref()),
+        logo_license: WebUrl::parse_opt(b.logo_license.as_deref()),
         active: b.active,
         parent: parent.as_ref().map(link),
         children: children.iter().map(link).collect(),

@@ -2,10 +2,9 @@
 //! as one string), as FHIR NDJSON, or as a CSV of endpoints. Elements that real imported data
 //! lacks are marked with data-absent-reason rather than invented.
 use super::brands::parse_list;
+use super::resources::{endpoint_resource, organization, web};
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal, source};
-use crate::server::fhir::records::{Address, Identifier};
-use crate::server::fhir::{CATEGORIES, CONNECTION_TYPE_SYSTEM, DATA_ABSENT_REASON, ORG_TYPE_SYSTEM};
-use crate::server::validate::identifier_problem;
+use crate::server::fhir::records::Address;
 use bytes::Bytes;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -14,7 +13,6 @@ use std::collections::{HashMap, HashSet};
 use tokio::sync::mpsc;
 
 const PAGE: u64 = 1000;
-const EXT_BASE: &str = "http://hl7.org/fhir/StructureDefinition/";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framing {
@@ -31,16 +29,19 @@ pub struct ExportOptions {
     pub framing: Framing,
 }
 
-fn absent() -> Value {
-    json!({"extension": [{"url": DATA_ABSENT_REASON, "valueCode": "asked-unknown"}]})
-}
-
 /// The weak ETag of an export: it changes exactly when the directory version does.
 pub fn etag(version: i64, source_id: Option<i32>) -> String {
     match source_id {
         Some(s) => format!("W/\"v{version}-s{s}\""),
         None => format!("W/\"v{version}\""),
     }
+}
+
+/// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `"v4"` and `W/"v4"` match.
+pub fn etag_matches(if_none_match: &str, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(tag);
+    if_none_match.split(',').any(|t| t.trim() == "*" || opaque(t) == ours)
 }
 
 /// Last import time in scope: the bundle's timestamp, stable while the data is.
@@ -161,7 +162,7 @@ async fn write_all(
         .map(|(s, r, id, p)| ((s, r), (id, p)))
         .collect();
     let sources: HashMap<i32, String> =
-        source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.location)).collect();
+        source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.public_name())).collect();
 
     let mut after = 0;
     loop {
@@ -206,17 +207,21 @@ async fn write_all(
                     if let Some(e) = csv_endpoints.get(&l.endpoint_id) {
                         let versions = parse_list::<String>(&e.fhir_versions).join(" ");
                         let source = sources.get(&b.source_id).map(String::as_str).unwrap_or("");
-                        let _ = w.write_record([
-                            &b.id.to_string(),
-                            &b.name,
-                            &state,
-                            &e.id.to_string(),
-                            &e.address,
-                            &versions,
-                            &e.status,
-                            e.contact_url.as_deref().unwrap_or(""),
-                            source,
-                        ]);
+                        let contact = web(&e.contact_url).unwrap_or_default();
+                        let _ = w.write_record(
+                            [
+                                b.id.to_string().as_str(),
+                                &b.name,
+                                &state,
+                                &e.id.to_string(),
+                                &e.address,
+                                &versions,
+                                &e.status,
+                                &contact,
+                                source,
+                            ]
+                            .map(|c| csv_cell(c).into_owned()),
+                        );
                     }
                 }
                 sink.buf.extend(w.into_inner().unwrap_or_default());
@@ -265,131 +270,43 @@ async fn write_all(
     Ok(())
 }
 
-fn organization(
-    b: &brand::Model,
-    parent: Option<i32>,
-    links: &[&brand_endpoint::Model],
-    portals: &[&portal::Model],
-) -> Value {
-    let mut r = json!({"resourceType": "Organization", "id": format!("b{}", b.id)});
-    let mut extensions = Vec::new();
-    if b.logo_url.is_some() || b.logo_license.is_some() {
-        let mut subs = Vec::new();
-        if let Some(u) = &b.logo_url {
-            subs.push(json!({"url": "brandLogo", "valueUrl": u}));
-        }
-        if let Some(u) = &b.logo_license {
-            subs.push(json!({"url": "brandLogoLicense", "valueUrl": u}));
-        }
-        extensions.push(json!({"url": format!("{EXT_BASE}organization-brand"), "extension": subs}));
+/// A spreadsheet reads a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as
+/// a formula; such cells (all from imported data) get a leading apostrophe so they stay text.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
     }
-    for p in portals {
-        let mut subs = Vec::new();
-        let mut push = |name: &str, key: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                subs.push(json!({"url": name, key: v}));
-            }
-        };
-        push("portalName", "valueString", &p.name);
-        push("portalDescription", "valueMarkdown", &p.description);
-        push("portalUrl", "valueUrl", &p.url);
-        push("portalLogo", "valueUrl", &p.logo_url);
-        push("portalLogoLicense", "valueUrl", &p.logo_license);
-        for l in links.iter().filter(|l| l.portal_id == Some(p.id)) {
-            subs.push(json!({"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/e{}", l.endpoint_id)}}));
-        }
-        extensions.push(json!({"url": format!("{EXT_BASE}organization-portal"), "extension": subs}));
-    }
-    if !extensions.is_empty() {
-        r["extension"] = Value::Array(extensions);
-    }
-    let identifiers: Vec<Value> = parse_list::<Identifier>(&b.identifiers)
-        .into_iter()
-        .filter(|i| identifier_problem(i.system.as_deref(), i.value.as_deref()).is_none())
-        .map(|i| json!({"system": i.system, "value": i.value}))
-        .collect();
-    if !identifiers.is_empty() {
-        r["identifier"] = Value::Array(identifiers);
-    }
-    r["active"] = json!(b.active);
-    let categories: Vec<Value> = parse_list::<String>(&b.categories)
-        .into_iter()
-        .filter(|c| CATEGORIES.contains(&c.as_str()))
-        .map(|c| json!({"coding": [{"system": ORG_TYPE_SYSTEM, "code": c}]}))
-        .collect();
-    if !categories.is_empty() {
-        r["type"] = Value::Array(categories);
-    }
-    if b.name.trim().is_empty() {
-        r["_name"] = absent();
-    } else {
-        r["name"] = json!(b.name);
-    }
-    let aliases: Vec<String> = parse_list(&b.aliases);
-    if !aliases.is_empty() {
-        r["alias"] = json!(aliases);
-    }
-    r["telecom"] = match &b.website {
-        Some(w) => json!([{"system": "url", "value": w}]),
-        None => json!([{"system": "url", "_value": absent()}]),
-    };
-    let addresses: Vec<Value> = parse_list::<Address>(&b.addresses)
-        .into_iter()
-        .map(|a| {
-            let mut v = json!({});
-            if !a.line.is_empty() {
-                v["line"] = json!(a.line);
-            }
-            for (k, x) in [("city", a.city), ("state", a.state), ("postalCode", a.postal_code), ("country", a.country)]
-            {
-                if let Some(x) = x {
-                    v[k] = json!(x);
-                }
-            }
-            v
-        })
-        .collect();
-    if !addresses.is_empty() {
-        r["address"] = Value::Array(addresses);
-    }
-    if let Some(p) = parent {
-        r["partOf"] = json!({"reference": format!("Organization/b{p}")});
-    }
-    if !links.is_empty() {
-        r["endpoint"] = links.iter().map(|l| json!({"reference": format!("Endpoint/e{}", l.endpoint_id)})).collect();
-    }
-    r
 }
 
-fn endpoint_resource(e: &endpoint::Model) -> Value {
-    let versions: Vec<String> = parse_list(&e.fhir_versions);
-    let mut r = json!({"resourceType": "Endpoint", "id": format!("e{}", e.id)});
-    r["extension"] = if versions.is_empty() {
-        json!([{"url": format!("{EXT_BASE}endpoint-fhir-version"), "_valueCode": absent()}])
-    } else {
-        versions.iter().map(|v| json!({"url": format!("{EXT_BASE}endpoint-fhir-version"), "valueCode": v})).collect()
-    };
-    if e.status.is_empty() {
-        r["_status"] = absent();
-    } else {
-        r["status"] = json!(e.status);
+#[cfg(test)]
+mod tests {
+    use super::{csv_cell, etag, etag_matches};
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let tag = etag(4, None);
+        assert!(etag_matches("\"v4\"", &tag));
+        assert!(etag_matches("W/\"v4\"", &tag));
+        assert!(etag_matches("\"v1\", W/\"v4\"", &tag));
+        assert!(etag_matches("*", &tag));
+        assert!(!etag_matches("\"v5\"", &tag));
+        assert!(!etag_matches("W/\"v4-s1\"", &tag));
     }
-    r["connectionType"] = json!({"system": CONNECTION_TYPE_SYSTEM, "code": "hl7-fhir-rest"});
-    if let Some(n) = &e.name {
-        r["name"] = json!(n);
-    }
-    // payloadType: the one the source gave, or "none" (the code for "not specified").
-    let payload: Vec<String> = parse_list(&e.payload_types);
-    r["payloadType"] = match payload.first() {
-        Some(code) => json!([{"coding": [{"code": code}]}]),
-        None => {
-            json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/endpoint-payload-type", "code": "none"}]}])
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_stay_text() {
+        for (given, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Aetna", "Aetna"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(given), want);
         }
-    };
-    r["address"] = json!(e.address);
-    r["contact"] = match &e.contact_url {
-        Some(c) => json!([{"system": "url", "value": c}]),
-        None => json!([{"system": "url", "_value": absent()}]),
-    };
-    r
+    }
 }

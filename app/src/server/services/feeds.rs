@@ -3,7 +3,7 @@
 //! changed, through the SSRF-safe client. Feeds come from `signpost import URL` and from the
 //! `user_access_brand_bundle` of checked smart-configurations.
 use super::sql::lease_due;
-use crate::server::entities::bundle_feed;
+use crate::server::entities::bundle_feed::{self, FeedState};
 use crate::server::import::run::import_reader;
 use crate::server::net::client::{Fetched, SafeClient};
 use crate::server::net::error::FetchError;
@@ -11,26 +11,43 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use url::Url;
 
-/// The largest bundle fetched (Epic's public bundle is about 90 MB).
-pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// A fetch that failed is tried again after this long, not a whole interval later.
 const RETRY_SECS: i64 = 3600;
 /// How long a fetch holds its feed (a big bundle takes a while to import).
 const LEASE_SECS: i64 = 1800;
 
-/// GETs a brands bundle (or another source file) within the bundle limits: `MAX_BUNDLE_BYTES`
-/// and the policy's `bundle_timeout`, not the 30 s of a check.
+/// GETs a brands bundle (or another source file) within the bundle limits, the policy's
+/// `bundle_max_bytes` and `bundle_timeout`, not the 5 MB and 30 s of a check.
 pub async fn fetch_bundle(
     client: &SafeClient,
     url: &Url,
     headers: reqwest::header::HeaderMap,
 ) -> Result<Fetched, FetchError> {
-    client.get_within(url, headers, MAX_BUNDLE_BYTES, client.policy().bundle_timeout).await
+    let policy = client.policy();
+    client.get_within(url, headers, policy.bundle_max_bytes, policy.bundle_timeout).await
 }
 
-/// Adds a feed, due now (nothing happens if the URL is one already).
+/// Records a bundle URL that a checked smart-configuration names: `Discovered`, never fetched
+/// until an operator approves it (`signpost feeds approve ID`). Nothing happens if the URL is a
+/// feed already.
+pub async fn discovered<C: ConnectionTrait>(db: &C, url: &str, now: i64) -> Result<(), DbErr> {
+    insert(db, url, now, FeedState::Discovered).await
+}
+
+/// Adds an approved feed, due now; a feed that was only discovered becomes approved.
 pub async fn register<C: ConnectionTrait>(db: &C, url: &str, now: i64) -> Result<(), DbErr> {
+    insert(db, url, now, FeedState::Approved).await?;
+    bundle_feed::Entity::update_many()
+        .col_expr(bundle_feed::Column::State, Expr::value(FeedState::Approved.as_str()))
+        .filter(bundle_feed::Column::Url.eq(url))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn insert<C: ConnectionTrait>(db: &C, url: &str, now: i64, state: FeedState) -> Result<(), DbErr> {
     bundle_feed::Entity::insert(bundle_feed::ActiveModel {
+        state: Set(state),
         url: Set(url.to_string()),
         etag: Set(None),
         created_at: Set(now),
@@ -69,7 +86,7 @@ pub async fn imported(
 }
 
 async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<Vec<bundle_feed::Model>, DbErr> {
-    let ids: Vec<i32> = lease_due(db, "bundle_feed", "next_fetch_at", "", now, LEASE_SECS, limit)
+    let ids: Vec<i32> = lease_due(db, "bundle_feed", "next_fetch_at", " AND state = 'approved'", now, LEASE_SECS, limit)
         .await?
         .into_iter()
         .filter_map(|id| i32::try_from(id).ok())
@@ -162,6 +179,20 @@ async fn fetch_and_import(
     }
 }
 
+/// A shorter `SIGNPOST_POLL_INTERVAL` applies at once: a feed scheduled further out than its
+/// last fetch plus the interval is brought forward (a longer one applies from the next fetch).
+pub async fn follow_interval(db: &DatabaseConnection, interval: i64) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    let latest = Expr::col(bundle_feed::Column::LastFetchedAt).add(interval);
+    let r = bundle_feed::Entity::update_many()
+        .col_expr(bundle_feed::Column::NextFetchAt, latest.clone())
+        .filter(bundle_feed::Column::LastFetchedAt.is_not_null())
+        .filter(Expr::col(bundle_feed::Column::NextFetchAt).gt(latest))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
 /// Refreshes every due feed, one at a time (imports are single transactions that are best not
 /// run side by side). Returns (url, result) per feed.
 pub async fn refresh_due(
@@ -170,6 +201,7 @@ pub async fn refresh_due(
     now: i64,
     interval: i64,
 ) -> Result<Vec<(String, FeedResult)>, DbErr> {
+    follow_interval(db, interval).await?;
     let mut done = Vec::new();
     loop {
         let due = claim_due(db, now, 10).await?;
@@ -181,4 +213,27 @@ pub async fn refresh_due(
             done.push((feed.url, r));
         }
     }
+}
+
+/// Every feed, for `signpost feeds list`.
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<bundle_feed::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    bundle_feed::Entity::find().order_by_asc(bundle_feed::Column::Id).all(db).await
+}
+
+/// Approves a feed: it is fetched and imported from now on. `false` when there is no such feed.
+pub async fn approve<C: ConnectionTrait>(db: &C, id: i32, now: i64) -> Result<bool, DbErr> {
+    let r = bundle_feed::Entity::update_many()
+        .col_expr(bundle_feed::Column::State, Expr::value(FeedState::Approved.as_str()))
+        .col_expr(bundle_feed::Column::NextFetchAt, Expr::value(now))
+        .filter(bundle_feed::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected > 0)
+}
+
+/// Forgets a feed (what it imported stays, as its source: `signpost source remove`). A URL
+/// discovered again later comes back as discovered. `false` when there is no such feed.
+pub async fn remove<C: ConnectionTrait>(db: &C, id: i32) -> Result<bool, DbErr> {
+    Ok(bundle_feed::Entity::delete_by_id(id).exec(db).await?.rows_affected > 0)
 }

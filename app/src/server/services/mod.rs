@@ -1,11 +1,14 @@
 //! Queries and mutations over `&DatabaseConnection`, shared by server functions, HTTP handlers
 //! and the CLI.
 pub mod brands;
+pub mod cpu;
 pub mod endpoint_status;
 pub mod export;
 pub mod feeds;
+pub mod resources;
 pub mod outbox;
 pub mod polling;
 pub mod search_index;
+pub mod sources;
 pub(crate) mod sql;
 pub mod subscriptions;

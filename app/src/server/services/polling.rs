@@ -135,12 +135,21 @@ pub fn signature(report: &CheckReport) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// The status after this check: failures count up to `down_after` before the endpoint is down.
+/// Largest raw document stored per endpoint (each of CapabilityStatement and smart-configuration).
+pub const MAX_STORED_RAW_BYTES: usize = 1024 * 1024;
+
+fn keep_raw(raw: &Option<String>) -> Option<String> {
+    raw.as_ref().filter(|r| r.len() <= MAX_STORED_RAW_BYTES).cloned()
+}
+
+/// The status after this check: failures count up to `down_after` before the endpoint is down,
+/// also for one never seen up (it stays unknown until then: one failed first check is as likely
+/// a blip as an outage).
 pub fn next_health(previous: Health, failures_before: i32, found: Health, down_after: i32) -> (Health, i32) {
     match found {
         Health::Down => {
             let failures = failures_before + 1;
-            let health = if failures >= down_after || previous == Health::Unknown || previous == Health::Down {
+            let health = if failures >= down_after || previous == Health::Down {
                 Health::Down
             } else {
                 previous
@@ -246,11 +255,13 @@ async fn store_one<C: ConnectionTrait>(
     }
     am.signature = Set(Some(sig));
     am.report = Set(Some(report_json.clone()));
+    // The documents as fetched are kept for the endpoint's page, up to a size: a larger one is
+    // still read and judged, but one endpoint owner must not be able to fill the disk.
     if checked.raw_metadata.is_some() {
-        am.raw_metadata = Set(checked.raw_metadata.clone());
+        am.raw_metadata = Set(keep_raw(&checked.raw_metadata));
     }
     if checked.raw_smart.is_some() {
-        am.raw_smart = Set(checked.raw_smart.clone());
+        am.raw_smart = Set(keep_raw(&checked.raw_smart));
     }
     am.cert_days_left = Set(cert_days);
     am.carin_conformant = Set(carin);
@@ -297,7 +308,8 @@ async fn store_one<C: ConnectionTrait>(
         .insert(txn)
         .await?;
     }
-    // A brand bundle the endpoint publishes becomes a feed, refetched on schedule.
+    // A brand bundle the endpoint publishes is recorded as discovered: an operator decides
+    // whether it is imported (one endpoint owner must not add brands to the directory alone).
     let bundle: Option<String> = report
         .smart
         .facts
@@ -305,7 +317,7 @@ async fn store_one<C: ConnectionTrait>(
         .and_then(|f| f.user_access_brand_bundle.clone())
         .filter(|b| changed && b.starts_with("https://"));
     if let Some(bundle) = bundle {
-        super::feeds::register(txn, &bundle, now).await?;
+        super::feeds::discovered(txn, &bundle, now).await?;
     }
     if changed {
         endpoint_snapshot::ActiveModel {
@@ -344,7 +356,16 @@ mod tests {
         assert_eq!(next_health(Up, 2, Down, 3), (Down, 3));
         assert_eq!(next_health(Down, 3, Down, 3), (Down, 4));
         assert_eq!(next_health(Down, 4, Up, 3), (Up, 0));
-        assert_eq!(next_health(Unknown, 0, Down, 3), (Down, 1));
+        assert_eq!(next_health(Unknown, 0, Down, 3), (Unknown, 1));
+        assert_eq!(next_health(Unknown, 1, Down, 3), (Unknown, 2));
+        assert_eq!(next_health(Unknown, 2, Down, 3), (Down, 3));
         assert_eq!(next_health(Degraded, 0, Down, 3), (Degraded, 1));
+    }
+
+    #[test]
+    fn raw_documents_are_kept_up_to_their_cap() {
+        assert_eq!(keep_raw(&Some("{}".into())).as_deref(), Some("{}"));
+        assert_eq!(keep_raw(&Some("x".repeat(MAX_STORED_RAW_BYTES + 1))), None);
+        assert_eq!(keep_raw(&None), None);
     }
 }

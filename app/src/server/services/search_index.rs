@@ -1,7 +1,9 @@
 //! The directory search: an in-memory inverted index over names, aliases, portal names,
 //! cities, states, domains and NPIs, rebuilt when the directory version changes. Matching and
 //! ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
-use super::brands::{directory_version, parse_list};
+use super::brands::{directory_version, parse_list, safe_logo};
+use crate::error::AppError;
+use crate::types::link::WebUrl;
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal};
 use crate::server::fhir::records::{Address, Identifier};
 use crate::server::fhir::{SYSTEM_NPI, SYSTEM_URI};
@@ -21,18 +23,30 @@ const FIELD_OTHER: u8 = 1;
 
 const WEB_NOISE: [&str; 8] = ["www", "http", "https", "com", "org", "net", "gov", "edu"];
 
-/// Facets, in the order of `Facets`: category, state, FHIR version come from the directory
-/// (in the index); status, certificate expiry, CARIN and EOB come from the poller (in the
-/// `HealthOverlay`, refreshed far more often than the index).
+/// Facets, in the order of `Facets`: category, state, FHIR version and environment come from
+/// the directory (in the index); status, certificate expiry, CARIN and EOB come from the poller
+/// (in the `HealthOverlay`, refreshed far more often than the index).
 const FACET_CATEGORY: usize = 0;
 const FACET_STATE: usize = 1;
 const FACET_FHIR_VERSION: usize = 2;
-const FACET_STATUS: usize = 3;
-const FACET_CERT: usize = 4;
-const FACET_CARIN: usize = 5;
-const FACET_EOB: usize = 6;
-const FACETS: usize = 7;
-const STATIC_FACETS: usize = 3;
+const FACET_ENVIRONMENT: usize = 3;
+const FACET_STATUS: usize = 4;
+const FACET_CERT: usize = 5;
+const FACET_CARIN: usize = 6;
+const FACET_EOB: usize = 7;
+const FACETS: usize = 8;
+const STATIC_FACETS: usize = 4;
+
+/// An endpoint's environment, from its name: test systems say so ("Aetna Patient Access
+/// (sandbox)", "Epic Sandbox"); everything else is production.
+pub fn environment_of(endpoint_name: Option<&str>) -> &'static str {
+    let name = endpoint_name.unwrap_or("").to_lowercase();
+    if ["sandbox", "test", "demo", "preview", "preprod"].iter().any(|w| tokenize(&name).any(|t| t == *w)) {
+        "sandbox"
+    } else {
+        "production"
+    }
+}
 
 /// The fixed values of the poller's facets.
 const STATUS_VALUES: [Health; 4] = [Health::Up, Health::Degraded, Health::Down, Health::Unknown];
@@ -173,7 +187,7 @@ enum Want {
 }
 
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase)
+    crate::types::search::terms(text)
 }
 
 fn normalize(text: &str) -> String {
@@ -227,6 +241,8 @@ pub struct IndexInput {
     pub identifiers: Vec<Identifier>,
     /// The brand whose endpoints it uses: itself, or its parent when it has none of its own.
     pub health_from: Option<i32>,
+    /// `production` and/or `sandbox`, of its endpoints (`environment_of`).
+    pub environments: Vec<String>,
 }
 
 impl SearchIndex {
@@ -281,12 +297,13 @@ impl SearchIndex {
                 }
             }
             if let Some(w) = &input.summary.website {
-                domain_words(w).into_iter().for_each(|t| add(t, FIELD_OTHER));
+                domain_words(w.as_str()).into_iter().for_each(|t| add(t, FIELD_OTHER));
             }
             let facets = [
                 input.summary.categories.iter().map(|c| intern(FACET_CATEGORY, c)).collect(),
                 states.iter().map(|c| intern(FACET_STATE, c)).collect(),
                 input.summary.fhir_versions.iter().map(|v| intern(FACET_FHIR_VERSION, v)).collect(),
+                input.environments.iter().map(|v| intern(FACET_ENVIRONMENT, v)).collect(),
             ];
             docs.push(Doc {
                 name_lc: normalize(&input.summary.name),
@@ -467,6 +484,9 @@ impl SearchIndex {
                 category: facet(FACET_CATEGORY, &|c| category_label(c).to_string()),
                 state: facet(FACET_STATE, &|s| state_name(s).unwrap_or(s).to_string()),
                 fhir_version: facet(FACET_FHIR_VERSION, &fhir_release_label),
+                environment: facet(FACET_ENVIRONMENT, &|e| {
+                    if e == "sandbox" { "Sandbox (test data)".to_string() } else { "Production".to_string() }
+                }),
                 status: facet(FACET_STATUS, &|s| status_label(Health::parse(s)).to_string()),
                 cert_days: facet(FACET_CERT, &|d| format!("Within {d} days")),
                 carin: facet(FACET_CARIN, &|_| "Passes the CARIN scorecard".to_string()),
@@ -526,6 +546,7 @@ impl SearchIndex {
             by_value(FACET_CATEGORY, &q.category),
             by_value(FACET_STATE, &q.state),
             by_value(FACET_FHIR_VERSION, &q.fhir_version),
+            by_value(FACET_ENVIRONMENT, &q.environment),
             by_value(FACET_STATUS, &q.status),
             cert,
             by_value(FACET_CARIN, &q.carin),
@@ -573,14 +594,14 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
         .into_tuple()
         .all(db)
         .await?;
-    let versions: HashMap<i32, Vec<String>> = endpoint::Entity::find()
+    let versions: HashMap<i32, (Vec<String>, &'static str)> = endpoint::Entity::find()
         .select_only()
-        .columns([endpoint::Column::Id, endpoint::Column::FhirVersions])
-        .into_tuple::<(i32, String)>()
+        .columns([endpoint::Column::Id, endpoint::Column::FhirVersions, endpoint::Column::Name])
+        .into_tuple::<(i32, String, Option<String>)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(id, v)| (id, parse_list(&v)))
+        .map(|(id, v, name)| (id, (parse_list(&v), environment_of(name.as_deref()))))
         .collect();
     let mut portal_names: HashMap<i32, Vec<String>> = HashMap::new();
     for (brand_id, name) in portal::Entity::find()
@@ -592,13 +613,18 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
     {
         portal_names.entry(brand_id).or_default().extend(name);
     }
-    let mut own: HashMap<i32, (u32, Vec<String>)> = HashMap::new();
+    let mut own: HashMap<i32, (u32, Vec<String>, Vec<String>)> = HashMap::new();
     for (brand_id, endpoint_id) in links {
         let e = own.entry(brand_id).or_default();
         e.0 += 1;
-        for v in versions.get(&endpoint_id).into_iter().flatten() {
-            if !e.1.contains(v) {
-                e.1.push(v.clone());
+        if let Some((vs, env)) = versions.get(&endpoint_id) {
+            for v in vs {
+                if !e.1.contains(v) {
+                    e.1.push(v.clone());
+                }
+            }
+            if !e.2.iter().any(|x| x == env) {
+                e.2.push(env.to_string());
             }
         }
     }
@@ -608,7 +634,7 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
     {
         // A child brand without endpoints of its own uses its parent's.
         let parent = part_of.as_deref().and_then(|p| by_resource.get(&(*source_id, p)));
-        let (count, mut fhir_versions) =
+        let (count, mut fhir_versions, environments) =
             own.get(id).or_else(|| parent.and_then(|p| own.get(p))).cloned().unwrap_or_default();
         fhir_versions.sort();
         let health_from = if own.contains_key(id) { Some(*id) } else { parent.copied() };
@@ -625,10 +651,10 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
                 name: name.clone(),
                 categories: parse_list(categories),
                 location,
-                logo_url: logo_url.clone(),
+                logo_url: safe_logo(logo_url.as_deref()),
                 endpoint_count: count,
                 fhir_versions,
-                website: website.clone(),
+                website: WebUrl::parse_opt(website.as_deref()),
                 health: None,
             },
             aliases: parse_list(aliases),
@@ -636,6 +662,7 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
             addresses,
             identifiers: parse_list(identifiers),
             health_from,
+            environments,
         });
     }
     Ok(inputs)
@@ -673,10 +700,14 @@ async fn load_health<C: ConnectionTrait>(db: &C) -> Result<Vec<(i32, Health, Opt
 impl SearchState {
     /// A search over the current index, with the poller's statuses and facets (at most
     /// `HEALTH_TTL` old).
-    pub async fn search<C: ConnectionTrait>(&self, db: &C, q: &SearchQuery) -> Result<SearchResponse, DbErr> {
+    /// A search within the shared limits (`SearchQuery::check_limits`), run on a blocking
+    /// thread so a costly query never holds up the async threads serving other requests.
+    pub async fn search<C: ConnectionTrait>(&self, db: &C, q: &SearchQuery) -> Result<SearchResponse, AppError> {
+        q.check_limits().map_err(AppError::BadRequest)?;
         let index = self.index(db).await?;
         let health = self.health(db, &index).await?;
-        Ok(index.search_with(q, &health))
+        let q = q.clone();
+        super::cpu::run("search", move || index.search_with(&q, &health)).await
     }
 
     async fn health<C: ConnectionTrait>(&self, db: &C, index: &Arc<SearchIndex>) -> Result<Arc<HealthOverlay>, DbErr> {
@@ -749,7 +780,10 @@ mod tests {
                 logo_url: None,
                 endpoint_count: 1,
                 fhir_versions: vec!["4.0.1".into()],
-                website: Some(format!("https://www.{}.com", name.split(' ').next().unwrap().to_lowercase())),
+                website: WebUrl::parse_opt(Some(&format!(
+                    "https://www.{}.com",
+                    name.split(' ').next().unwrap().to_lowercase()
+                ))),
                 health: None,
             },
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
@@ -757,6 +791,7 @@ mod tests {
             addresses: vec![Address { city: Some(city.into()), state: Some(state.into()), ..Default::default() }],
             identifiers: vec![Identifier { system: Some(SYSTEM_NPI.into()), value: Some("1234567893".into()) }],
             health_from: Some(id),
+            environments: vec!["production".into()],
         }
     }
 

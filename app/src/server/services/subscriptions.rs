@@ -6,7 +6,7 @@ use crate::server::alerts::email::EmailAddress;
 use crate::server::alerts::events::AlertKind;
 use crate::server::alerts::token::{Purpose, SigningKey};
 use crate::server::entities::{alert_event, brand, brand_endpoint, endpoint, subscription};
-use crate::types::alerts::{LinkOutcome, SubscribeOutcome, TargetKind};
+use crate::types::alerts::{CONFIRM_LINK_DAYS, LinkOutcome, LinkPreview, SubscribeOutcome, TargetKind};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -155,9 +155,34 @@ async fn page_of(db: &DatabaseConnection, sub: &subscription::Model) -> Result<(
     Ok(described.unwrap_or_else(|| ("something no longer in the directory".into(), "/".into())))
 }
 
-/// Opens a confirmation link: alerts start. Opening it again changes nothing.
+fn confirm_expired(sub: &subscription::Model, now: i64) -> bool {
+    sub.confirmed_at.is_none() && now - sub.confirm_sent_at.unwrap_or(sub.created_at) > CONFIRM_LINK_DAYS * 86_400
+}
+
+/// What a link would do, without doing it (the page a GET of the link shows).
+pub async fn preview(
+    db: &DatabaseConnection,
+    ctx: &AlertContext,
+    confirming: bool,
+    token: &str,
+    now: i64,
+) -> Result<LinkPreview, DbErr> {
+    let purpose = if confirming { Purpose::Confirm } else { Purpose::Unsubscribe };
+    let Some(sub) = by_token(db, ctx, purpose, token).await? else { return Ok(LinkPreview::Invalid) };
+    if confirming && confirm_expired(&sub, now) {
+        return Ok(LinkPreview::Expired);
+    }
+    let (label, page) = page_of(db, &sub).await?;
+    Ok(LinkPreview::Ready { label, page, done: confirming && sub.confirmed_at.is_some() })
+}
+
+/// Presses a confirmation link's button: alerts start. Pressing it again changes nothing; a link
+/// older than `CONFIRM_LINK_DAYS` confirms nothing.
 pub async fn confirm(db: &DatabaseConnection, ctx: &AlertContext, token: &str, now: i64) -> Result<LinkOutcome, DbErr> {
     let Some(sub) = by_token(db, ctx, Purpose::Confirm, token).await? else { return Ok(LinkOutcome::Invalid) };
+    if confirm_expired(&sub, now) {
+        return Ok(LinkOutcome::Expired);
+    }
     subscription::Entity::update_many()
         .col_expr(subscription::Column::ConfirmedAt, Expr::value(now))
         .filter(subscription::Column::Id.eq(sub.id))
