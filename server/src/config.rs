@@ -106,7 +106,9 @@ pub fn resolve_site_root(given: Option<String>, exe: Option<std::path::PathBuf>)
         return if built(std::path::Path::new(&dir)) {
             Ok(dir)
         } else {
-            Err(err(format!("{dir} has no pkg/signpost.css: build the site first (./run, or cargo leptos build --release)")))
+            Err(err(format!(
+                "{dir} has no pkg/signpost.css: build the site first (./run, or cargo leptos build --release)"
+            )))
         };
     }
     let mut tried = vec![std::path::PathBuf::from("target/site")];

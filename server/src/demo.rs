@@ -4,9 +4,9 @@
 //! All real, public documents, embedded so a fresh `signpost serve` has something to search,
 //! and a newcomer's first search ("Aetna") finds it.
 use app::server::entities::source;
-use app::server::import::{Format, Unreadable};
 use app::server::import::payer_facts::{brands_bundle, read_facts};
 use app::server::import::run::{ImportError, import_reader};
+use app::server::import::{Format, Unreadable};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 const PAYER_FACTS: &[u8] = include_bytes!("../demo/payer-facts.json");
@@ -22,8 +22,8 @@ const DEMO: [(&str, &[u8]); 4] = [
 
 /// The payers of the demo data as a SMART 2.2 brands bundle.
 pub fn payers_bundle() -> Result<Vec<u8>, ImportError> {
-    let facts =
-        read_facts(PAYER_FACTS).map_err(|message| ImportError::Unreadable(Unreadable { format: "payer facts", message }))?;
+    let facts = read_facts(PAYER_FACTS)
+        .map_err(|message| ImportError::Unreadable(Unreadable { format: "payer facts", message }))?;
     serde_json::to_vec(&brands_bundle(&facts, PAYER_FACTS_DATE)).map_err(|e| ImportError::Io(e.into()))
 }
 
@@ -33,7 +33,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, ImportError>
         return Ok(false);
     }
     let payers = payers_bundle()?;
-    let outcome = import_reader(db, "demo:payers.json", Some(Format::Brands), std::io::Cursor::new(payers), |_| {}).await?;
+    let outcome =
+        import_reader(db, "demo:payers.json", Some(Format::Brands), std::io::Cursor::new(payers), |_| {}).await?;
     tracing::info!(brands = outcome.summary.brands.added, "demo payers imported");
     for (location, bytes) in DEMO {
         let outcome = import_reader(db, location, None, bytes, |_| {}).await?;

@@ -20,6 +20,10 @@ use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
+/// Validations per client: this many at once, refilled at `VALIDATE_PER_MINUTE`.
+pub const VALIDATE_BURST: u32 = 5;
+pub const VALIDATE_PER_MINUTE: u32 = 20;
+
 /// Longest a request may take before its answer starts (a published bundle then streams).
 pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
 /// Longest a request body may pause between two parts.
@@ -87,8 +91,8 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         check_limiter: ClientLimiter::per_minute(6, 2),
         // Each subscription sends a mail: 3 at once, 5 a minute per client address.
         subscribe_limiter: ClientLimiter::per_minute(5, 3),
-        // Validating a bundle at the size limit takes a core for a while: 3 at once, 10 a minute.
-        validate_limiter: ClientLimiter::per_minute(10, 3),
+        // Validating a bundle at the size limit takes a core for a while.
+        validate_limiter: ClientLimiter::per_minute(VALIDATE_PER_MINUTE, VALIDATE_BURST),
         alerts,
     })
 }

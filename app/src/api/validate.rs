@@ -10,5 +10,7 @@ pub async fn validate_bundle(bundle: String) -> Result<ValidationReport, AppErro
     if let Some(wait) = super::over_limit(&state.validate_limiter).await? {
         return Err(AppError::TooManyRequests(wait).with_status());
     }
-    crate::server::validate::validate_text_blocking(bundle, state.settings.max_validate_bytes).await.map_err(super::fail)
+    crate::server::validate::validate_text_blocking(bundle, state.settings.max_validate_bytes)
+        .await
+        .map_err(super::fail)
 }

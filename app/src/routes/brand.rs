@@ -15,10 +15,7 @@ use leptos_router::hooks::use_params_map;
 pub fn BrandPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let brand = Resource::new(
-        move || id.get(),
-        get_brand,
-    );
+    let brand = Resource::new(move || id.get(), get_brand);
     view! {
         <div class="wrap page">
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>

@@ -16,10 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub fn EndpointPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let status = Resource::new(
-        move || id.get(),
-        get_endpoint,
-    );
+    let status = Resource::new(move || id.get(), get_endpoint);
     view! {
         <div class="wrap page">
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>

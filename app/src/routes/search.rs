@@ -1,9 +1,9 @@
 use crate::api::search::search_brands;
 use crate::components::brand_logo::BrandLogo;
-use crate::components::subscribe::notice_from_url;
-use crate::types::alerts::SubscribeOutcome;
 use crate::components::health::HealthBadge;
+use crate::components::subscribe::notice_from_url;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
+use crate::types::alerts::SubscribeOutcome;
 use crate::types::search::{BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
 use leptos::prelude::*;
 use leptos_meta::Title;

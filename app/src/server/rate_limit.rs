@@ -176,7 +176,11 @@ mod tests {
         let mut headers = axum::http::HeaderMap::new();
         headers.append("x-forwarded-for", "6.6.6.6".parse().unwrap());
         headers.append("x-forwarded-for", "198.51.100.4".parse().unwrap());
-        assert_eq!(client_of(ip("10.2.2.2"), &headers, &trusted), ip("198.51.100.4"), "the forged first line is not believed");
+        assert_eq!(
+            client_of(ip("10.2.2.2"), &headers, &trusted),
+            ip("198.51.100.4"),
+            "the forged first line is not believed"
+        );
         assert!(parse_trusted_proxies("10.0.0.0/33").is_err());
         assert!(parse_trusted_proxies("").unwrap().is_empty());
     }

@@ -105,12 +105,7 @@ impl Validator {
         let problem = if logo { logo_problem(&text) } else { WebUrl::parse(&text).err() };
         if let Some(problem) = problem {
             let shown: String = text.chars().take(80).collect();
-            self.add(
-                Severity::Error,
-                "unsafe-link",
-                pointer,
-                format!("{what} \"{shown}\" is not kept: {problem}."),
-            );
+            self.add(Severity::Error, "unsafe-link", pointer, format!("{what} \"{shown}\" is not kept: {problem}."));
         }
     }
 
@@ -215,12 +210,20 @@ impl Validator {
             let url = ext["url"].as_str().unwrap_or("");
             let p = ptr(i, &format!("/resource/extension/{n}"));
             if extension_is(url, EXT_BRAND) {
-                self.extension_links(&p, ext, &[("brandLogo", "Brand logo", true), ("brandLogoLicense", "Logo licence", false)]);
+                self.extension_links(
+                    &p,
+                    ext,
+                    &[("brandLogo", "Brand logo", true), ("brandLogoLicense", "Logo licence", false)],
+                );
             } else if extension_is(url, EXT_PORTAL) {
                 self.extension_links(
                     &p,
                     ext,
-                    &[("portalUrl", "Portal URL", false), ("portalLogo", "Portal logo", true), ("portalLogoLicense", "Portal logo licence", false)],
+                    &[
+                        ("portalUrl", "Portal URL", false),
+                        ("portalLogo", "Portal logo", true),
+                        ("portalLogoLicense", "Portal logo licence", false),
+                    ],
                 );
             }
         }
@@ -762,7 +765,9 @@ mod tests {
     fn findings_stop_at_the_cap_and_count_the_rest() {
         // 4 MB of `0,` entries once produced a 213 MB report.
         let entries = vec!["0"; 50_000].join(",");
-        let doc = format!(r#"{{"resourceType":"Bundle","type":"collection","timestamp":"2026-01-01T00:00:00Z","entry":[{entries}]}}"#);
+        let doc = format!(
+            r#"{{"resourceType":"Bundle","type":"collection","timestamp":"2026-01-01T00:00:00Z","entry":[{entries}]}}"#
+        );
         let r = validate_text(&doc, 10 * 1024 * 1024);
         assert_eq!(r.errors, 50_000, "every finding is counted");
         assert_eq!(r.findings.iter().filter(|f| f.rule == "entry-resource").count(), MAX_PER_RULE as usize);
@@ -775,7 +780,10 @@ mod tests {
             assert!(oracle.findings.iter().any(|f| f.rule == rule), "{rule}");
         }
         assert!(oracle.findings.len() <= MAX_FINDINGS + 1);
-        assert_eq!(oracle.errors, validate_reader_all(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json"))).errors);
+        assert_eq!(
+            oracle.errors,
+            validate_reader_all(std::io::BufReader::new(fixture("brands/oracle-millennium-patient-r4.json"))).errors
+        );
     }
 
     #[test]

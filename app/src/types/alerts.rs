@@ -97,7 +97,11 @@ pub const CONFIRM_LINK_DAYS: i64 = 7;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkPreview {
     /// `done`: a confirmation that has already been pressed.
-    Ready { label: String, page: String, done: bool },
+    Ready {
+        label: String,
+        page: String,
+        done: bool,
+    },
     Invalid,
     Expired,
 }

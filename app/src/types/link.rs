@@ -15,7 +15,10 @@ pub const LOGO_MEDIA_TYPES: [&str; 5] = ["image/png", "image/jpeg", "image/webp"
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkProblem {
     Empty,
-    TooLong { len: usize, max: usize },
+    TooLong {
+        len: usize,
+        max: usize,
+    },
     /// A control character or a space inside the URL.
     Characters,
     Scheme(String),
@@ -39,7 +42,9 @@ impl fmt::Display for LinkProblem {
             LinkProblem::LogoType(t) => {
                 write!(f, "a data: logo of type \"{t}\" is not allowed (only {})", LOGO_MEDIA_TYPES.join(", "))
             }
-            LinkProblem::LogoEncoding => write!(f, "a data: logo must be base64 encoded"),
+            LinkProblem::LogoEncoding => {
+                write!(f, "a data: logo must be base64, or percent-encoded text without spaces or quotes")
+            }
         }
     }
 }
@@ -86,8 +91,8 @@ impl WebUrl {
         Ok(WebUrl(Self::normalize(t)?))
     }
 
-    /// On the server the URL goes through a full WHATWG parse, and the serialized form (with
-    /// percent-encoding applied) is what is kept.
+    /// On the server the URL also goes through a full WHATWG parse. The text is kept as given
+    /// (trimmed), so data reads back as it was imported and re-imports stay unchanged.
     #[cfg(feature = "ssr")]
     fn normalize(t: &str) -> Result<String, LinkProblem> {
         let u = url::Url::parse(t).map_err(|e| LinkProblem::NotAUrl(e.to_string()))?;
@@ -101,7 +106,7 @@ impl WebUrl {
         if !u.username().is_empty() || u.password().is_some() {
             return Err(LinkProblem::Credentials);
         }
-        Ok(u.to_string())
+        Ok(t.to_string())
     }
 
     #[cfg(not(feature = "ssr"))]
@@ -159,11 +164,20 @@ impl DataLogo {
             return Err(LinkProblem::LogoType(media));
         }
         let base64 = meta.split(';').skip(1).any(|p| p.trim().eq_ignore_ascii_case("base64"));
-        let payload_ok = payload.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-        if !base64 || payload.is_empty() || !payload_ok {
+        if payload.is_empty() {
             return Err(LinkProblem::LogoEncoding);
         }
-        Ok(DataLogo(format!("data:{media};base64,{payload}")))
+        // Base64, or percent-encoded text (the SMART examples' SVGs: `data:image/svg+xml;utf8,
+        // <svg%20…>`, and a base64 one shortened with "..."): visible ASCII only, no quotes or
+        // backslashes. It is only ever an `<img src>`, where even SVG runs no script, and a
+        // payload that does not decode is just a broken image.
+        if !payload.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'`')) {
+            return Err(LinkProblem::LogoEncoding);
+        }
+        if base64 {
+            return Ok(DataLogo(format!("data:{media};base64,{payload}")));
+        }
+        Ok(DataLogo(format!("data:{}", &t[5..])))
     }
 
     pub fn parse_opt(text: Option<&str>) -> Option<DataLogo> {
@@ -205,7 +219,7 @@ mod tests {
 
     #[test]
     fn web_links_keep_only_http_and_https() {
-        assert_eq!(WebUrl::parse(" https://health.example.com ").unwrap().as_str(), "https://health.example.com/");
+        assert_eq!(WebUrl::parse(" https://health.example.com ").unwrap().as_str(), "https://health.example.com");
         assert!(WebUrl::parse("http://example.org/a?b#c").is_ok());
         assert!(WebUrl::parse("HTTPS://EXAMPLE.ORG").is_ok());
         for bad in [
@@ -239,11 +253,22 @@ mod tests {
 
     #[test]
     fn data_logos_only_of_image_types_and_capped() {
-        assert_eq!(DataLogo::parse("data:image/png;base64,iVBORw0KGgo=").unwrap().as_str(), "data:image/png;base64,iVBORw0KGgo=");
+        assert_eq!(
+            DataLogo::parse("data:image/png;base64,iVBORw0KGgo=").unwrap().as_str(),
+            "data:image/png;base64,iVBORw0KGgo="
+        );
         assert!(DataLogo::parse("DATA:image/SVG+XML;base64,PHN2Zz4=").is_ok());
         assert!(matches!(DataLogo::parse("data:text/html;base64,PHNjcmlwdD4="), Err(LinkProblem::LogoType(_))));
-        assert!(matches!(DataLogo::parse("data:image/png,<svg onload=x>"), Err(LinkProblem::LogoEncoding)));
+        assert!(matches!(DataLogo::parse("data:image/png,<svg onload=x>"), Err(LinkProblem::LogoEncoding)), "a space");
+        assert!(matches!(DataLogo::parse("data:image/svg+xml,<svg%20a=\"x\">"), Err(LinkProblem::LogoEncoding)));
+        // The SMART spec example's form.
+        let svg = "data:image/svg+xml;utf8,<svg%20xmlns='http://www.w3.org/2000/svg'%20width='1024'></svg>";
+        assert_eq!(DataLogo::parse(svg).unwrap().as_str(), svg);
         assert!(matches!(DataLogo::parse("data:image/png;base64,\"><script>"), Err(LinkProblem::LogoEncoding)));
+        assert!(
+            DataLogo::parse("data:image/svg+xml;base64,PHN2ZyB0aXRsZT0i...+IDwvc3ZnPgo").is_ok(),
+            "the spec's example"
+        );
         let big = format!("data:image/png;base64,{}", "A".repeat(MAX_DATA_LOGO_LEN));
         assert!(matches!(DataLogo::parse(&big), Err(LinkProblem::TooLong { .. })));
         assert!(logo_problem("https://example.org/logo.png").is_none());

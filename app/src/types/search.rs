@@ -105,10 +105,7 @@ impl SearchQuery {
         distinct.sort();
         distinct.dedup();
         if distinct.len() > MAX_QUERY_TERMS {
-            return Err(format!(
-                "the search has {} different words; the limit is {MAX_QUERY_TERMS}",
-                distinct.len()
-            ));
+            return Err(format!("the search has {} different words; the limit is {MAX_QUERY_TERMS}", distinct.len()));
         }
         for name in FILTERS {
             if self.filter(name).is_some_and(|v| v.chars().count() > MAX_FILTER_CHARS) {

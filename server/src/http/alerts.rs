@@ -9,8 +9,8 @@ use app::types::alerts::{LinkOutcome, SubscribeOutcome, TargetKind};
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use std::net::SocketAddr;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
 
 #[derive(serde::Deserialize)]
 pub struct TokenQuery {
@@ -29,10 +29,7 @@ pub async fn press_confirm(State(state): State<AppState>, Form(f): Form<TokenQue
 }
 
 /// `POST /alerts/unsubscribe` (form: `token`): the subscription and its address are deleted.
-pub async fn press_unsubscribe(
-    State(state): State<AppState>,
-    Form(f): Form<TokenQuery>,
-) -> Result<Response, AppError> {
+pub async fn press_unsubscribe(State(state): State<AppState>, Form(f): Form<TokenQuery>) -> Result<Response, AppError> {
     Ok(match unsubscribe(&state.db, &state.alerts, &f.token).await? {
         LinkOutcome::Unsubscribed { .. } => Redirect::to("/alerts/unsubscribe?done=1"),
         _ => Redirect::to(&format!("/alerts/unsubscribe?token={}", url_safe(&f.token))),

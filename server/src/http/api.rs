@@ -1,7 +1,7 @@
 use app::error::AppError;
+use app::server::rate_limit::client_of;
 use app::server::services::brands::brand_detail;
 use app::server::state::AppState;
-use app::server::rate_limit::client_of;
 use app::server::validate::validate_text_blocking;
 use app::types::brand::BrandDetail;
 use app::types::search::{SearchQuery, SearchResponse};
@@ -11,10 +11,10 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
-use std::net::SocketAddr;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use validator::Validate;
 
 /// The query string of `GET /api/v1/brands`, checked before it reaches the search.
@@ -80,12 +80,12 @@ pub async fn validate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ValidationReport>, AppError> {
-    let client = client_of(peer.ip(), &headers, &state.settings.trusted_proxies);
-    state.validate_limiter.check(client).map_err(AppError::TooManyRequests)?;
     let limit = state.settings.max_validate_bytes;
     if body.len() > limit {
         return Err(AppError::TooLarge(format!("the bundle is {} bytes; the limit is {limit}", body.len())));
     }
+    let client = client_of(peer.ip(), &headers, &state.settings.trusted_proxies);
+    state.validate_limiter.check(client).map_err(AppError::TooManyRequests)?;
     let text =
         String::from_utf8(body.to_vec()).map_err(|_| AppError::BadRequest("the body is not UTF-8 text".into()))?;
     Ok(Json(validate_text_blocking(text, limit).await?))

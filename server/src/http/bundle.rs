@@ -1,8 +1,8 @@
 use app::error::AppError;
 use app::server::entities::source;
 use app::server::services::brands::directory_version;
-use app::server::services::resources::read;
 use app::server::services::export::{ExportOptions, Framing, etag, etag_matches, stream};
+use app::server::services::resources::read;
 use app::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -45,10 +45,8 @@ async fn publish(
         Framing::Ndjson => "application/fhir+ndjson",
         Framing::Csv => "text/csv; charset=utf-8",
     };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| etag_matches(v, &tag));
+    let matches =
+        headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| etag_matches(v, &tag));
     let mut builder = Response::builder()
         .header(header::ETAG, &tag)
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")

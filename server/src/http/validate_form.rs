@@ -4,8 +4,8 @@
 use app::server::rate_limit::client_of;
 use app::server::state::AppState;
 use app::server::validate::validate_text_blocking;
-use app::types::validation::{PostedReport, size_label};
 use app::shell;
+use app::types::validation::{PostedReport, size_label};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, State};
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
@@ -65,7 +65,8 @@ async fn read_bundle(parts: &axum::http::request::Parts, body: Body, limit: usiz
     // would apply axum's default of 2 MB instead of the Validate limit.
     *rebuilt.extensions_mut() = parts.extensions.clone();
     if content_type.starts_with("multipart/form-data") {
-        let mut form = Multipart::from_request(rebuilt, &()).await.map_err(|e| format!("could not read the form: {e}"))?;
+        let mut form =
+            Multipart::from_request(rebuilt, &()).await.map_err(|e| format!("could not read the form: {e}"))?;
         let (mut file, mut pasted) = (None, None);
         while let Some(mut field) = form.next_field().await.map_err(|e| format!("could not read the form: {e}"))? {
             let name = field.name().unwrap_or("").to_string();

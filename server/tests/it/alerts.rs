@@ -470,9 +470,8 @@ async fn opening_a_link_does_nothing_until_its_button_and_confirmations_expire(b
     app.import_fixture("brands/smart-spec-example2.json").await;
     let brand = app.get_json("/api/v1/brands?q=ExampleHealth").await["results"][0]["id"].as_i64().unwrap() as i32;
     let now = chrono::Utc::now().timestamp();
-    let out = subscriptions::subscribe(&app.db, &app.alerts, "cy@example.org", TargetKind::Brand, brand, now)
-        .await
-        .unwrap();
+    let out =
+        subscriptions::subscribe(&app.db, &app.alerts, "cy@example.org", TargetKind::Brand, brand, now).await.unwrap();
     assert_eq!(out, SubscribeOutcome::Pending);
     let sub = subscription::Entity::find().one(&app.db).await.unwrap().unwrap();
     let link = app.alerts.confirm_url(&sub).replace("https://signpost.test", &app.base);

@@ -192,7 +192,11 @@ async fn the_command_line_says_what_went_wrong_and_writes_nothing_for_bad_input(
     assert!(text(&out.stderr).contains("no source 99"), "{}", text(&out.stderr));
     let out = signpost(&db, &["export", "-o", "/no/such/folder/out.json"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("does not exist") && !text(&out.stderr).contains(".tmp"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("does not exist") && !text(&out.stderr).contains(".tmp"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // `export | head`: the reader leaving early is not an error.
     let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))

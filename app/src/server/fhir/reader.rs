@@ -99,7 +99,9 @@ impl<'de, F: FnMut(usize, Value) -> Result<(), String>> Visitor<'de> for ItemsSe
         let mut index = 0;
         while let Some(item) = seq.next_element::<Value>()? {
             if index >= MAX_ITEMS {
-                return Err(serde::de::Error::custom(format!("more than {MAX_ITEMS} entries; the limit is {MAX_ITEMS}")));
+                return Err(serde::de::Error::custom(format!(
+                    "more than {MAX_ITEMS} entries; the limit is {MAX_ITEMS}"
+                )));
             }
             (self.on_item)(index, item).map_err(serde::de::Error::custom)?;
             index += 1;

@@ -44,7 +44,8 @@ fn absent() -> Value {
 /// The API a file describes, from its id's suffix: `anthem-provider` is Anthem's provider
 /// directory. A `-sandbox` file describes the sandbox of its payer's patient access API.
 fn split_id(id: &str) -> (&str, &'static str, bool) {
-    for (suffix, api) in [("-patient", "Patient Access"), ("-provider", "Provider Directory"), ("-formulary", "Formulary")]
+    for (suffix, api) in
+        [("-patient", "Patient Access"), ("-provider", "Provider Directory"), ("-formulary", "Formulary")]
     {
         if let Some(key) = id.strip_suffix(suffix) {
             return (key, api, false);
@@ -59,7 +60,8 @@ fn split_id(id: &str) -> (&str, &'static str, bool) {
 /// The FHIR version a file names ("R4", or a version number such as "4.0.1").
 fn fhir_release(v: Option<&str>) -> Option<String> {
     let v = v?.trim();
-    let numeric = v.split('.').count() == 3 && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let numeric =
+        v.split('.').count() == 3 && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if numeric {
         return Some(v.to_string());
     }
@@ -89,11 +91,8 @@ struct Api {
 /// sandbox endpoints; EHR, lab and other vendors' sandboxes are left out. `timestamp` dates the
 /// bundle (the facts carry no date of their own).
 pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
-    let payer_keys: Vec<&str> = files
-        .iter()
-        .filter(|f| f.kind == "payer" || f.kind == "government")
-        .map(|f| split_id(&f.id).0)
-        .collect();
+    let payer_keys: Vec<&str> =
+        files.iter().filter(|f| f.kind == "payer" || f.kind == "government").map(|f| split_id(&f.id).0).collect();
     let mut groups: BTreeMap<String, Vec<Api>> = BTreeMap::new();
     for f in files {
         let (key, label, sandbox_file) = split_id(&f.id);
@@ -155,7 +154,9 @@ pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
                 Some(v) => json!([{"url": version_url, "valueCode": v}]),
                 None => json!([{"url": version_url, "_valueCode": absent()}]),
             };
-            entries.push(json!({"fullUrl": format!("https://signpost.invalid/payers/Endpoint/{id}"), "resource": endpoint}));
+            entries.push(
+                json!({"fullUrl": format!("https://signpost.invalid/payers/Endpoint/{id}"), "resource": endpoint}),
+            );
             endpoint_refs.push(id);
         }
         let reference = |id: &String| json!({"reference": format!("Endpoint/{id}")});
@@ -186,7 +187,8 @@ pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
         if !f.states.is_empty() {
             org["address"] = json!(f.states.iter().map(|s| json!({"state": s, "country": "US"})).collect::<Vec<_>>());
         }
-        entries.push(json!({"fullUrl": format!("https://signpost.invalid/payers/Organization/{key}"), "resource": org}));
+        entries
+            .push(json!({"fullUrl": format!("https://signpost.invalid/payers/Organization/{key}"), "resource": org}));
     }
     json!({
         "resourceType": "Bundle",
@@ -225,17 +227,31 @@ mod tests {
         let bundle = brands_bundle(&fixtures(), "2026-11-01T00:00:00Z");
         let report = validate_reader(serde_json::to_vec(&bundle).unwrap().as_slice());
         assert_eq!(report.errors, 0, "{:#?}", report.findings);
-        let orgs: Vec<&Value> =
-            bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == "Organization").collect();
+        let orgs: Vec<&Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .filter(|r| r["resourceType"] == "Organization")
+            .collect();
         let names: Vec<&str> = orgs.iter().map(|o| o["name"].as_str().unwrap()).collect();
         for payer in ["Aetna", "Cigna", "Humana", "UnitedHealthcare", "Medicare", "Anthem Blue Cross Blue Shield"] {
             assert!(names.contains(&payer), "{payer} in {names:?}");
         }
         assert!(!names.iter().any(|n| n.contains("Epic") || n.contains("Cerner") || n.contains("Quest")), "{names:?}");
         // Aetna: production and its sandbox (from both its own file and aetna-sandbox), once each.
-        let endpoints: Vec<&Value> = bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == "Endpoint").collect();
-        let aetna: Vec<&str> =
-            endpoints.iter().filter(|e| e["id"].as_str().unwrap().starts_with("aetna-")).map(|e| e["name"].as_str().unwrap()).collect();
+        let endpoints: Vec<&Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .filter(|r| r["resourceType"] == "Endpoint")
+            .collect();
+        let aetna: Vec<&str> = endpoints
+            .iter()
+            .filter(|e| e["id"].as_str().unwrap().starts_with("aetna-"))
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
         assert_eq!(aetna, ["Aetna Patient Access (production)", "Aetna Patient Access (sandbox)"]);
         // Anthem's three APIs are endpoints of one brand, with its states.
         let anthem = orgs.iter().find(|o| o["id"] == "anthem").unwrap();

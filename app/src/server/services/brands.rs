@@ -68,11 +68,12 @@ fn link(b: &brand::Model) -> BrandLink {
     BrandLink { id: b.id, name: b.name.clone() }
 }
 
-/// Portals and endpoints of one brand, in the order of `Organization.endpoint`.
-async fn portals_and_endpoints<C: ConnectionTrait>(
+/// A brand's portals, its endpoint links in the order of `Organization.endpoint`, and those
+/// endpoints: what its page and its published Organization are made of.
+pub(crate) async fn parts_of<C: ConnectionTrait>(
     db: &C,
     brand_id: i32,
-) -> Result<(Vec<PortalView>, Vec<EndpointView>), DbErr> {
+) -> Result<(Vec<portal::Model>, Vec<brand_endpoint::Model>, Vec<endpoint::Model>), DbErr> {
     let portals = portal::Entity::find()
         .filter(portal::Column::BrandId.eq(brand_id))
         .order_by_asc(portal::Column::Position)
@@ -87,6 +88,15 @@ async fn portals_and_endpoints<C: ConnectionTrait>(
         .filter(endpoint::Column::Id.is_in(links.iter().map(|l| l.endpoint_id).collect::<Vec<_>>()))
         .all(db)
         .await?;
+    Ok((portals, links, endpoints))
+}
+
+/// Portals and endpoints of one brand, in the order of `Organization.endpoint`.
+async fn portals_and_endpoints<C: ConnectionTrait>(
+    db: &C,
+    brand_id: i32,
+) -> Result<(Vec<PortalView>, Vec<EndpointView>), DbErr> {
+    let (portals, links, endpoints) = parts_of(db, brand_id).await?;
     let health = super::endpoint_status::health_of(db, &endpoints.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
     let view = |id: i32| {
         endpoints.iter().find(|e| e.id == id).map(|e| EndpointView {

@@ -86,11 +86,12 @@ pub async fn imported(
 }
 
 async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<Vec<bundle_feed::Model>, DbErr> {
-    let ids: Vec<i32> = lease_due(db, "bundle_feed", "next_fetch_at", " AND state = 'approved'", now, LEASE_SECS, limit)
-        .await?
-        .into_iter()
-        .filter_map(|id| i32::try_from(id).ok())
-        .collect();
+    let ids: Vec<i32> =
+        lease_due(db, "bundle_feed", "next_fetch_at", " AND state = 'approved'", now, LEASE_SECS, limit)
+            .await?
+            .into_iter()
+            .filter_map(|id| i32::try_from(id).ok())
+            .collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }

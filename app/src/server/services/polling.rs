@@ -149,11 +149,7 @@ pub fn next_health(previous: Health, failures_before: i32, found: Health, down_a
     match found {
         Health::Down => {
             let failures = failures_before + 1;
-            let health = if failures >= down_after || previous == Health::Down {
-                Health::Down
-            } else {
-                previous
-            };
+            let health = if failures >= down_after || previous == Health::Down { Health::Down } else { previous };
             (health, failures)
         }
         other => (other, 0),

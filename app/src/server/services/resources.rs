@@ -8,7 +8,7 @@ use crate::server::fhir::records::{Address, Identifier};
 use crate::server::fhir::{CATEGORIES, CONNECTION_TYPE_SYSTEM, DATA_ABSENT_REASON, ORG_TYPE_SYSTEM};
 use crate::server::validate::identifier_problem;
 use crate::types::link::WebUrl;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 const EXT_BASE: &str = "http://hl7.org/fhir/StructureDefinition/";
@@ -175,31 +175,17 @@ pub async fn read<C: ConnectionTrait>(db: &C, kind: &str, id: &str) -> Result<Op
                     .map(|p| p.id),
                 None => None,
             };
-            let links = brand_endpoint::Entity::find()
-                .filter(brand_endpoint::Column::BrandId.eq(b.id))
-                .order_by_asc(brand_endpoint::Column::Position)
-                .all(db)
-                .await?;
-            let endpoints = endpoint::Entity::find()
-                .filter(endpoint::Column::Id.is_in(links.iter().map(|l| l.endpoint_id).collect::<Vec<_>>()))
-                .all(db)
-                .await?;
-            let shown: Vec<&brand_endpoint::Model> = links
-                .iter()
-                .filter(|l| endpoints.iter().any(|e| e.id == l.endpoint_id && publishable(e)))
-                .collect();
-            let portals = portal::Entity::find()
-                .filter(portal::Column::BrandId.eq(b.id))
-                .order_by_asc(portal::Column::Position)
-                .all(db)
-                .await?;
+            let (portals, links, endpoints) = super::brands::parts_of(db, b.id).await?;
+            let shown: Vec<&brand_endpoint::Model> =
+                links.iter().filter(|l| endpoints.iter().any(|e| e.id == l.endpoint_id && publishable(e))).collect();
             let portals: Vec<&portal::Model> = portals.iter().collect();
             Ok(Some(organization(&b, parent, &shown, &portals)))
         }
         "Endpoint" => {
             let Some(n) = id.strip_prefix('e').and_then(|n| n.parse::<i32>().ok()) else { return Ok(None) };
             let Some(e) = endpoint::Entity::find_by_id(n).one(db).await? else { return Ok(None) };
-            let linked = brand_endpoint::Entity::find().filter(brand_endpoint::Column::EndpointId.eq(e.id)).one(db).await?;
+            let linked =
+                brand_endpoint::Entity::find().filter(brand_endpoint::Column::EndpointId.eq(e.id)).one(db).await?;
             Ok((publishable(&e) && linked.is_some()).then(|| endpoint_resource(&e)))
         }
         _ => Ok(None),

@@ -3,11 +3,11 @@
 //! ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
 use super::brands::{directory_version, parse_list, safe_logo};
 use crate::error::AppError;
-use crate::types::link::WebUrl;
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal};
 use crate::server::fhir::records::{Address, Identifier};
 use crate::server::fhir::{SYSTEM_NPI, SYSTEM_URI};
 use crate::types::check::Health;
+use crate::types::link::WebUrl;
 use crate::types::search::{
     BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
 };

@@ -30,19 +30,19 @@ pub async fn remove(db: &DatabaseConnection, id: i32) -> Result<Option<Removed>,
         return Ok(None);
     };
     let brand_ids: Vec<i32> = brand::Entity::find()
-            .select_only()
-            .column(brand::Column::Id)
-            .filter(brand::Column::SourceId.eq(id))
-            .into_tuple::<i32>()
-            .all(&txn)
-            .await?;
+        .select_only()
+        .column(brand::Column::Id)
+        .filter(brand::Column::SourceId.eq(id))
+        .into_tuple::<i32>()
+        .all(&txn)
+        .await?;
     let endpoint_ids: Vec<i32> = endpoint::Entity::find()
-            .select_only()
-            .column(endpoint::Column::Id)
-            .filter(endpoint::Column::SourceId.eq(id))
-            .into_tuple::<i32>()
-            .all(&txn)
-            .await?;
+        .select_only()
+        .column(endpoint::Column::Id)
+        .filter(endpoint::Column::SourceId.eq(id))
+        .into_tuple::<i32>()
+        .all(&txn)
+        .await?;
     for (kind, targets) in [("brand", &brand_ids), ("endpoint", &endpoint_ids)] {
         for chunk in targets.chunks(500) {
             subscription::Entity::delete_many()
