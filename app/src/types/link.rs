@@ -143,8 +143,8 @@ impl From<WebUrl> for String {
     }
 }
 
-/// A logo embedded as `data:image/...;base64,...` of an allowed type and size: the only logo a
-/// page shows (remote logos would tell third parties who looks at which health plan).
+/// A logo embedded as a `data:image/...` URL (base64 or percent-encoded text) of an allowed type
+/// and size: the only logo a page shows (remote logos would tell third parties who looks at which health plan).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DataLogo(String);
