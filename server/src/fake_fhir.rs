@@ -168,7 +168,7 @@ fn fixture(rel: &str) -> String {
 /// another tenant):
 /// `ok`, `epic`, `dstu2` (real fixtures), `nosmart` (smart-configuration 404), `slow` (2 s),
 /// `stall` (never answers), `error` (500), `busy` (429 with `Retry-After: 1` on every other
-/// request), `loop` (redirects to itself), `big` (6 MB), `text` (HTML), `redirect/{target}`
+/// request), `busyslow` (the same, and the answer between takes 2 s), `loop` (redirects to itself), `big` (6 MB), `text` (HTML), `redirect/{target}`
 /// (302 to `http://{target}/ok/metadata`). `{scenario}/brands.json` is the SMART example brands
 /// bundle, 2 s late for `slow`.
 fn router(fake: Fake) -> Router {
@@ -211,6 +211,13 @@ async fn metadata(State(fake): State<Fake>, Path(scenario): Path<String>) -> Res
             (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response()
         }
         "busy" => json(fake.metadata.to_string(), true),
+        "busyslow" if n % 2 == 0 => {
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response()
+        }
+        "busyslow" => {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            json(fake.metadata.to_string(), true)
+        }
         "loop" => (StatusCode::FOUND, [(header::LOCATION, "/loop/metadata")]).into_response(),
         "big" => json(" ".repeat(6 * 1024 * 1024) + "{}", true),
         "text" => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html>hello</html>").into_response(),

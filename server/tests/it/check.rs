@@ -139,6 +139,24 @@ async fn slow_and_rate_limited_servers_are_waited_for() {
     assert!(r.metadata.http.as_ref().unwrap().latency_ms >= 1000);
 }
 
+/// A retry and its wait come out of the request's total time: after a 429 and a 1 s wait, the
+/// second attempt has only what is left of 2.5 s, not another 2.5 s.
+#[tokio::test]
+async fn retries_stay_within_the_total_time() {
+    let ca = TestCa::new();
+    let server = https(&ca, CertKind::Valid).await;
+    let mut p = policy(&ca);
+    p.total_timeout = Duration::from_millis(2500);
+    let client = SafeClient::new(p).unwrap();
+    let url = url::Url::parse(&format!("{}/metadata", server.https_base("busyslow"))).unwrap();
+    let started = std::time::Instant::now();
+    let r = client.get(&url, reqwest::header::HeaderMap::new(), 1024 * 1024).await;
+    let took = started.elapsed();
+    assert!(matches!(r, Err(FetchError::Timeout(_))), "{:?}", r.map(|f| f.status));
+    assert_eq!(server.hits(), 2, "one 429, then the slow answer that does not fit");
+    assert!(took < Duration::from_millis(2900), "{took:?}: the second attempt got a whole total of its own");
+}
+
 #[tokio::test]
 async fn real_dstu2_and_stu3_statements_are_read() {
     let ca = TestCa::new();
