@@ -25,6 +25,10 @@ pub struct Config {
     pub secret: Option<SigningKey>,
     /// Proxies whose `X-Forwarded-For` is believed (`SIGNPOST_TRUSTED_PROXIES`, CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether the server sends queued mail itself, every few seconds (always, from the
+    /// environment). Integration tests turn it off and drain the outbox themselves, so no
+    /// second mailer takes a mail from under them.
+    pub background_mail: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -91,6 +95,7 @@ impl Config {
                 &var("SIGNPOST_TRUSTED_PROXIES").unwrap_or_default(),
             )
             .map_err(|message| ConfigError { var: "SIGNPOST_TRUSTED_PROXIES", message })?,
+            background_mail: true,
         })
     }
 }

@@ -97,8 +97,18 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
     })
 }
 
+/// The app's routes, listed once per process. Listing them runs the app with resource loading
+/// suppressed through a process-wide flag (leptos_server's `SuppressResourceLoad`), and a
+/// resource first polled meanwhile, by a page rendering in another application in the same
+/// process, never loads: its request would hang (leptos#4773). Tests run many applications in
+/// one process; a server runs one, and lists the routes before it listens.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     // Room for a bundle at the size limit after form encoding.
@@ -163,7 +173,10 @@ impl Application {
             tokio::spawn(poller.run_forever());
         }
         let alerts = alert_context(config, &db).await?;
-        tokio::spawn(crate::mailer::Mailer::new(db.clone(), alerts.clone(), &config.mail)?.run_forever());
+        let mailer = crate::mailer::Mailer::new(db.clone(), alerts.clone(), &config.mail)?;
+        if config.background_mail {
+            tokio::spawn(mailer.run_forever());
+        }
         let state = app_state(config, db, alerts)?;
         tokio::spawn(prune_limiters(state.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr).await?;

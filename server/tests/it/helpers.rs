@@ -96,6 +96,8 @@ pub async fn spawn_app_mailing(
         },
         secret: None,
         trusted_proxies: Vec::new(),
+        // Tests drain the outbox themselves (`Mailer::run_once`).
+        background_mail: false,
     };
     let app = Application::build(&config).await.expect("application builds");
     let base = format!("http://{}", app.addr());
