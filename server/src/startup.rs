@@ -4,7 +4,7 @@ use crate::http;
 use app::server::alerts::token::SigningKey;
 use app::server::net::client::SafeClient;
 use app::server::rate_limit::ClientLimiter;
-use app::server::services::search_index::SearchState;
+use app::server::services::search::SearchState;
 use app::server::services::subscriptions::AlertContext;
 use app::server::state::{AppState, Settings};
 use app::{App, shell};

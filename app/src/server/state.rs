@@ -1,4 +1,4 @@
-use super::services::search_index::SearchState;
+use super::services::search::SearchState;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;

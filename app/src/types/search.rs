@@ -190,6 +190,54 @@ pub struct BrandSummary {
     /// down, degraded in between; `None` when it has no polled endpoint.
     #[serde(default)]
     pub health: Option<Health>,
+    /// Byte ranges of `name` that the query matched, in order and not overlapping (see
+    /// `name_parts`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlight: Vec<[u32; 2]>,
+}
+
+impl BrandSummary {
+    /// The name cut into (text, matched) pieces. Ranges that are out of order, out of bounds
+    /// or inside a character are ignored rather than trusted.
+    pub fn name_parts(&self) -> Vec<(&str, bool)> {
+        let name = self.name.as_str();
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for [s, e] in &self.highlight {
+            let (s, e) = (*s as usize, *e as usize);
+            if s < at || e <= s || e > name.len() || !name.is_char_boundary(s) || !name.is_char_boundary(e) {
+                continue;
+            }
+            if s > at {
+                parts.push((&name[at..s], false));
+            }
+            parts.push((&name[s..e], true));
+            at = e;
+        }
+        if at < name.len() || parts.is_empty() {
+            parts.push((&name[at..], false));
+        }
+        parts
+    }
+}
+
+/// What a web address in a query was found as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressKind {
+    /// The address of an endpoint (a base URL, or a URL under it).
+    Endpoint,
+    /// The host of an endpoint or a website.
+    Host,
+    /// The registrable domain of one.
+    Domain,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressMatch {
+    pub kind: AddressKind,
+    /// The endpoint key (host and path), host or domain that matched.
+    pub value: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -218,6 +266,16 @@ pub struct SearchResponse {
     pub per_page: u32,
     pub results: Vec<BrandSummary>,
     pub facets: Facets,
+    /// Words of the query no longer required, because no brand matched all of them: the
+    /// results match the others.
+    #[serde(default)]
+    pub relaxed: Vec<String>,
+    /// The query with a likely typo corrected to a word brands have.
+    #[serde(default)]
+    pub did_you_mean: Option<String>,
+    /// A web address in the query, and what it matched.
+    #[serde(default)]
+    pub address: Option<AddressMatch>,
 }
 
 impl SearchResponse {
@@ -285,6 +343,28 @@ mod tests {
         };
         assert_eq!(q.href(), "/?q=blue+cross+%26+shield&category=ins");
         assert_eq!(SearchQuery::default().href(), "/");
+    }
+
+    #[test]
+    fn name_parts_follow_valid_highlights_only() {
+        let mut b = BrandSummary {
+            id: 1,
+            name: "Café Health".into(),
+            categories: vec![],
+            location: None,
+            logo_url: None,
+            endpoint_count: 0,
+            fhir_versions: vec![],
+            website: None,
+            health: None,
+            highlight: vec![[0, 5], [6, 12]],
+        };
+        assert_eq!(b.name_parts(), [("Café", true), (" ", false), ("Health", true)]);
+        // Inside "é", then a valid one, then one overlapping it and one past the end.
+        b.highlight = vec![[0, 4], [2, 3], [2, 8], [6, 99]];
+        assert_eq!(b.name_parts(), [("Ca", false), ("f", true), ("é Health", false)]);
+        b.highlight = vec![];
+        assert_eq!(b.name_parts(), [("Café Health", false)]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod feeds;
 pub mod outbox;
 pub mod polling;
 pub mod resources;
-pub mod search_index;
+pub mod search;
 pub mod sources;
 pub(crate) mod sql;
 pub mod subscriptions;

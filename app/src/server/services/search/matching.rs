@@ -1,0 +1,409 @@
+//! Which documents a query matches and how well: every word and address is a requirement;
+//! when no document meets them all, the least important are let go ("never a dead end"), and
+//! a word no document has gets a "did you mean".
+use super::address::{QueryAddress, registrable};
+use super::index::SearchIndex;
+use super::query::{QueryPlan, QueryWord, typos_for};
+use super::text::{fold, words};
+use crate::types::search::{AddressKind, AddressMatch};
+
+/// Score of a match, times the field's weight: exact beats prefix beats typo.
+const EXACT: u32 = 3;
+const PREFIX: u32 = 2;
+const TYPO: u32 = 1;
+/// An address match outranks any number of word matches.
+const ENDPOINT_SCORE: u32 = 1000;
+const HOST_SCORE: u32 = 400;
+const DOMAIN_SCORE: u32 = 200;
+
+/// One thing a query asks for, and each document's score for it.
+struct Requirement {
+    /// As shown when it is let go.
+    label: String,
+    scores: Vec<u32>,
+    docs: Vec<u32>,
+    /// How much it says: rare words say more than common ones.
+    weight: f64,
+}
+
+impl Requirement {
+    fn new(label: String, n: usize) -> Self {
+        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0 }
+    }
+
+    fn credit(&mut self, doc: u32, score: u32) {
+        let e = &mut self.scores[doc as usize];
+        if *e == 0 {
+            self.docs.push(doc);
+        }
+        *e = (*e).max(score);
+    }
+}
+
+/// The documents a query matched, best first not yet applied, and what was relaxed.
+#[derive(Default)]
+pub struct Matched {
+    /// (document, score).
+    pub docs: Vec<(u32, u32)>,
+    /// Words (or addresses) no longer required, as typed.
+    pub relaxed: Vec<String>,
+    pub address: Option<AddressMatch>,
+    pub did_you_mean: Option<String>,
+}
+
+/// Optimal-string-alignment distance, or `None` once it must exceed `max`.
+pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= max).then_some(prev[m])
+}
+
+impl SearchIndex {
+    /// Index range of the terms that start with `prefix`.
+    fn prefixed(&self, prefix: &str) -> std::ops::Range<usize> {
+        let start = self.vocab.partition_point(|t| t.as_str() < prefix);
+        let len = self.vocab[start..].partition_point(|t| t.starts_with(prefix));
+        start..start + len
+    }
+
+    fn has_term(&self, term: &str) -> bool {
+        self.vocab.binary_search_by(|t| t.as_str().cmp(term)).is_ok()
+    }
+
+    fn credit_term(&self, req: &mut Requirement, term: usize, kind: u32) {
+        for (doc, field) in &self.postings[term] {
+            req.credit(*doc, kind * u32::from(*field));
+        }
+    }
+
+    /// Scores for a term written as given (and, when `prefix`, as the start of longer ones).
+    fn credit_text(&self, req: &mut Requirement, text: &str, prefix: bool) {
+        let range = self.prefixed(text);
+        for i in range {
+            if self.vocab[i] == text {
+                self.credit_term(req, i, EXACT);
+            } else if prefix {
+                self.credit_term(req, i, PREFIX);
+            }
+        }
+    }
+
+    fn word_requirement(&self, w: &QueryWord) -> Requirement {
+        let mut req = Requirement::new(w.text.clone(), self.docs.len());
+        for alt in &w.alts {
+            self.credit_text(&mut req, alt, w.prefix());
+        }
+        let max = w.max_typos();
+        if max > 0 {
+            let tb = w.text.as_bytes();
+            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
+                for &n in bucket {
+                    let term = self.vocab[n as usize].as_bytes();
+                    if term != tb && edit_distance(tb, term, max).is_some() {
+                        self.credit_term(&mut req, n as usize, TYPO);
+                    }
+                }
+            }
+        }
+        req
+    }
+
+    /// A pasted endpoint URL, host or domain: the brands using that endpoint, else those with
+    /// endpoints or a website on that host, else in that domain.
+    fn address_requirement(&self, a: &QueryAddress) -> Option<(Requirement, AddressMatch)> {
+        let n = self.docs.len();
+        let hit = |map: &std::collections::HashMap<String, Vec<u32>>, key: &str, score: u32| {
+            map.get(key).map(|docs| {
+                let mut req = Requirement::new(a.text.clone(), n);
+                docs.iter().for_each(|d| req.credit(*d, score));
+                req
+            })
+        };
+        if let Some(found) = a.keys.iter().find_map(|k| hit(&self.endpoint_keys, k, ENDPOINT_SCORE).map(|r| (r, k))) {
+            return Some((found.0, AddressMatch { kind: AddressKind::Endpoint, value: found.1.clone() }));
+        }
+        let domain = registrable(&a.host);
+        // A host below the domain ("fhir.example.org") means that host first; the domain
+        // itself ("example.org") means every host in it.
+        if a.host != domain
+            && let Some(r) = hit(&self.hosts, &a.host, HOST_SCORE)
+        {
+            return Some((r, AddressMatch { kind: AddressKind::Host, value: a.host.clone() }));
+        }
+        hit(&self.domains, &domain, DOMAIN_SCORE).map(|r| (r, AddressMatch { kind: AddressKind::Domain, value: domain }))
+    }
+
+    /// Everything the query matches, relaxed when nothing matches all of it.
+    pub fn matches(&self, plan: &QueryPlan) -> Matched {
+        let n = self.docs.len();
+        let mut out = Matched::default();
+        let mut reqs: Vec<Requirement> = Vec::new();
+        let mut words = plan.words.clone();
+        for a in &plan.addresses {
+            match self.address_requirement(a) {
+                Some((req, found)) => {
+                    out.address.get_or_insert(found);
+                    reqs.push(req);
+                }
+                // No endpoint or website there: search for the organization's name in it.
+                None => {
+                    for w in &a.fallback {
+                        if !words.iter().any(|q| &q.text == w) {
+                            words.push(QueryWord { text: w.clone(), alts: vec![w.clone()], number: false, last: false });
+                        }
+                    }
+                }
+            }
+        }
+        let first_word = reqs.len();
+        reqs.extend(words.iter().map(|w| self.word_requirement(w)));
+        // Neighbouring words written as one by the brand ("Blue Cross" for "BlueCross"): a
+        // match of both together meets each.
+        let mut paired = vec![false; words.len()];
+        for i in 0..words.len().saturating_sub(1) {
+            let (a, b) = (&words[i], &words[i + 1]);
+            if a.number || b.number {
+                continue;
+            }
+            let mut pair = Requirement::new(String::new(), n);
+            self.credit_text(&mut pair, &format!("{}{}", a.text, b.text), b.last);
+            if !pair.docs.is_empty() {
+                (paired[i], paired[i + 1]) = (true, true);
+            }
+            for doc in pair.docs {
+                let s = pair.scores[doc as usize];
+                reqs[first_word + i].credit(doc, s);
+                reqs[first_word + i + 1].credit(doc, s);
+            }
+        }
+        for (i, r) in reqs.iter_mut().enumerate() {
+            r.weight =
+                if i < first_word { 100.0 } else { ((n as f64 + 1.0) / (r.docs.len() as f64 + 1.0)).ln() + 1.0 };
+        }
+        out.did_you_mean = self.did_you_mean(&words, &paired, plan);
+        if reqs.is_empty() {
+            out.docs = (0..n as u32).map(|d| (d, 0)).collect();
+            return out;
+        }
+        let mut keep: Vec<usize> = (0..reqs.len()).filter(|i| !reqs[*i].docs.is_empty()).collect();
+        let mut docs = intersect(&reqs, &keep);
+        while docs.is_empty() && keep.len() > 1 {
+            let weight = |set: &[usize]| set.iter().map(|i| reqs[*i].weight).sum::<f64>();
+            let best = (0..keep.len())
+                .map(|drop| keep.iter().enumerate().filter(|(j, _)| *j != drop).map(|(_, i)| *i).collect::<Vec<_>>())
+                .map(|set| (weight(&set), intersect(&reqs, &set), set))
+                .filter(|(_, d, _)| !d.is_empty())
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((_, d, set)) => {
+                    docs = d;
+                    keep = set;
+                }
+                None => {
+                    // No single word can go: let the least telling one go and look again.
+                    let least = (0..keep.len()).min_by(|a, b| reqs[keep[*a]].weight.total_cmp(&reqs[keep[*b]].weight));
+                    if let Some(pos) = least {
+                        keep.remove(pos);
+                    }
+                    docs = intersect(&reqs, &keep);
+                }
+            }
+        }
+        out.relaxed = (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
+        let phrase = plan.phrase();
+        out.docs = docs
+            .into_iter()
+            .map(|(doc, score)| {
+                let name = &self.docs[doc as usize].name_phrase;
+                let bonus = if phrase.is_empty() {
+                    0
+                } else if *name == phrase {
+                    100
+                } else if name.starts_with(&phrase) {
+                    50
+                } else {
+                    0
+                };
+                (doc, score + bonus)
+            })
+            .collect();
+        out
+    }
+
+    /// The query with each word that no brand has (and is not being typed) replaced by the
+    /// closest word that brands have, the most common one on a tie.
+    fn did_you_mean(&self, words: &[QueryWord], paired: &[bool], plan: &QueryPlan) -> Option<String> {
+        let mut changed = false;
+        let mut out: Vec<String> = Vec::new();
+        for (w, paired) in words.iter().zip(paired) {
+            // Known as typed, as the start of a word, or as half of a compound ("blue cross"
+            // for "bluecross").
+            let known = *paired
+                || w.alts.iter().any(|a| self.has_term(a))
+                || (w.prefix() && !self.prefixed(&w.text).is_empty());
+            let len = w.text.chars().count();
+            if known || w.number || len < 3 || !w.text.chars().all(char::is_alphabetic) {
+                out.push(w.text.clone());
+                continue;
+            }
+            let max = typos_for(len).max(1);
+            let tb = w.text.as_bytes();
+            let mut best: Option<(usize, usize, &str)> = None;
+            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
+                for &t in bucket {
+                    let term = self.vocab[t as usize].as_str();
+                    if let Some(d) = edit_distance(tb, term.as_bytes(), max) {
+                        let df = self.postings[t as usize].len();
+                        let better = best.is_none_or(|(bd, bdf, bt)| (d, std::cmp::Reverse(df), term) < (bd, std::cmp::Reverse(bdf), bt));
+                        if better {
+                            best = Some((d, df, term));
+                        }
+                    }
+                }
+            }
+            match best {
+                Some((_, _, term)) => {
+                    changed = true;
+                    out.push(term.to_string());
+                }
+                None => out.push(w.text.clone()),
+            }
+        }
+        if !changed {
+            return None;
+        }
+        out.extend(plan.addresses.iter().map(|a| a.text.clone()));
+        Some(out.join(" "))
+    }
+}
+
+/// The documents meeting every requirement in `set`, with their summed scores.
+fn intersect(reqs: &[Requirement], set: &[usize]) -> Vec<(u32, u32)> {
+    let Some(&smallest) = set.iter().min_by_key(|i| reqs[**i].docs.len()) else { return Vec::new() };
+    reqs[smallest]
+        .docs
+        .iter()
+        .filter_map(|&doc| {
+            let mut total = 0;
+            for &i in set {
+                match reqs[i].scores[doc as usize] {
+                    0 => return None,
+                    s => total += s,
+                }
+            }
+            Some((doc, total))
+        })
+        .collect()
+}
+
+/// Byte ranges of a name that the query matched, in order and not overlapping, for the
+/// result list to mark.
+pub fn highlight(name: &str, plan: &QueryPlan) -> Vec<[u32; 2]> {
+    let ws = words(name);
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let whole: Vec<&super::text::Word> = ws.iter().filter(|w| !w.part).collect();
+    for w in &ws {
+        for q in &plan.words {
+            let hit = q.alts.iter().find_map(|alt| {
+                if w.text == *alt || (q.max_typos() > 0 && edit_distance(q.text.as_bytes(), w.text.as_bytes(), q.max_typos()).is_some()) {
+                    Some(w.end)
+                } else if q.prefix() && w.text.starts_with(alt.as_str()) {
+                    Some(prefix_end(name, w, alt.chars().count()))
+                } else {
+                    None
+                }
+            });
+            if let Some(end) = hit {
+                ranges.push((w.start, end));
+            }
+        }
+    }
+    // A query word the name writes as two ("unitedhealthcare" for "United Healthcare"), or two
+    // query words the name writes as one.
+    for pair in whole.windows(2) {
+        let joined = format!("{}{}", pair[0].text, pair[1].text);
+        if plan.words.iter().any(|q| q.alts.contains(&joined)) {
+            ranges.push((pair[0].start, pair[0].end));
+            ranges.push((pair[1].start, pair[1].end));
+        }
+    }
+    for pair in plan.words.windows(2) {
+        let joined = format!("{}{}", pair[0].text, pair[1].text);
+        for w in whole.iter().filter(|w| w.text == joined) {
+            ranges.push((w.start, w.end));
+        }
+    }
+    ranges.sort();
+    let mut merged: Vec<[u32; 2]> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last[1] as usize => last[1] = last[1].max(e as u32),
+            _ => merged.push([s as u32, e as u32]),
+        }
+    }
+    merged
+}
+
+/// Where the first `chars` folded characters of a word end in the original text; the whole
+/// word when folding changed its length ("Straße").
+fn prefix_end(name: &str, w: &super::text::Word, chars: usize) -> usize {
+    let raw = &name[w.start..w.end];
+    if fold(raw).chars().count() != raw.chars().count() {
+        return w.end;
+    }
+    raw.char_indices().nth(chars).map_or(w.end, |(i, _)| w.start + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance(b"aetan", b"aetna", 1), Some(1));
+        assert_eq!(edit_distance(b"aetan", b"kaiser", 2), None);
+        assert_eq!(edit_distance(b"permanente", b"permanent", 1), Some(1));
+        assert_eq!(edit_distance(b"texs", b"texas", 1), Some(1));
+        assert_eq!(edit_distance(b"medicaid", b"medical", 1), None);
+    }
+
+    #[test]
+    fn highlights_cover_exact_prefix_typo_and_compound_matches() {
+        let marked = |name: &str, q: &str| {
+            highlight(name, &QueryPlan::parse(q))
+                .iter()
+                .map(|[s, e]| name[*s as usize..*e as usize].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(marked("Blue Cross Blue Shield of Texas", "blue texs"), ["Blue", "Blue", "Texas"]);
+        assert_eq!(marked("Aetna Better Health", "aet"), ["Aet"]);
+        assert_eq!(marked("UnitedHealthcare", "united healthcare"), ["UnitedHealthcare"]);
+        assert_eq!(marked("United Healthcare", "unitedhealthcare"), ["United", "Healthcare"]);
+        assert_eq!(marked("Hôpital Montréal", "montreal"), ["Montréal"]);
+        assert_eq!(marked("Straße Clinic", "stras"), ["Straße"]);
+        assert!(marked("Kaiser", "zzzz").is_empty());
+    }
+}
