@@ -4,7 +4,7 @@ use crate::components::health::HealthBadge;
 use crate::components::subscribe::notice_from_url;
 use crate::components::tags::{CategoryTags, FhirVersionTags};
 use crate::types::alerts::SubscribeOutcome;
-use crate::types::search::{BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
+use crate::types::search::{AddressKind, BrandSummary, FILTERS, FacetValue, SearchQuery, SearchResponse};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -163,6 +163,7 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
         1 => "1 brand".to_string(),
         n => format!("{n} brands"),
     };
+    let notes = SearchNotes(&response, &query);
     view! {
         <aside class="facets" aria-label="Filters">
             <h2 class="visually-hidden">"Filters"</h2>
@@ -178,6 +179,7 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
         </aside>
         <section class="results" aria-labelledby="results-heading">
             <h2 id="results-heading" class="results-count">{summary}</h2>
+            {notes}
             <ol class="result-list">
                 {response.results.iter().cloned().map(|b| view! { <ResultCard brand=b /> }).collect_view()}
             </ol>
@@ -185,6 +187,51 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What the search did with the query: words it let go, a likely correction, the address it
+/// found, and, when nothing matched, where to go next.
+#[allow(non_snake_case)]
+fn SearchNotes(response: &SearchResponse, query: &SearchQuery) -> impl IntoView + use<> {
+    let relaxed = (!response.relaxed.is_empty() && response.total > 0).then(|| {
+        let all = query.q.trim().to_string();
+        let kept = response.kept.join(" ");
+        view! {
+            <p class="relaxed" role="status">
+                {format!("No brand matches all of “{all}”; showing brands that match ")}
+                <strong>{format!("“{kept}”")}</strong>
+                "."
+            </p>
+        }
+    });
+    let did_you_mean = response.did_you_mean.clone().map(|fixed| {
+        let href = SearchQuery { q: fixed.clone(), page: None, ..query.clone() }.href();
+        view! { <p class="did-you-mean">"Did you mean " <a href=href>{fixed}</a> "?"</p> }
+    });
+    let address = response.address.clone().map(|a| {
+        let what = match a.kind {
+            AddressKind::Endpoint => "Brands using the endpoint ",
+            AddressKind::Host => "Brands with an endpoint or website at ",
+            AddressKind::Domain => "Brands with an endpoint or website in ",
+        };
+        view! { <p class="address-match">{what} <code>{a.value}</code></p> }
+    });
+    let dead_end = (response.total == 0 && response.did_you_mean.is_none()).then(|| {
+        let unfiltered = SearchQuery { q: query.q.clone(), ..Default::default() };
+        let hint = if query.any_filter() {
+            view! { <p class="next-step"><a href=unfiltered.href()>"Search again without the filters"</a></p> }.into_any()
+        } else {
+            view! {
+                <p class="next-step">
+                    "No brand has these words. Try a plan or provider name, a city, a state, an NPI, a payer id or an endpoint URL, or "
+                    <a href="/">"browse every brand"</a> "."
+                </p>
+            }
+            .into_any()
+        };
+        hint
+    });
+    view! { {relaxed} {did_you_mean} {address} {dead_end} }
 }
 
 #[component]
@@ -227,11 +274,20 @@ fn ResultCard(brand: BrandSummary) -> impl IntoView {
         1 => "1 endpoint".to_string(),
         n => format!("{n} endpoints"),
     };
+    // The words the query matched, marked (server-rendered: no script needed).
+    let name = brand
+        .name_parts()
+        .into_iter()
+        .map(|(text, hit)| {
+            let text = text.to_string();
+            if hit { view! { <mark>{text}</mark> }.into_any() } else { text.into_any() }
+        })
+        .collect_view();
     view! {
         <li class="result-card">
             <BrandLogo name=brand.name.clone() logo_url=brand.logo_url.clone() />
             <div class="result-body">
-                <h3><a href=format!("/brands/{}", brand.id)>{brand.name.clone()}</a></h3>
+                <h3><a href=format!("/brands/{}", brand.id)>{name}</a></h3>
                 <p class="meta">
                     <CategoryTags categories=brand.categories.clone() />
                     {brand.location.clone().map(|l| view! { <span class="location">{l}</span> })}

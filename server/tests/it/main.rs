@@ -11,3 +11,4 @@ mod cli;
 mod config;
 mod hardening;
 mod poll;
+mod search_quality;

@@ -87,6 +87,9 @@ struct Api {
     facts: PlatformFacts,
 }
 
+/// The identifier system of claims payer ids in the demo bundle.
+pub const PAYER_ID_SYSTEM: &str = "https://signpost.invalid/sid/payer-id";
+
 /// The payers (and government payers) among `files`, each a brand with its production and
 /// sandbox endpoints; EHR, lab and other vendors' sandboxes are left out. `timestamp` dates the
 /// bundle (the facts carry no date of their own).
@@ -121,7 +124,7 @@ pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
         let name = brand_name(&f.name);
         let mut aliases: Vec<String> = Vec::new();
         for a in f.display_name.iter().chain(f.aliases.iter()) {
-            // Aliases that are only digits are payer ids, kept as identifiers' values elsewhere.
+            // Aliases that are only digits are payer ids: identifiers, not names.
             if !a.chars().all(|c| c.is_ascii_digit()) && *a != name && !aliases.contains(a) {
                 aliases.push(a.clone());
             }
@@ -179,6 +182,16 @@ pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
         });
         if !aliases.is_empty() {
             org["alias"] = json!(aliases);
+        }
+        // Claims payer ids, as clearinghouses list them. No code system names them, so they get
+        // one under the demo bundle's own `.invalid` base, as its fullUrls do.
+        let payer_ids: Vec<serde_json::Value> = f
+            .payer_ids
+            .iter()
+            .map(|id| json!({"type": {"text": "Payer ID"}, "system": PAYER_ID_SYSTEM, "value": id}))
+            .collect();
+        if !payer_ids.is_empty() {
+            org["identifier"] = json!(payer_ids);
         }
         org["telecom"] = match &f.developer_portal {
             Some(p) => json!([{"system": "url", "value": p}]),

@@ -6,6 +6,9 @@ use super::text::words;
 /// away one segment at a time until an endpoint's address is found).
 const MAX_SEGMENTS: usize = 16;
 
+/// Words of an address searched for when nothing is at it.
+const MAX_FALLBACK_WORDS: usize = 3;
+
 /// Words of a typed address that no brand is known by.
 const WEB_NOISE: [&str; 10] = ["www", "http", "https", "com", "org", "net", "gov", "edu", "fhir", "api"];
 
@@ -111,7 +114,13 @@ pub fn parse_query_address(chunk: &str) -> Option<QueryAddress> {
     } else {
         bare.to_string()
     };
-    let fallback = words(&fallback_from).into_iter().filter(|w| !w.part && !is_web_noise(&w.text)).map(|w| w.text).collect();
+    // A few words at most: each costs a pass over the index, and the URL counted as one term.
+    let fallback = words(&fallback_from)
+        .into_iter()
+        .filter(|w| !w.part && !is_web_noise(&w.text))
+        .map(|w| w.text)
+        .take(MAX_FALLBACK_WORDS)
+        .collect();
     Some(QueryAddress { text: chunk.to_string(), host: bare.to_string(), keys, fallback })
 }
 

@@ -6,7 +6,7 @@ use super::matching::highlight;
 use super::query::QueryPlan;
 use super::text::{index_terms, phrase, words};
 use crate::server::fhir::records::{Address, Identifier};
-use crate::server::fhir::{SYSTEM_NPI, SYSTEM_URI};
+use crate::server::fhir::SYSTEM_URI;
 use crate::types::check::Health;
 use crate::types::search::{
     BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
@@ -162,16 +162,17 @@ impl SearchIndex {
             // organization's part of its host.
             for i in &input.identifiers {
                 let Some(v) = i.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { continue };
-                if i.system.as_deref() == Some(SYSTEM_URI) || v.contains("://") {
+                if v.contains("://") {
                     if let Some(host) = host_of(v) {
                         site_words(&host).into_iter().for_each(|t| add(t, FIELD_OTHER));
                     }
-                } else {
-                    let id_words = words(v);
-                    if i.system.as_deref() == Some(SYSTEM_NPI) || id_words.len() > 1 {
-                        add(id_words.iter().map(|w| w.text.as_str()).collect(), FIELD_OTHER);
+                } else if i.system.as_deref() != Some(SYSTEM_URI) {
+                    // "41-0730602" is found as typed and as "410730602"; OIDs are not words.
+                    let id_words: Vec<String> = words(v).into_iter().filter(|w| !w.part).map(|w| w.text).collect();
+                    if id_words.len() > 1 {
+                        add(id_words.concat(), FIELD_OTHER);
                     }
-                    id_words.into_iter().filter(|w| !w.part).for_each(|w| add(w.text, FIELD_OTHER));
+                    id_words.into_iter().filter(|w| w.len() >= 4).for_each(|w| add(w, FIELD_OTHER));
                 }
             }
             let website_host = input.summary.website.as_ref().and_then(|w| host_of(w.as_str()));
@@ -326,6 +327,7 @@ impl SearchIndex {
         SearchResponse {
             total: matched.len() as u32,
             relaxed: found.relaxed,
+            kept: found.kept,
             did_you_mean: found.did_you_mean,
             address: found.address,
             page,

@@ -5,7 +5,7 @@ use super::address::{QueryAddress, registrable};
 use super::index::SearchIndex;
 use super::query::{QueryPlan, QueryWord, typos_for};
 use super::text::{fold, words};
-use crate::types::search::{AddressKind, AddressMatch};
+use crate::types::search::{AddressKind, AddressMatch, MAX_QUERY_TERMS};
 
 /// Score of a match, times the field's weight: exact beats prefix beats typo.
 const EXACT: u32 = 3;
@@ -24,11 +24,13 @@ struct Requirement {
     docs: Vec<u32>,
     /// How much it says: rare words say more than common ones.
     weight: f64,
+    /// Documents it matched as written or as a prefix, not by typo: how common it really is.
+    plain_docs: usize,
 }
 
 impl Requirement {
     fn new(label: String, n: usize) -> Self {
-        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0 }
+        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0, plain_docs: 0 }
     }
 
     fn credit(&mut self, doc: u32, score: u32) {
@@ -47,6 +49,8 @@ pub struct Matched {
     pub docs: Vec<(u32, u32)>,
     /// Words (or addresses) no longer required, as typed.
     pub relaxed: Vec<String>,
+    /// What is still required, when something was relaxed.
+    pub kept: Vec<String>,
     pub address: Option<AddressMatch>,
     pub did_you_mean: Option<String>,
 }
@@ -116,6 +120,7 @@ impl SearchIndex {
         for alt in &w.alts {
             self.credit_text(&mut req, alt, w.prefix());
         }
+        req.plain_docs = req.docs.len();
         let max = w.max_typos();
         if max > 0 {
             let tb = w.text.as_bytes();
@@ -171,7 +176,7 @@ impl SearchIndex {
                 // No endpoint or website there: search for the organization's name in it.
                 None => {
                     for w in &a.fallback {
-                        if !words.iter().any(|q| &q.text == w) {
+                        if words.len() + reqs.len() < MAX_QUERY_TERMS && !words.iter().any(|q| &q.text == w) {
                             words.push(QueryWord { text: w.clone(), alts: vec![w.clone()], number: false, last: false });
                         }
                     }
@@ -199,11 +204,16 @@ impl SearchIndex {
                 reqs[first_word + i + 1].credit(doc, s);
             }
         }
+        let idf = |df: usize| ((n as f64 + 1.0) / (df.max(1) as f64)).ln() + 1.0;
         for (i, r) in reqs.iter_mut().enumerate() {
-            r.weight =
-                if i < first_word { 100.0 } else { ((n as f64 + 1.0) / (r.docs.len() as f64 + 1.0)).ln() + 1.0 };
+            r.weight = match (i < first_word, r.plain_docs) {
+                (true, _) => 100.0,
+                // Met only through typos: it may not be the word meant.
+                (false, 0) => idf(r.docs.len()) / 2.0,
+                (false, plain) => idf(plain),
+            };
         }
-        out.did_you_mean = self.did_you_mean(&words, &paired, plan);
+        out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan);
         if reqs.is_empty() {
             out.docs = (0..n as u32).map(|d| (d, 0)).collect();
             return out;
@@ -216,6 +226,7 @@ impl SearchIndex {
                 .map(|drop| keep.iter().enumerate().filter(|(j, _)| *j != drop).map(|(_, i)| *i).collect::<Vec<_>>())
                 .map(|set| (weight(&set), intersect(&reqs, &set), set))
                 .filter(|(_, d, _)| !d.is_empty())
+                // Of equals, the last: the set that let the later-typed word go.
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match best {
                 Some((_, d, set)) => {
@@ -223,8 +234,10 @@ impl SearchIndex {
                     keep = set;
                 }
                 None => {
-                    // No single word can go: let the least telling one go and look again.
-                    let least = (0..keep.len()).min_by(|a, b| reqs[keep[*a]].weight.total_cmp(&reqs[keep[*b]].weight));
+                    // No single word can go: let the least telling one go (of equals, the
+                    // last typed: people type the word that matters first) and look again.
+                    let least =
+                        (0..keep.len()).rev().min_by(|a, b| reqs[keep[*a]].weight.total_cmp(&reqs[keep[*b]].weight));
                     if let Some(pos) = least {
                         keep.remove(pos);
                     }
@@ -233,6 +246,10 @@ impl SearchIndex {
             }
         }
         out.relaxed = (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
+        out.relaxed.extend(plan.beyond_limit.iter().cloned());
+        if !out.relaxed.is_empty() {
+            out.kept = keep.iter().map(|i| reqs[*i].label.clone()).collect();
+        }
         let phrase = plan.phrase();
         out.docs = docs
             .into_iter()
@@ -253,50 +270,64 @@ impl SearchIndex {
         out
     }
 
-    /// The query with each word that no brand has (and is not being typed) replaced by the
-    /// closest word that brands have, the most common one on a tie.
-    fn did_you_mean(&self, words: &[QueryWord], paired: &[bool], plan: &QueryPlan) -> Option<String> {
-        let mut changed = false;
-        let mut out: Vec<String> = Vec::new();
-        for (w, paired) in words.iter().zip(paired) {
-            // Known as typed, as the start of a word, or as half of a compound ("blue cross"
-            // for "bluecross").
-            let known = *paired
-                || w.alts.iter().any(|a| self.has_term(a))
-                || (w.prefix() && !self.prefixed(&w.text).is_empty());
-            let len = w.text.chars().count();
-            if known || w.number || len < 3 || !w.text.chars().all(char::is_alphabetic) {
-                out.push(w.text.clone());
-                continue;
-            }
-            let max = typos_for(len).max(1);
-            let tb = w.text.as_bytes();
-            let mut best: Option<(usize, usize, &str)> = None;
-            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
-                for &t in bucket {
-                    let term = self.vocab[t as usize].as_str();
-                    if let Some(d) = edit_distance(tb, term.as_bytes(), max) {
-                        let df = self.postings[t as usize].len();
-                        let better = best.is_none_or(|(bd, bdf, bt)| (d, std::cmp::Reverse(df), term) < (bd, std::cmp::Reverse(bdf), bt));
-                        if better {
-                            best = Some((d, df, term));
-                        }
-                    }
-                }
-            }
-            match best {
-                Some((_, _, term)) => {
-                    changed = true;
-                    out.push(term.to_string());
-                }
-                None => out.push(w.text.clone()),
-            }
-        }
-        if !changed {
+    /// The query with each word that no brand has (and is not being typed) replaced by a close
+    /// word that brands have, when the corrected query then matches a brand: the closest such
+    /// word, the most common of equals.
+    fn did_you_mean(&self, words: &[QueryWord], paired: &[bool], reqs: &[Requirement], plan: &QueryPlan) -> Option<String> {
+        let unknown: Vec<bool> = words
+            .iter()
+            .zip(paired)
+            .map(|(w, paired)| {
+                // Known as typed, as the start of a word, or as half of a compound ("blue
+                // cross" for "bluecross").
+                let known = *paired
+                    || w.alts.iter().any(|a| self.has_term(a))
+                    || (w.prefix() && !self.prefixed(&w.text).is_empty());
+                !known && !w.number && w.text.chars().count() >= 3 && w.text.chars().all(char::is_alphabetic)
+            })
+            .collect();
+        if !unknown.contains(&true) {
             return None;
+        }
+        // The brands every other word matches; each correction must keep some.
+        let others: Vec<usize> = (0..words.len()).filter(|i| !unknown[*i]).collect();
+        let mut within: Option<Vec<u32>> = (!others.is_empty()).then(|| {
+            let mut d: Vec<u32> = intersect(reqs, &others).into_iter().map(|(d, _)| d).collect();
+            d.sort_unstable();
+            d
+        });
+        let mut out: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+        for (i, w) in words.iter().enumerate().filter(|(i, _)| unknown[*i]) {
+            let fixed = self.corrections(&w.text).into_iter().find_map(|t| {
+                let docs: Vec<u32> = match &within {
+                    Some(keep) => self.postings[t].iter().map(|p| p.0).filter(|d| keep.binary_search(d).is_ok()).collect(),
+                    None => self.postings[t].iter().map(|p| p.0).collect(),
+                };
+                (!docs.is_empty()).then_some((t, docs))
+            });
+            let (t, docs) = fixed?;
+            out[i] = self.vocab[t].clone();
+            within = Some(docs);
         }
         out.extend(plan.addresses.iter().map(|a| a.text.clone()));
         Some(out.join(" "))
+    }
+
+    /// Terms within a word's typo budget (at least one edit), closest first, then most common.
+    fn corrections(&self, word: &str) -> Vec<usize> {
+        const KEEP: usize = 5;
+        let max = typos_for(word.chars().count()).max(1);
+        let tb = word.as_bytes();
+        let mut found: Vec<(usize, std::cmp::Reverse<usize>, usize)> = Vec::new();
+        for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
+            for &t in bucket {
+                if let Some(d) = edit_distance(tb, self.vocab[t as usize].as_bytes(), max) {
+                    found.push((d, std::cmp::Reverse(self.postings[t as usize].len()), t as usize));
+                }
+            }
+        }
+        found.sort_unstable();
+        found.into_iter().take(KEEP).map(|(_, _, t)| t).collect()
     }
 }
 

@@ -2,6 +2,7 @@
 //! words it does not require.
 use super::address::{QueryAddress, parse_query_address};
 use super::text::{equivalent, is_number, is_stop_word, words};
+use crate::types::search::MAX_QUERY_TERMS;
 
 /// One word of a query.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +53,8 @@ pub fn typos_for(len: usize) -> usize {
 pub struct QueryPlan {
     pub words: Vec<QueryWord>,
     pub addresses: Vec<QueryAddress>,
+    /// Words past `MAX_QUERY_TERMS`, not searched for.
+    pub beyond_limit: Vec<String>,
 }
 
 impl QueryPlan {
@@ -62,7 +65,15 @@ impl QueryPlan {
         for chunk in text.split_whitespace() {
             match parse_query_address(chunk) {
                 Some(a) => plan.addresses.push(a),
-                None => all.extend(words(chunk).into_iter().filter(|w| !w.part).map(|w| w.text)),
+                None => {
+                    let ws: Vec<String> = words(chunk).into_iter().filter(|w| !w.part).map(|w| w.text).collect();
+                    // An identifier written in groups ("41-0730602") is one number.
+                    if ws.len() > 1 && ws.iter().all(|w| is_number(w)) {
+                        all.push(ws.concat());
+                    } else {
+                        all.extend(ws);
+                    }
+                }
             }
         }
         // Stop words are never required, unless they are all there is ("The Alliance" keeps
@@ -73,10 +84,17 @@ impl QueryPlan {
             all
         };
         let ends_with_word = open_end && text.split_whitespace().last().is_some_and(|c| parse_query_address(c).is_none());
+        plan.addresses.truncate(MAX_QUERY_TERMS);
+        let room = MAX_QUERY_TERMS - plan.addresses.len();
         let n = kept.len();
         for (i, w) in kept.into_iter().enumerate() {
-            if !plan.words.iter().any(|q| q.text == w) {
+            if plan.words.iter().any(|q| q.text == w) || plan.beyond_limit.contains(&w) {
+                continue;
+            }
+            if plan.words.len() < room {
                 plan.words.push(QueryWord::new(w, ends_with_word && i + 1 == n));
+            } else {
+                plan.beyond_limit.push(w);
             }
         }
         plan
@@ -110,6 +128,15 @@ mod tests {
         let p = QueryPlan::parse("aetna https://apif1.aetna.com/fhir/v1/patientaccess/metadata");
         assert_eq!((texts(&p), p.addresses.len()), (vec!["aetna"], 1));
         assert!(!p.words[0].last, "the address was typed last");
+    }
+
+    #[test]
+    fn words_past_the_limit_are_set_aside() {
+        let many: Vec<String> = (0..14).map(|i| format!("w{i}")).collect();
+        let p = QueryPlan::parse(&format!("the {} of and", many.join(" w0 ")));
+        assert_eq!(p.words.len(), MAX_QUERY_TERMS);
+        assert_eq!(p.beyond_limit, ["w10", "w11", "w12", "w13"]);
+        assert!(!p.words.iter().any(|w| w.last), "the word being typed was set aside");
     }
 
     #[test]
