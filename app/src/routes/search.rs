@@ -218,7 +218,7 @@ fn SearchNotes(response: &SearchResponse, query: &SearchQuery) -> impl IntoView 
     });
     let dead_end = (response.total == 0 && response.did_you_mean.is_none()).then(|| {
         let unfiltered = SearchQuery { q: query.q.clone(), ..Default::default() };
-        let hint = if query.any_filter() {
+        if query.any_filter() {
             view! { <p class="next-step"><a href=unfiltered.href()>"Search again without the filters"</a></p> }.into_any()
         } else {
             view! {
@@ -228,8 +228,7 @@ fn SearchNotes(response: &SearchResponse, query: &SearchQuery) -> impl IntoView 
                 </p>
             }
             .into_any()
-        };
-        hint
+        }
     });
     view! { {relaxed} {did_you_mean} {address} {dead_end} }
 }

@@ -19,16 +19,34 @@ pub fn is_web_noise(word: &str) -> bool {
 /// Host and path of an address, lower-cased, without scheme, default port, query, fragment or
 /// trailing slash: the key two spellings of one endpoint share.
 pub fn endpoint_key(address: &str) -> Option<String> {
-    let (host, segments) = split(address)?;
-    Some(key(&host, &segments))
+    let a = split(address)?;
+    Some(key(&a.authority(), &a.segments))
 }
 
 fn key(host: &str, segments: &[String]) -> String {
     if segments.is_empty() { host.to_string() } else { format!("{host}/{}", segments.join("/")) }
 }
 
-/// (host[:port], path segments) of an absolute or scheme-less address.
-fn split(address: &str) -> Option<(String, Vec<String>)> {
+/// An address taken apart.
+struct Parts {
+    /// Lower case; an IPv6 address in brackets.
+    host: String,
+    port: Option<u16>,
+    segments: Vec<String>,
+}
+
+impl Parts {
+    /// The host, and the port when it is not the scheme's default.
+    fn authority(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// Host, port and path segments of an absolute or scheme-less address.
+fn split(address: &str) -> Option<Parts> {
     let text = address.trim();
     let with_scheme = if text.contains("://") { text.to_string() } else { format!("https://{text}") };
     let url = url::Url::parse(&with_scheme).ok()?;
@@ -39,29 +57,26 @@ fn split(address: &str) -> Option<(String, Vec<String>)> {
     if host.is_empty() {
         return None;
     }
-    let host = match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host,
-    };
     let segments = url
         .path_segments()
         .map(|s| s.filter(|p| !p.is_empty()).take(MAX_SEGMENTS).map(str::to_lowercase).collect())
         .unwrap_or_default();
-    Some((host, segments))
+    Some(Parts { host, port: url.port(), segments })
+}
+
+fn without_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
 }
 
 /// The host of an address, without "www." and port.
 pub fn host_of(address: &str) -> Option<String> {
-    let (host, _) = split(address)?;
-    let host = host.split(':').next().unwrap_or(&host);
-    Some(host.strip_prefix("www.").unwrap_or(host).to_string())
+    Some(without_www(&split(address)?.host).to_string())
 }
 
 /// The part of a host an organization registers: "fhir.hhs.texas.gov" → "texas.gov",
 /// "portal.nhs.co.uk" → "nhs.co.uk".
 pub fn registrable(host: &str) -> String {
-    let host = host.split(':').next().unwrap_or(host);
-    if host.parse::<std::net::IpAddr>().is_ok() {
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
         return host.to_string();
     }
     let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
@@ -101,11 +116,12 @@ pub fn parse_query_address(chunk: &str) -> Option<QueryAddress> {
             return None;
         }
     }
-    let (host, segments) = split(chunk)?;
-    let mut keys: Vec<String> = (0..=segments.len()).rev().map(|n| key(&host, &segments[..n])).collect();
+    let parts = split(chunk)?;
+    let authority = parts.authority();
+    let mut keys: Vec<String> = (0..=parts.segments.len()).rev().map(|n| key(&authority, &parts.segments[..n])).collect();
     keys.dedup();
-    let bare = host.split(':').next().unwrap_or(&host);
-    let bare = bare.strip_prefix("www.").unwrap_or(bare);
+    let bare = without_www(&parts.host);
+    let segments = &parts.segments;
     // Without a scheme or path it may be words run together ("St.Louis"); with them, only the
     // organization's part of the host says anything.
     let fallback_from = if has_scheme || !segments.is_empty() {
@@ -158,6 +174,9 @@ mod tests {
         assert_eq!((host.host.as_str(), host.fallback.clone()), ("kaiser.com", vec!["kaiser".to_string()]));
         assert_eq!(parse_query_address("St.Louis").unwrap().fallback, ["st", "louis"]);
         assert!(parse_query_address("10.1.2.3:8080/fhir").is_some());
+        let v6 = parse_query_address("https://[2001:db8::1]:8443/r4/metadata").unwrap();
+        assert_eq!((v6.host.as_str(), v6.keys[1].as_str()), ("[2001:db8::1]", "[2001:db8::1]:8443/r4"));
+        assert_eq!(registrable("[2001:db8::1]"), "[2001:db8::1]");
     }
 
     #[test]

@@ -69,9 +69,8 @@ pub struct SearchIndex {
     /// Sorted, distinct terms; `postings[i]` lists (doc, field weight) for `vocab[i]`.
     pub(super) vocab: Vec<String>,
     pub(super) postings: Vec<Vec<(u32, u8)>>,
-    /// Indexes into `vocab` of the purely alphabetic terms of three letters or more, by length
-    /// in bytes: the only candidates for typo matches and suggestions (a number with a typo is
-    /// another number).
+    /// Indexes into `vocab` of the terms of three ASCII letters or more, by length: the only
+    /// candidates for typo matches and suggestions (a number with a typo is another number).
     pub(super) by_length: Vec<Vec<u32>>,
     /// Documents by the address of an endpoint they use (`address::endpoint_key`).
     pub(super) endpoint_keys: HashMap<String, Vec<u32>>,
@@ -207,7 +206,7 @@ impl SearchIndex {
         let (vocab, postings): (Vec<String>, Vec<_>) = sorted.into_iter().unzip();
         let mut by_length: Vec<Vec<u32>> = Vec::new();
         for (n, term) in vocab.iter().enumerate() {
-            if term.len() >= 3 && term.chars().all(char::is_alphabetic) {
+            if term.len() >= 3 && term.bytes().all(|b| b.is_ascii_alphabetic()) {
                 if by_length.len() <= term.len() {
                     by_length.resize(term.len() + 1, Vec::new());
                 }
@@ -293,10 +292,18 @@ impl SearchIndex {
         });
         // Documents are stored in name order, so equal scores stay alphabetical (and without a
         // query they are all equal and already in order).
-        if !plan.is_empty() {
-            matched.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        }
         let (page, per_page) = (q.page(), q.per_page());
+        if !plan.is_empty() {
+            // Only the results up to this page need their order.
+            let by_score = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+            let shown = (page * per_page) as usize;
+            if shown < matched.len() {
+                matched.select_nth_unstable_by(shown, by_score);
+                matched[..shown].sort_unstable_by(by_score);
+            } else {
+                matched.sort_unstable_by(by_score);
+            }
+        }
         let results = matched
             .iter()
             .skip(((page - 1) * per_page) as usize)

@@ -26,11 +26,13 @@ struct Requirement {
     weight: f64,
     /// Documents it matched as written or as a prefix, not by typo: how common it really is.
     plain_docs: usize,
+    /// Terms its typo matches came from, with their distance: the candidates for a correction.
+    near: Vec<(usize, usize)>,
 }
 
 impl Requirement {
     fn new(label: String, n: usize) -> Self {
-        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0, plain_docs: 0 }
+        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0, plain_docs: 0, near: Vec::new() }
     }
 
     fn credit(&mut self, doc: u32, score: u32) {
@@ -55,34 +57,40 @@ pub struct Matched {
     pub did_you_mean: Option<String>,
 }
 
-/// Optimal-string-alignment distance, or `None` once it must exceed `max`.
+/// The longest words compared for typos, in bytes (terms are cut to 64 characters).
+const MAX_TYPO_BYTES: usize = 64;
+
+/// Optimal-string-alignment distance, or `None` once it must exceed `max`. Rows live on the
+/// stack: this runs for thousands of terms per misspelt word.
 pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+    if a.len().abs_diff(b.len()) > max || a.len() > MAX_TYPO_BYTES || b.len() > MAX_TYPO_BYTES {
         return None;
     }
     let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    let mut rows = [[0u8; MAX_TYPO_BYTES + 1]; 3];
+    // Row r of the table is rows[r % 3].
+    for (j, v) in rows[0].iter_mut().enumerate().take(m + 1) {
+        *v = j as u8;
+    }
     for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        let mut row_min = i as u8;
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[prev2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[cur][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min as usize > max {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    (prev[m] <= max).then_some(prev[m])
+    let d = rows[n % 3][m] as usize;
+    (d <= max).then_some(d)
 }
 
 impl SearchIndex {
@@ -127,8 +135,11 @@ impl SearchIndex {
             for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
                 for &n in bucket {
                     let term = self.vocab[n as usize].as_bytes();
-                    if term != tb && edit_distance(tb, term, max).is_some() {
+                    if term != tb
+                        && let Some(d) = edit_distance(tb, term, max)
+                    {
                         self.credit_term(&mut req, n as usize, TYPO);
+                        req.near.push((d, n as usize));
                     }
                 }
             }
@@ -167,20 +178,27 @@ impl SearchIndex {
         let mut out = Matched::default();
         let mut reqs: Vec<Requirement> = Vec::new();
         let mut words = plan.words.clone();
+        let mut unmatched: Vec<&QueryAddress> = Vec::new();
         for a in &plan.addresses {
             match self.address_requirement(a) {
                 Some((req, found)) => {
                     out.address.get_or_insert(found);
                     reqs.push(req);
                 }
-                // No endpoint or website there: search for the organization's name in it.
-                None => {
-                    for w in &a.fallback {
-                        if words.len() + reqs.len() < MAX_QUERY_TERMS && !words.iter().any(|q| &q.text == w) {
-                            words.push(QueryWord { text: w.clone(), alts: vec![w.clone()], number: false, last: false });
-                        }
-                    }
+                None => unmatched.push(a),
+            }
+        }
+        // No endpoint or website at an address: search for the organization's name in it,
+        // within the limit on terms; an address with no such word is let go.
+        for a in unmatched {
+            let before = words.len();
+            for w in &a.fallback {
+                if words.len() + reqs.len() < MAX_QUERY_TERMS && !words.iter().any(|q| &q.text == w) {
+                    words.push(QueryWord::new(w.clone(), false));
                 }
+            }
+            if words.len() == before && !a.fallback.iter().any(|w| words.iter().any(|q| &q.text == w)) {
+                out.relaxed.push(a.text.clone());
             }
         }
         let first_word = reqs.len();
@@ -213,8 +231,9 @@ impl SearchIndex {
                 (false, plain) => idf(plain),
             };
         }
-        out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan);
+        out.relaxed.extend(plan.beyond_limit.iter().cloned());
         if reqs.is_empty() {
+            out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan, None);
             out.docs = (0..n as u32).map(|d| (d, 0)).collect();
             return out;
         }
@@ -245,8 +264,8 @@ impl SearchIndex {
                 }
             }
         }
-        out.relaxed = (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
-        out.relaxed.extend(plan.beyond_limit.iter().cloned());
+        let let_go: Vec<String> = (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
+        out.relaxed.splice(0..0, let_go);
         if !out.relaxed.is_empty() {
             out.kept = keep.iter().map(|i| reqs[*i].label.clone()).collect();
         }
@@ -267,13 +286,24 @@ impl SearchIndex {
                 (doc, score + bonus)
             })
             .collect();
+        // A correction that agrees with the first result reads best ("alabama medicaid", not
+        // "alabama medical", for "alabma medicad").
+        let top = out.docs.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|d| d.0);
+        out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan, top);
         out
     }
 
     /// The query with each word that no brand has (and is not being typed) replaced by a close
     /// word that brands have, when the corrected query then matches a brand: the closest such
     /// word, the most common of equals.
-    fn did_you_mean(&self, words: &[QueryWord], paired: &[bool], reqs: &[Requirement], plan: &QueryPlan) -> Option<String> {
+    fn did_you_mean(
+        &self,
+        words: &[QueryWord],
+        paired: &[bool],
+        reqs: &[Requirement],
+        plan: &QueryPlan,
+        top: Option<u32>,
+    ) -> Option<String> {
         let unknown: Vec<bool> = words
             .iter()
             .zip(paired)
@@ -283,8 +313,11 @@ impl SearchIndex {
                 let known = *paired
                     || w.alts.iter().any(|a| self.has_term(a))
                     || (w.prefix() && !self.prefixed(&w.text).is_empty());
-                !known && !w.number && w.text.chars().count() >= 3 && w.text.chars().all(char::is_alphabetic)
+                !known && !w.number && w.text.chars().count() >= 3 && w.text.chars().all(|c| c.is_ascii_alphabetic())
             })
+            .enumerate()
+            // Words taken from an address stay as the address is shown.
+            .map(|(i, unknown)| unknown && i < plan.words.len())
             .collect();
         if !unknown.contains(&true) {
             return None;
@@ -296,9 +329,9 @@ impl SearchIndex {
             d.sort_unstable();
             d
         });
-        let mut out: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+        let mut out: Vec<String> = plan.words.iter().map(|w| w.text.clone()).collect();
         for (i, w) in words.iter().enumerate().filter(|(i, _)| unknown[*i]) {
-            let fixed = self.corrections(&w.text).into_iter().find_map(|t| {
+            let fixed = self.corrections(w, &reqs[i], top).into_iter().find_map(|t| {
                 let docs: Vec<u32> = match &within {
                     Some(keep) => self.postings[t].iter().map(|p| p.0).filter(|d| keep.binary_search(d).is_ok()).collect(),
                     None => self.postings[t].iter().map(|p| p.0).collect(),
@@ -313,20 +346,29 @@ impl SearchIndex {
         Some(out.join(" "))
     }
 
-    /// Terms within a word's typo budget (at least one edit), closest first, then most common.
-    fn corrections(&self, word: &str) -> Vec<usize> {
+    /// Terms within a word's typo budget (at least one edit), closest first, then most common:
+    /// those its typo matches found, or, for a word too short for typos, a scan of its own.
+    fn corrections(&self, w: &QueryWord, req: &Requirement, top: Option<u32>) -> Vec<usize> {
         const KEEP: usize = 5;
-        let max = typos_for(word.chars().count()).max(1);
-        let tb = word.as_bytes();
-        let mut found: Vec<(usize, std::cmp::Reverse<usize>, usize)> = Vec::new();
-        for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
-            for &t in bucket {
-                if let Some(d) = edit_distance(tb, self.vocab[t as usize].as_bytes(), max) {
-                    found.push((d, std::cmp::Reverse(self.postings[t as usize].len()), t as usize));
+        let word = w.text.as_str();
+        let mut found: Vec<(usize, std::cmp::Reverse<usize>, usize)> = if w.max_typos() > 0 {
+            req.near.iter().map(|(d, t)| (*d, std::cmp::Reverse(self.postings[*t].len()), *t)).collect()
+        } else {
+            let max = typos_for(word.chars().count()).max(1);
+            let tb = word.as_bytes();
+            let mut found = Vec::new();
+            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
+                for &t in bucket {
+                    if let Some(d) = edit_distance(tb, self.vocab[t as usize].as_bytes(), max) {
+                        found.push((d, std::cmp::Reverse(self.postings[t as usize].len()), t as usize));
+                    }
                 }
             }
-        }
-        found.sort_unstable();
+            found
+        };
+        // Terms the first result has come first (postings are in document order).
+        let in_top = |t: usize| top.is_some_and(|d| self.postings[t].binary_search_by_key(&d, |p| p.0).is_ok());
+        found.sort_unstable_by_key(|(d, df, t)| (!in_top(*t), *d, *df, *t));
         found.into_iter().take(KEEP).map(|(_, _, t)| t).collect()
     }
 }
@@ -350,10 +392,18 @@ fn intersect(reqs: &[Requirement], set: &[usize]) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// How much of a name is looked at for highlights.
+const HIGHLIGHT_BYTES: usize = 300;
+
 /// Byte ranges of a name that the query matched, in order and not overlapping, for the
 /// result list to mark.
 pub fn highlight(name: &str, plan: &QueryPlan) -> Vec<[u32; 2]> {
-    let ws = words(name);
+    // Names are imported data of any length; a result line shows the start of one.
+    let mut end = name.len().min(HIGHLIGHT_BYTES);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let ws = words(&name[..end]);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let whole: Vec<&super::text::Word> = ws.iter().filter(|w| !w.part).collect();
     for w in &ws {
@@ -419,6 +469,11 @@ mod tests {
         assert_eq!(edit_distance(b"permanente", b"permanent", 1), Some(1));
         assert_eq!(edit_distance(b"texs", b"texas", 1), Some(1));
         assert_eq!(edit_distance(b"medicaid", b"medical", 1), None);
+        assert_eq!(edit_distance(b"medicaid", b"medical", 2), Some(2));
+        assert_eq!(edit_distance(b"", b"ab", 2), Some(2));
+        assert_eq!(edit_distance(b"abc", b"abc", 0), Some(0));
+        assert_eq!(edit_distance(b"ca", b"abc", 3), Some(3), "optimal string alignment, not Damerau");
+        assert_eq!(edit_distance(&[b'a'; 65], &[b'a'; 65], 2), None, "longer than any term");
     }
 
     #[test]

@@ -114,6 +114,7 @@ impl SearchState {
             brands = idx.len(),
             version,
             elapsed_ms = started.elapsed().as_millis() as u64,
+            heap_mb = idx.heap_bytes() / 1_000_000,
             "search index built"
         );
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();

@@ -17,7 +17,7 @@ pub struct QueryWord {
 }
 
 impl QueryWord {
-    fn new(text: String, last: bool) -> Self {
+    pub(super) fn new(text: String, last: bool) -> Self {
         let mut alts = vec![text.clone()];
         alts.extend(equivalent(&text).map(str::to_string));
         QueryWord { number: is_number(&text), alts, text, last }
@@ -29,9 +29,11 @@ impl QueryWord {
         if self.number { self.last && self.text.len() >= 3 } else { self.last || self.text.chars().count() >= 4 }
     }
 
-    /// Edits a typo match may be away: none for short words and anything with a digit.
+    /// Edits a typo match may be away: none for short words, anything with a digit, and words
+    /// in other scripts than Latin (edits are counted in bytes, and folding makes Latin words
+    /// ASCII).
     pub fn max_typos(&self) -> usize {
-        if !self.text.chars().all(char::is_alphabetic) {
+        if !self.text.chars().all(|c| c.is_ascii_alphabetic()) {
             return 0;
         }
         typos_for(self.text.chars().count())
@@ -53,8 +55,11 @@ pub fn typos_for(len: usize) -> usize {
 pub struct QueryPlan {
     pub words: Vec<QueryWord>,
     pub addresses: Vec<QueryAddress>,
-    /// Words past `MAX_QUERY_TERMS`, not searched for.
+    /// Words (and addresses) past `MAX_QUERY_TERMS`, not searched for.
     pub beyond_limit: Vec<String>,
+    /// The words in the order typed, repeats kept, equivalents applied: compared with a name's
+    /// `text::phrase` ("Blue Cross Blue Shield of Texas" typed in full).
+    pub phrase_words: Vec<String>,
 }
 
 impl QueryPlan {
@@ -84,7 +89,10 @@ impl QueryPlan {
             all
         };
         let ends_with_word = open_end && text.split_whitespace().last().is_some_and(|c| parse_query_address(c).is_none());
-        plan.addresses.truncate(MAX_QUERY_TERMS);
+        if plan.addresses.len() > MAX_QUERY_TERMS {
+            plan.beyond_limit.extend(plan.addresses.drain(MAX_QUERY_TERMS..).map(|a| a.text));
+        }
+        plan.phrase_words = kept.iter().map(|w| equivalent(w).map_or_else(|| w.clone(), str::to_string)).collect();
         let room = MAX_QUERY_TERMS - plan.addresses.len();
         let n = kept.len();
         for (i, w) in kept.into_iter().enumerate() {
@@ -106,7 +114,7 @@ impl QueryPlan {
 
     /// The words as one phrase, equivalents applied (compared with names' `text::phrase`).
     pub fn phrase(&self) -> String {
-        self.words.iter().map(|w| w.alts.last().map_or(w.text.as_str(), String::as_str)).collect::<Vec<_>>().join(" ")
+        self.phrase_words.join(" ")
     }
 }
 
@@ -151,5 +159,7 @@ mod tests {
         assert_eq!(QueryPlan::parse("uhc").words[0].max_typos(), 0);
         assert_eq!(QueryPlan::parse("saint marys").phrase(), "saint marys");
         assert_eq!(QueryPlan::parse("st marys").phrase(), "saint marys");
+        assert_eq!(QueryPlan::parse("Blue Cross Blue Shield of Texas").phrase(), "blue cross blue shield texas");
+        assert_eq!(QueryPlan::parse("москва").words[0].max_typos(), 0);
     }
 }

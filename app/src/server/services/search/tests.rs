@@ -313,3 +313,25 @@ fn results_carry_their_highlights() {
     assert_eq!(marked, ["Blue", "Blue", "Texas"]);
     assert!(idx.search(&SearchQuery::default()).results[0].highlight.is_empty());
 }
+
+#[test]
+fn addresses_nothing_is_at_are_searched_by_name_or_let_go() {
+    let idx = SearchIndex::build(1, vec![named(1, "Aetna"), named(2, "Cigna")]);
+    let r = idx.search(&q("www.aetan.com"));
+    assert_eq!(ids(&r), [1], "the organization's word, with a typo");
+    assert_eq!(r.did_you_mean, None, "an address is not rewritten into words");
+    let r = idx.search(&q("https://fhir.api.org/r4"));
+    assert_eq!(r.relaxed, ["https://fhir.api.org/r4"], "no word to search for: said, not silently dropped");
+    let r = idx.search(&q("aetna https://fhir.api.org/r4"));
+    assert_eq!((ids(&r), r.relaxed), (vec![1], vec!["https://fhir.api.org/r4".to_string()]));
+}
+
+#[test]
+fn a_correction_agrees_with_the_first_result() {
+    let mut many: Vec<IndexInput> = (0..5).map(|i| named(10 + i, &format!("Alabama Medical Group {i}"))).collect();
+    many.push(named(1, "Alabama Medicaid"));
+    let idx = SearchIndex::build(1, many);
+    let r = idx.search(&q("alabma medicad"));
+    assert_eq!(ids(&r)[0], 1);
+    assert_eq!(r.did_you_mean.as_deref(), Some("alabama medicaid"), "not the commoner 'medical'");
+}

@@ -109,7 +109,12 @@ pub fn words(text: &str) -> Vec<Word> {
         }
         let raw = &text[start..end];
         let joined: String = raw.chars().filter(|c| !matches!(c, '\'' | '’')).collect();
-        out.push(Word { text: fold(&joined), start, end, part: false });
+        let text = fold(&joined);
+        // A lone combining sign is alphanumeric but folds to nothing.
+        if text.is_empty() {
+            continue;
+        }
+        out.push(Word { text, start, end, part: false });
         out.extend(camel_parts(raw, start));
     }
     out
@@ -141,6 +146,7 @@ fn camel_parts(raw: &str, offset: usize) -> Vec<Word> {
             end: offset + at + piece.len(),
             part: true,
         })
+        .filter(|w| !w.text.is_empty())
         .collect()
 }
 
@@ -214,6 +220,7 @@ mod tests {
     fn apostrophes_join_and_camel_case_splits() {
         assert_eq!(texts("St. Mary's"), ["st", "marys"]);
         assert_eq!(texts("'quoted'"), ["quoted"]);
+        assert_eq!(texts("\u{093E} x"), ["x"], "a lone vowel sign folds to nothing and is no word");
         assert_eq!(texts("UnitedHealthcare"), ["unitedhealthcare", "united", "healthcare"]);
         assert_eq!(texts("BCBSTX"), ["bcbstx"]);
         let parts = words("MyUHC");
