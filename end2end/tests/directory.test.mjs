@@ -22,6 +22,9 @@ test('search updates as you type, tolerates a typo, and the URL follows', async 
   const first = page.locator('.result-card h3 a').first();
   await assert.doesNotReject(first.waitFor());
   assert.equal(await first.textContent(), 'Alabama Medicaid');
+  // The matched words are marked, and the typos get a correction that agrees with the result.
+  assert.deepEqual(await first.locator('mark').allTextContents(), ['Alabama', 'Medicaid']);
+  assert.equal(await page.locator('.did-you-mean a').textContent(), 'alabama medicaid');
   // The page around the results follows too, and the typing goes on undisturbed.
   assert.match(await page.title(), /^alabma medicad: search/);
   assert.match(await page.locator('#search-status').textContent(), /^\d+ brands?$/);
@@ -144,6 +147,14 @@ test('with JavaScript off, search works from the server-rendered page', async ()
     await page.locator('.result-card h3 a', { hasText: 'Texas Medicaid' }).click();
     await page.locator('h1', { hasText: 'Texas Medicaid' }).waitFor();
     assert.ok(await page.locator('.endpoint-address').count() > 0);
+    // An endpoint address pasted into the box finds whose it is.
+    const address = (await page.locator('.endpoint-address').first().textContent()).trim();
+    await page.goto('/?q=' + encodeURIComponent(address + '/metadata'));
+    assert.equal(await page.locator('.result-card h3 a').first().textContent(), 'Texas Medicaid');
+    assert.match(await page.locator('.address-match').textContent(), /^Brands using the endpoint /);
+    // A query no brand matches in full says which words it let go.
+    await page.goto('/?q=texas+medicaid+zebra');
+    assert.match(await page.locator('.relaxed').textContent(), /showing brands that match “texas medicaid”/);
   } finally {
     await noJs.close();
   }
