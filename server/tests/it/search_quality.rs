@@ -4,10 +4,7 @@
 use crate::helpers::{Backend, spawn_app_with};
 use serde_json::Value;
 
-on_both_databases!(
-    ordinary_queries_find_their_brand_in_the_top_three,
-    the_page_marks_matches_relaxes_and_suggests,
-);
+on_both_databases!(ordinary_queries_find_their_brand_in_the_top_three, the_page_marks_matches_relaxes_and_suggests,);
 
 /// (kind, query, a brand that must be in the top three).
 const CASES: &[(&str, &str, &str)] = &[
@@ -29,7 +26,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ("url", "apif1.aetna.com/fhir/v1/patientaccess/metadata", "Aetna"),
     ("url", "https://fhir.humana.com/api/Patient/123", "Humana"),
     ("url", "https://cmsinterop.tmhp.com/tmhp/fhir/R4/", "Texas Medicaid"),
-    ("url", "https://fhir-myrecord.cerner.com/r4/6f2341d3-c614-4a71-9cef-bdca1a222d48/metadata", "St. Joseph's Regional Medical Center"),
+    (
+        "url",
+        "https://fhir-myrecord.cerner.com/r4/6f2341d3-c614-4a71-9cef-bdca1a222d48/metadata",
+        "St. Joseph's Regional Medical Center",
+    ),
     ("url", "https://public.fhir.flex.optum.com/.well-known/smart-configuration", "UnitedHealthcare"),
     ("url", "api.bluebutton.cms.gov/v2/fhir", "Medicare"),
     ("host", "fhir.humana.com", "Humana"),

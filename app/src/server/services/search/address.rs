@@ -118,7 +118,8 @@ pub fn parse_query_address(chunk: &str) -> Option<QueryAddress> {
     }
     let parts = split(chunk)?;
     let authority = parts.authority();
-    let mut keys: Vec<String> = (0..=parts.segments.len()).rev().map(|n| key(&authority, &parts.segments[..n])).collect();
+    let mut keys: Vec<String> =
+        (0..=parts.segments.len()).rev().map(|n| key(&authority, &parts.segments[..n])).collect();
     keys.dedup();
     let bare = without_www(&parts.host);
     let segments = &parts.segments;

@@ -100,4 +100,3 @@ impl HealthOverlay {
         self.index_version == index.version && self.loaded_at.is_some_and(|t| t.elapsed() < HEALTH_TTL)
     }
 }
-

@@ -5,8 +5,8 @@ use super::health::HealthOverlay;
 use super::matching::highlight;
 use super::query::QueryPlan;
 use super::text::{index_terms, phrase, words};
-use crate::server::fhir::records::{Address, Identifier};
 use crate::server::fhir::SYSTEM_URI;
+use crate::server::fhir::records::{Address, Identifier};
 use crate::types::check::Health;
 use crate::types::search::{
     BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
@@ -248,7 +248,11 @@ impl SearchIndex {
             })
             .sum();
         docs + strings(&self.vocab)
-            + self.postings.iter().map(|p| p.capacity() * size_of::<(u32, u8)>() + size_of::<Vec<(u32, u8)>>()).sum::<usize>()
+            + self
+                .postings
+                .iter()
+                .map(|p| p.capacity() * size_of::<(u32, u8)>() + size_of::<Vec<(u32, u8)>>())
+                .sum::<usize>()
             + self.by_length.iter().map(|b| b.capacity() * 4).sum::<usize>()
             + map(&self.endpoint_keys)
             + map(&self.hosts)
@@ -424,7 +428,6 @@ fn status_label(h: Health) -> &'static str {
         Health::Unknown => "Not checked yet",
     }
 }
-
 
 /// The words of a host that name its organization: "www.aetna.com" → "aetna",
 /// "fhir.hhs.texas.gov" → "fhir", "hhs", "texas".

@@ -49,7 +49,12 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
         .await?;
     let endpoints: HashMap<i32, (Vec<String>, &'static str, String)> = endpoint::Entity::find()
         .select_only()
-        .columns([endpoint::Column::Id, endpoint::Column::FhirVersions, endpoint::Column::Name, endpoint::Column::Address])
+        .columns([
+            endpoint::Column::Id,
+            endpoint::Column::FhirVersions,
+            endpoint::Column::Name,
+            endpoint::Column::Address,
+        ])
         .into_tuple::<(i32, String, Option<String>, String)>()
         .all(db)
         .await?
@@ -123,4 +128,3 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
     }
     Ok(inputs)
 }
-

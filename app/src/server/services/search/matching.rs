@@ -169,7 +169,8 @@ impl SearchIndex {
         {
             return Some((r, AddressMatch { kind: AddressKind::Host, value: a.host.clone() }));
         }
-        hit(&self.domains, &domain, DOMAIN_SCORE).map(|r| (r, AddressMatch { kind: AddressKind::Domain, value: domain }))
+        hit(&self.domains, &domain, DOMAIN_SCORE)
+            .map(|r| (r, AddressMatch { kind: AddressKind::Domain, value: domain }))
     }
 
     /// Everything the query matches, relaxed when nothing matches all of it.
@@ -264,7 +265,8 @@ impl SearchIndex {
                 }
             }
         }
-        let let_go: Vec<String> = (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
+        let let_go: Vec<String> =
+            (0..reqs.len()).filter(|i| !keep.contains(i)).map(|i| reqs[i].label.clone()).collect();
         out.relaxed.splice(0..0, let_go);
         if !out.relaxed.is_empty() {
             out.kept = keep.iter().map(|i| reqs[*i].label.clone()).collect();
@@ -333,7 +335,9 @@ impl SearchIndex {
         for (i, w) in words.iter().enumerate().filter(|(i, _)| unknown[*i]) {
             let fixed = self.corrections(w, &reqs[i], top).into_iter().find_map(|t| {
                 let docs: Vec<u32> = match &within {
-                    Some(keep) => self.postings[t].iter().map(|p| p.0).filter(|d| keep.binary_search(d).is_ok()).collect(),
+                    Some(keep) => {
+                        self.postings[t].iter().map(|p| p.0).filter(|d| keep.binary_search(d).is_ok()).collect()
+                    }
                     None => self.postings[t].iter().map(|p| p.0).collect(),
                 };
                 (!docs.is_empty()).then_some((t, docs))
@@ -409,7 +413,10 @@ pub fn highlight(name: &str, plan: &QueryPlan) -> Vec<[u32; 2]> {
     for w in &ws {
         for q in &plan.words {
             let hit = q.alts.iter().find_map(|alt| {
-                if w.text == *alt || (q.max_typos() > 0 && edit_distance(q.text.as_bytes(), w.text.as_bytes(), q.max_typos()).is_some()) {
+                if w.text == *alt
+                    || (q.max_typos() > 0
+                        && edit_distance(q.text.as_bytes(), w.text.as_bytes(), q.max_typos()).is_some())
+                {
                     Some(w.end)
                 } else if q.prefix() && w.text.starts_with(alt.as_str()) {
                     Some(prefix_end(name, w, alt.chars().count()))

@@ -7,9 +7,9 @@ mod index;
 mod load;
 mod matching;
 mod query;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use health::HealthOverlay;
 pub use index::{IndexInput, SearchIndex, environment_of};
@@ -121,4 +121,3 @@ impl SearchState {
         Ok(idx)
     }
 }
-

@@ -88,7 +88,8 @@ impl QueryPlan {
         } else {
             all
         };
-        let ends_with_word = open_end && text.split_whitespace().last().is_some_and(|c| parse_query_address(c).is_none());
+        let ends_with_word =
+            open_end && text.split_whitespace().last().is_some_and(|c| parse_query_address(c).is_none());
         if plan.addresses.len() > MAX_QUERY_TERMS {
             plan.beyond_limit.extend(plan.addresses.drain(MAX_QUERY_TERMS..).map(|a| a.text));
         }

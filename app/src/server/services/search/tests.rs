@@ -1,7 +1,7 @@
 //! The search over small hand-made directories: ranking, typos, equivalents, addresses,
 //! relaxing and facets.
-use super::index::{IndexInput, SearchIndex};
 use super::health::HealthOverlay;
+use super::index::{IndexInput, SearchIndex};
 use crate::server::fhir::SYSTEM_NPI;
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::check::Health;
@@ -150,8 +150,7 @@ fn matches_aliases_cities_states_domains_and_npi() {
 #[test]
 fn filters_and_facets() {
     let idx = index();
-    let r =
-        idx.search(&SearchQuery { state: Some("tx".into()), category: Some("ins".into()), ..Default::default() });
+    let r = idx.search(&SearchQuery { state: Some("tx".into()), category: Some("ins".into()), ..Default::default() });
     assert_eq!(ids(&r), vec![2, 4]);
     // The category facet counts ignore the category filter but honour the state filter.
     let prov = r.facets.category.iter().find(|f| f.value == "prov").unwrap();
@@ -261,7 +260,11 @@ fn pasted_urls_hosts_and_domains_find_their_brands() {
         "apif1.aetna.com/fhir/v1/patientaccess/metadata",
         "https://APIF1.aetna.com/fhir/v1/patientaccess/ExplanationOfBenefit?patient=1",
     ] {
-        assert_eq!(found(pasted), (vec![1], Some((Endpoint, "apif1.aetna.com/fhir/v1/patientaccess".into()))), "{pasted}");
+        assert_eq!(
+            found(pasted),
+            (vec![1], Some((Endpoint, "apif1.aetna.com/fhir/v1/patientaccess".into()))),
+            "{pasted}"
+        );
     }
     assert_eq!(found("fhir-myrecord.cerner.com/r4/bbbb-2222/Patient/7").0, [4], "only the tenant's brand");
     assert_eq!(found("fhir-myrecord.cerner.com").0, [3, 4]);
