@@ -15,14 +15,6 @@ pub const MAX_FILTER_CHARS: usize = 64;
 /// The deepest page served (with `MAX_PER_PAGE`, 100,000 results in).
 pub const MAX_PAGE: u32 = 1000;
 
-/// The words of a text as search terms: split at anything not a letter or digit, lower-cased,
-/// cut to `MAX_TERM_CHARS`.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.chars().take(MAX_TERM_CHARS).collect::<String>().to_lowercase())
-}
-
 /// A directory search as it appears in the URL (`/?q=aetna&category=ins&state=TX`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
@@ -325,7 +317,6 @@ mod tests {
         let mut long_filter = SearchQuery::default();
         long_filter.set_filter("state", Some("x".repeat(65)));
         assert!(long_filter.check_limits().is_err());
-        assert_eq!(terms(&"x".repeat(100)).next().unwrap().len(), MAX_TERM_CHARS);
     }
 
     #[test]

@@ -111,16 +111,26 @@ impl SearchIndex {
         }
     }
 
-    /// Scores for a term written as given (and, when `prefix`, as the start of longer ones).
-    fn credit_text(&self, req: &mut Requirement, text: &str, prefix: bool) {
-        let range = self.prefixed(text);
-        for i in range {
-            if self.vocab[i] == text {
-                self.credit_term(req, i, EXACT);
+    /// Each (document, score) a term written as given matches (and, when `prefix`, the terms
+    /// it starts).
+    fn each_match(&self, text: &str, prefix: bool, mut f: impl FnMut(u32, u32)) {
+        for i in self.prefixed(text) {
+            let kind = if self.vocab[i] == text {
+                EXACT
             } else if prefix {
-                self.credit_term(req, i, PREFIX);
+                PREFIX
+            } else {
+                continue;
+            };
+            for (doc, field) in &self.postings[i] {
+                f(*doc, kind * u32::from(*field));
             }
         }
+    }
+
+    /// Scores for a term written as given (and, when `prefix`, as the start of longer ones).
+    fn credit_text(&self, req: &mut Requirement, text: &str, prefix: bool) {
+        self.each_match(text, prefix, |doc, score| req.credit(doc, score));
     }
 
     fn word_requirement(&self, w: &QueryWord) -> Requirement {
@@ -212,16 +222,13 @@ impl SearchIndex {
             if a.number || b.number {
                 continue;
             }
-            let mut pair = Requirement::new(String::new(), n);
-            self.credit_text(&mut pair, &format!("{}{}", a.text, b.text), b.last);
-            if !pair.docs.is_empty() {
+            let (left, right) = reqs.split_at_mut(first_word + i + 1);
+            let (first, second) = (&mut left[first_word + i], &mut right[0]);
+            self.each_match(&format!("{}{}", a.text, b.text), b.last, |doc, score| {
+                first.credit(doc, score);
+                second.credit(doc, score);
                 (paired[i], paired[i + 1]) = (true, true);
-            }
-            for doc in pair.docs {
-                let s = pair.scores[doc as usize];
-                reqs[first_word + i].credit(doc, s);
-                reqs[first_word + i + 1].credit(doc, s);
-            }
+            });
         }
         let idf = |df: usize| ((n as f64 + 1.0) / (df.max(1) as f64)).ln() + 1.0;
         for (i, r) in reqs.iter_mut().enumerate() {
