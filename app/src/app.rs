@@ -1,5 +1,12 @@
 use crate::components::hydration::{DeferredHydration, HydrationMark};
 use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::routes::accounts::{
+    admin::{AdminAccountsPage, AuditLogPage},
+    auth::{ForgotPage, LogInPage, SignUpPage},
+    links::{ConfirmEmailPage, InvitationPage, ResetPage, VerifyPage},
+    orgs::OrganizationPage,
+    settings::AccountSettingsPage,
+};
 use crate::routes::{
     alerts::{ConfirmPage, UnsubscribePage},
     brand::BrandPage,
@@ -57,6 +64,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/validate") view=ValidatePage />
                     <Route path=path!("/alerts/confirm") view=ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LogInPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset") view=ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/email/confirm") view=ConfirmEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:id") view=OrganizationPage ssr=SsrMode::Async />
+                    <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

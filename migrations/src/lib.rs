@@ -6,6 +6,7 @@ mod m20261123_000003_create_alerts;
 mod m20261123_000004_create_bundle_feed;
 mod m20261201_000005_source_name;
 mod m20261201_000006_feed_state;
+mod m20261202_000007_accounts;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_bundle_feed::Migration),
             Box::new(m20261201_000005_source_name::Migration),
             Box::new(m20261201_000006_feed_state::Migration),
+            Box::new(m20261202_000007_accounts::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
-//! `signpost serve | migrate | import | validate | export | poll | check`.
+//! `signpost serve | migrate | import | validate | export | poll | check | create-admin | …`.
 mod admin;
 mod check;
+mod create_admin;
 mod poll;
 
 use crate::config::Config;
@@ -86,6 +87,14 @@ pub enum Command {
     Feeds {
         #[command(subcommand)]
         action: FeedAction,
+    },
+    /// Create an admin account, or make an existing account an admin. The password comes from
+    /// standard input with --password-stdin; without it, a link to choose one is mailed (to
+    /// the outbox folder unless SMTP is set).
+    CreateAdmin {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Check one FHIR endpoint now (metadata, smart-configuration, TLS, CORS, CARIN scorecard).
     /// Exit 0 when up, 1 when degraded or down, 2 when the URL is refused.
@@ -185,6 +194,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Sources => admin::sources().await,
         Command::Source { action: SourceAction::Remove { id } } => admin::remove_source(id).await,
         Command::Feeds { action } => admin::feeds(action).await,
+        Command::CreateAdmin { email, password_stdin } => create_admin::create_admin(&email, password_stdin).await,
     }
 }
 

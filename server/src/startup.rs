@@ -4,6 +4,7 @@ use crate::http;
 use app::server::alerts::token::SigningKey;
 use app::server::net::client::SafeClient;
 use app::server::rate_limit::ClientLimiter;
+use app::server::services::accounts::login::LoginLimits;
 use app::server::services::search::SearchState;
 use app::server::services::subscriptions::AlertContext;
 use app::server::state::{AppState, Settings};
@@ -93,6 +94,9 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         subscribe_limiter: ClientLimiter::per_minute(5, 3),
         // Validating a bundle at the size limit takes a core for a while.
         validate_limiter: ClientLimiter::per_minute(VALIDATE_PER_MINUTE, VALIDATE_BURST),
+        login_limits: LoginLimits::standard(),
+        // Each sign-up, reset, address change or invitation sends a mail: 5 at once, 5 a minute.
+        account_mail_limiter: ClientLimiter::per_minute(5, 5),
         alerts,
     })
 }
@@ -113,6 +117,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     // Room for a bundle at the size limit after form encoding.
     let hsts = http::headers::Hsts(state.settings.public_url.starts_with("https://"));
+    let site = http::csrf::SiteOrigin::of(&state.settings.public_url);
     let body_limit = state.settings.max_validate_bytes.saturating_mul(3).max(64 * 1024);
     Router::new()
         .route("/healthz", get(http::health::health))
@@ -131,6 +136,26 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts/subscribe", post(http::alerts::subscribe_form))
         .route("/alerts/confirm", post(http::alerts::press_confirm))
         .route("/alerts/unsubscribe", post(http::alerts::press_unsubscribe))
+        .route("/signup", post(http::accounts::sign_up))
+        .route("/verify", post(http::accounts::verify))
+        .route("/login", post(http::accounts::log_in))
+        .route("/logout", post(http::accounts::log_out))
+        .route("/forgot", post(http::accounts::forgot))
+        .route("/reset", post(http::accounts::reset))
+        .route("/account/password", post(http::settings::change_password))
+        .route("/account/email", post(http::settings::change_email))
+        .route("/account/email/confirm", post(http::settings::confirm_email))
+        .route("/account/sessions/end", post(http::settings::end_sessions))
+        .route("/account/delete", post(http::settings::delete_account))
+        .route("/account/acting", post(http::settings::act_for))
+        .route("/orgs", post(http::orgs::create))
+        .route("/orgs/{id}/invitations", post(http::orgs::invite))
+        .route("/orgs/{id}/invitations/{invitation}/revoke", post(http::orgs::revoke))
+        .route("/orgs/{id}/members/{member}/remove", post(http::orgs::remove_member))
+        .route("/orgs/{id}/owner", post(http::orgs::transfer))
+        .route("/invitations", post(http::orgs::accept))
+        .route("/admin/accounts/{id}/disable", post(http::admin::disable))
+        .route("/admin/accounts/{id}/enable", post(http::admin::enable))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -138,11 +163,14 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The session is read before any page, server function or form handler runs.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::load_session))
         .layer(DefaultBodyLimit::max(body_limit))
         // Every request has a time limit (a check makes several outbound requests of up to 30 s
         // each), and a client sending its body must keep sending it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIME_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(site, http::csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -179,6 +207,7 @@ impl Application {
         }
         let state = app_state(config, db, alerts)?;
         tokio::spawn(prune_limiters(state.clone()));
+        tokio::spawn(prune_accounts(state.db.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         Ok(Application { router: router(state.clone()), listener, state })
     }
@@ -202,6 +231,23 @@ async fn prune_limiters(state: AppState) {
     loop {
         every.tick().await;
         state.limiters().iter().for_each(|l| l.prune());
+        state.login_limits.per_account.prune();
+    }
+}
+
+/// Deletes ended sessions and spent links every hour.
+async fn prune_accounts(db: DatabaseConnection) {
+    use app::server::services::accounts::{links, sessions};
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let now = chrono::Utc::now().timestamp();
+        if let Err(e) = sessions::prune(&db, now).await {
+            tracing::warn!(error = %e, "could not prune sessions");
+        }
+        if let Err(e) = links::prune(&db, now).await {
+            tracing::warn!(error = %e, "could not prune account links");
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Server functions: the browser's way into the services. Each is a thin shell around a
 //! service call so the HTTP API and the CLI share the same code.
+pub mod accounts;
 pub mod alerts;
 pub mod brands;
 pub mod check;

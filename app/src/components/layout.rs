@@ -1,4 +1,48 @@
+use crate::types::accounts::Viewer;
 use leptos::prelude::*;
+
+/// Who is signed in for the request being rendered (pages are rendered on the server; the
+/// browser build never asks).
+pub fn viewer() -> Option<Viewer> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::session::current_session().map(|s| s.viewer)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// The header's account corner: who is signed in and for which organization, or the way in.
+#[component]
+fn AccountNav() -> impl IntoView {
+    match viewer() {
+        Some(v) => {
+            let acting = v.acting.as_ref().map(|o| o.name.clone());
+            view! {
+                <div class="account-nav">
+                    <a href="/account" class="who">
+                        <span class="visually-hidden">"Signed in as "</span>{v.email.clone()}
+                        {acting.map(|name| view! { <span class="acting">{format!(" for {name}")}</span> })}
+                    </a>
+                    {v.admin.then(|| view! { <a href="/admin/accounts">"Admin"</a> })}
+                    <form method="post" action="/logout" class="inline">
+                        <button type="submit" class="link-button">"Log out"</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+        None => view! {
+            <div class="account-nav">
+                <a href="/login">"Log in"</a>
+                <a href="/signup" class="button small">"Sign up"</a>
+            </div>
+        }
+        .into_any(),
+    }
+}
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -20,6 +64,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/brands.json" rel="nofollow">"brands.json"</a></li>
                     </ul>
                 </nav>
+                <AccountNav />
             </div>
         </header>
     }

@@ -1,6 +1,7 @@
 pub mod brand_logo;
 pub mod copy_button;
 pub mod external_link;
+pub mod form;
 pub mod health;
 pub mod hydration;
 pub mod layout;

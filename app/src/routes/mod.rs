@@ -1,3 +1,4 @@
+pub mod accounts;
 pub mod alerts;
 pub mod brand;
 pub mod check;

@@ -48,6 +48,41 @@ impl ClientLimiter {
     }
 }
 
+/// A limit per account (by its lower-cased address), for log-in attempts: `burst` at once, then
+/// one more every `period`. Like `ClientLimiter`, it lives in one instance's memory.
+#[derive(Clone)]
+pub struct AccountLimiter {
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl AccountLimiter {
+    pub fn new(burst: u32, period: std::time::Duration) -> Self {
+        let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(period.max(std::time::Duration::from_millis(1)))
+            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+            .allow_burst(burst);
+        AccountLimiter { limiter: Arc::new(RateLimiter::keyed(quota)) }
+    }
+
+    /// `Err(seconds to wait)` when this account has had its share of attempts.
+    pub fn check(&self, account: &str) -> Result<(), u64> {
+        if self.limiter.len() > MAX_TRACKED {
+            self.limiter.retain_recent();
+        }
+        let key: String = account.trim().to_lowercase().chars().take(254).collect();
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            // Rounded up, so "try again in 2 minutes" is never early.
+            (wait.as_millis().div_ceil(1000) as u64).max(1)
+        })
+    }
+
+    pub fn prune(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
 /// The key a client is limited by: an IPv4 address as it is (also when written IPv4-mapped),
 /// an IPv6 address by its /64.
 pub fn client_key(ip: IpAddr) -> IpAddr {
@@ -137,6 +172,16 @@ mod tests {
         let wait = l.check(a).unwrap_err();
         assert!((1..=10).contains(&wait), "{wait}");
         assert!(l.check(b).is_ok());
+    }
+
+    #[test]
+    fn each_account_has_its_own_allowance() {
+        let l = AccountLimiter::new(2, std::time::Duration::from_secs(120));
+        assert!(l.check("ana@example.org").is_ok());
+        assert!(l.check(" ANA@example.org").is_ok(), "one account however it is typed");
+        let wait = l.check("ana@example.org").unwrap_err();
+        assert!((60..=120).contains(&wait), "{wait}");
+        assert!(l.check("ben@example.org").is_ok());
     }
 
     #[test]

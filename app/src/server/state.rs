@@ -18,6 +18,13 @@ pub struct AppState {
     pub subscribe_limiter: super::rate_limit::ClientLimiter,
     #[from_ref(skip)]
     pub validate_limiter: super::rate_limit::ClientLimiter,
+    /// Log-in attempts per client address and per account.
+    #[from_ref(skip)]
+    pub login_limits: super::services::accounts::login::LoginLimits,
+    /// Mails that anyone can make the site send (sign-up, reset, address change, invitations),
+    /// per client address.
+    #[from_ref(skip)]
+    pub account_mail_limiter: super::rate_limit::ClientLimiter,
     /// Signing key and public address for the links in alert mails.
     pub alerts: super::services::subscriptions::AlertContext,
 }
@@ -33,6 +40,13 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
+impl Settings {
+    /// Session cookies are `__Host-` and `Secure` when the public address is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -45,8 +59,14 @@ impl Default for Settings {
 
 impl AppState {
     /// Every per-client limiter, for the server's pruning schedule.
-    pub fn limiters(&self) -> [&super::rate_limit::ClientLimiter; 3] {
-        [&self.check_limiter, &self.subscribe_limiter, &self.validate_limiter]
+    pub fn limiters(&self) -> [&super::rate_limit::ClientLimiter; 5] {
+        [
+            &self.check_limiter,
+            &self.subscribe_limiter,
+            &self.validate_limiter,
+            &self.login_limits.per_client,
+            &self.account_mail_limiter,
+        ]
     }
 }
 

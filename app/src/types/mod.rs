@@ -1,5 +1,6 @@
 //! Wire types: what crosses between the server and the browser. Built for both targets, so
 //! nothing here may depend on the database; `from_model` conversions live under `ssr`.
+pub mod accounts;
 pub mod alerts;
 pub mod brand;
 pub mod check;

@@ -1,8 +1,17 @@
-//! Plain HTTP endpoints beside the Leptos pages: the published bundle, the JSON API, exports.
+//! Plain HTTP endpoints beside the Leptos pages: the published bundle, the JSON API, exports,
+//! and the forms that post without JavaScript.
+pub mod accounts;
+pub mod admin;
 pub mod alerts;
 pub mod api;
 pub mod bundle;
+pub mod csrf;
+pub mod ctx;
 pub mod endpoints;
 pub mod headers;
 pub mod health;
+pub mod orgs;
+pub mod pages;
+pub mod session;
+pub mod settings;
 pub mod validate_form;

@@ -4,11 +4,10 @@
 use app::server::rate_limit::client_of;
 use app::server::state::AppState;
 use app::server::validate::validate_text_blocking;
-use app::shell;
 use app::types::validation::{PostedReport, size_label};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, State};
-use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::Response;
 use leptos::prelude::provide_context;
 use std::net::SocketAddr;
@@ -18,7 +17,7 @@ pub async fn validate_form(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request<Body>,
 ) -> Response {
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let client = client_of(peer.ip(), &parts.headers, &state.settings.trusted_proxies);
     let limit = state.settings.max_validate_bytes;
     let limited = state.validate_limiter.check(client).err();
@@ -30,22 +29,11 @@ pub async fn validate_form(
         },
     };
     // The page itself, as a GET of /validate renders it, with the report in its context.
-    parts.method = Method::GET;
-    parts.headers.remove(header::CONTENT_TYPE);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let page = Request::from_parts(parts, Body::empty());
-    let (context_state, options) = (state.clone(), state.leptos_options.clone());
     let posted = PostedReport(report);
-    let render = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            provide_context(context_state.clone());
-            provide_context(posted.clone());
-        },
-        move || shell(options.clone()),
-    );
-    let mut response = render(page).await;
+    let status = if limited.is_some() { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::OK };
+    let mut response =
+        super::pages::render_with(&state, &parts, "/validate", move || provide_context(posted.clone()), status).await;
     if let Some(wait) = limited {
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }

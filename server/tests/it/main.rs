@@ -4,8 +4,11 @@
 #[macro_use]
 mod helpers;
 
+mod account_rules;
+mod accounts;
 mod alerts;
 mod api;
+mod browser;
 mod check;
 mod cli;
 mod config;

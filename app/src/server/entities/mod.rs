@@ -1,6 +1,9 @@
 //! sea-orm entities for the directory tables (see the `migration` crate).
+pub mod account;
+pub mod account_token;
 pub mod alert_event;
 pub mod app_secret;
+pub mod audit_log;
 pub mod brand;
 pub mod brand_endpoint;
 pub mod bundle_feed;
@@ -8,8 +11,12 @@ pub mod endpoint;
 pub mod endpoint_check;
 pub mod endpoint_health;
 pub mod endpoint_snapshot;
+pub mod invitation;
+pub mod login_session;
 pub mod mail_outbox;
+pub mod membership;
 pub mod meta;
+pub mod organization;
 pub mod portal;
 pub mod source;
 pub mod subscription;

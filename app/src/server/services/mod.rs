@@ -1,10 +1,13 @@
 //! Queries and mutations over `&DatabaseConnection`, shared by server functions, HTTP handlers
 //! and the CLI.
+pub mod accounts;
+pub mod audit;
 pub mod brands;
 pub mod cpu;
 pub mod endpoint_status;
 pub mod export;
 pub mod feeds;
+pub mod organizations;
 pub mod outbox;
 pub mod polling;
 pub mod resources;

@@ -1,0 +1,156 @@
+//! Who may do what: one function per action, called by the service that does it, so a direct
+//! request is checked exactly as one made through the pages. Each answers `Ok(())` or the
+//! error to return (403; a missing sign-in is 401 before any of these is reached).
+use crate::error::AppError;
+use crate::types::accounts::{MemberRole, Viewer};
+
+/// Who is acting: the signed-in account (with its organizations as they are now), or the
+/// command line, and the client address the audit log records.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub viewer: Option<Viewer>,
+    pub client: String,
+}
+
+impl Actor {
+    pub fn account(viewer: Viewer, client: impl Into<String>) -> Self {
+        Actor { viewer: Some(viewer), client: client.into() }
+    }
+
+    /// The operator at the command line (`signpost create-admin`).
+    pub fn command_line() -> Self {
+        Actor { viewer: None, client: "command line".into() }
+    }
+
+    pub fn account_id(&self) -> Option<i32> {
+        self.viewer.as_ref().map(|v| v.account_id)
+    }
+
+    pub fn label(&self) -> String {
+        match &self.viewer {
+            Some(v) => v.email.clone(),
+            None => "command line".into(),
+        }
+    }
+
+    pub fn acting_org(&self) -> Option<i32> {
+        self.viewer.as_ref().and_then(|v| v.acting.as_ref().map(|o| o.id))
+    }
+
+    fn is_admin(&self) -> bool {
+        // The operator at the command line has the machine, and so every power.
+        self.viewer.as_ref().is_none_or(|v| v.admin)
+    }
+
+    fn role_in(&self, org: i32) -> Option<MemberRole> {
+        self.viewer.as_ref()?.orgs.iter().find(|o| o.id == org).map(|o| o.role)
+    }
+}
+
+fn refuse(what: &str) -> AppError {
+    AppError::Forbidden(what.to_string())
+}
+
+/// Listing and searching accounts, disabling and re-enabling them, reading the audit log: admins.
+pub fn manage_accounts(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() { Ok(()) } else { Err(refuse("only admins manage accounts")) }
+}
+
+pub fn read_audit_log(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() { Ok(()) } else { Err(refuse("only admins read the audit log")) }
+}
+
+/// Disabling an account: admins, and never their own (an admin locked out by mistake would need
+/// the command line).
+pub fn disable_account(actor: &Actor, target: i32) -> Result<(), AppError> {
+    manage_accounts(actor)?;
+    if actor.account_id() == Some(target) {
+        return Err(refuse("you cannot disable your own account"));
+    }
+    Ok(())
+}
+
+/// Making an account an admin: the command line only (`signpost create-admin`).
+pub fn make_admin(actor: &Actor) -> Result<(), AppError> {
+    if actor.viewer.is_none() { Ok(()) } else { Err(refuse("admins are made with signpost create-admin")) }
+}
+
+/// Seeing an organization's members and invitations: its members, and admins.
+pub fn view_organization(actor: &Actor, org: i32) -> Result<(), AppError> {
+    if actor.role_in(org).is_some() || actor.is_admin() {
+        Ok(())
+    } else {
+        Err(refuse("you are not a member of this organization"))
+    }
+}
+
+/// Inviting by email, and withdrawing an open invitation: any member.
+pub fn invite_member(actor: &Actor, org: i32) -> Result<(), AppError> {
+    if actor.role_in(org).is_some() { Ok(()) } else { Err(refuse("only members invite to an organization")) }
+}
+
+/// Removing a member: owners; anyone may remove themselves (leave).
+pub fn remove_member(actor: &Actor, org: i32, member: i32) -> Result<(), AppError> {
+    match actor.role_in(org) {
+        Some(MemberRole::Owner) => Ok(()),
+        Some(MemberRole::Member) if actor.account_id() == Some(member) => Ok(()),
+        Some(MemberRole::Member) => Err(refuse("only owners remove members")),
+        None => Err(refuse("you are not a member of this organization")),
+    }
+}
+
+/// Handing ownership to another member: owners.
+pub fn transfer_ownership(actor: &Actor, org: i32) -> Result<(), AppError> {
+    match actor.role_in(org) {
+        Some(MemberRole::Owner) => Ok(()),
+        _ => Err(refuse("only an owner hands over ownership")),
+    }
+}
+
+/// Acting for an organization: its members.
+pub fn act_for(actor: &Actor, org: i32) -> Result<(), AppError> {
+    if actor.role_in(org).is_some() { Ok(()) } else { Err(refuse("you are not a member of this organization")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::accounts::{OrgKind, OrgRef};
+
+    fn actor(admin: bool, orgs: &[(i32, MemberRole)]) -> Actor {
+        let orgs = orgs
+            .iter()
+            .map(|(id, role)| OrgRef { id: *id, name: format!("org {id}"), kind: OrgKind::Developer, role: *role })
+            .collect();
+        Actor::account(Viewer { account_id: 7, email: "a@b.test".into(), admin, acting: None, orgs }, "192.0.2.1")
+    }
+
+    #[test]
+    fn admins_manage_accounts_and_nobody_disables_themselves() {
+        assert!(manage_accounts(&actor(false, &[])).is_err());
+        assert!(read_audit_log(&actor(false, &[(1, MemberRole::Owner)])).is_err());
+        assert!(manage_accounts(&actor(true, &[])).is_ok());
+        assert!(disable_account(&actor(true, &[]), 8).is_ok());
+        assert!(disable_account(&actor(true, &[]), 7).is_err());
+        assert!(make_admin(&actor(true, &[])).is_err(), "admins are made at the command line");
+        assert!(make_admin(&Actor::command_line()).is_ok());
+    }
+
+    #[test]
+    fn members_invite_and_owners_remove_and_transfer() {
+        let owner = actor(false, &[(1, MemberRole::Owner)]);
+        let member = actor(false, &[(1, MemberRole::Member)]);
+        let outsider = actor(false, &[(2, MemberRole::Owner)]);
+        assert!(invite_member(&member, 1).is_ok());
+        assert!(invite_member(&outsider, 1).is_err());
+        assert!(invite_member(&actor(true, &[]), 1).is_err(), "admins see, but do not act for, organizations");
+        assert!(remove_member(&owner, 1, 9).is_ok());
+        assert!(remove_member(&member, 1, 9).is_err());
+        assert!(remove_member(&member, 1, 7).is_ok(), "leaving");
+        assert!(transfer_ownership(&owner, 1).is_ok());
+        assert!(transfer_ownership(&member, 1).is_err());
+        assert!(view_organization(&outsider, 1).is_err());
+        assert!(view_organization(&actor(true, &[]), 1).is_ok());
+        assert!(act_for(&member, 1).is_ok() && act_for(&outsider, 1).is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! The rules around accounts, by direct request: no account enumeration, cross-site requests
+//! refused, admin functions and routes closed to developers, invitations used once, log-in
+//! limits.
+use super::browser::{Browser, PASSWORD, last_mail, link_token, mails_to, normalized};
+use super::helpers::{Backend, TestApp, spawn_app};
+use app::server::entities::audit_log;
+use app::server::policy::Actor;
+use app::server::services::accounts::admin::create_admin;
+use sea_orm::EntityTrait;
+
+on_both_databases!(
+    answers_do_not_tell_whether_an_address_has_an_account,
+    cross_site_posts_are_refused,
+    developers_cannot_reach_admin_functions_or_routes,
+    an_invitation_works_once,
+    log_in_is_limited_per_account_and_per_client,
+);
+
+async fn answers_do_not_tell_whether_an_address_has_an_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let known = "known@example.org";
+    Browser::new(&app).sign_up_and_log_in(known).await;
+    let mut b = Browser::new(&app);
+    for (i, (path, form)) in [
+        ("/signup", vec![("password", "an unrelated long passphrase")]),
+        ("/login", vec![("password", "not the right one at all")]),
+        ("/forgot", vec![]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // A new unknown address each time (signing up makes one known).
+        let unknown = format!("nobody{i}@example.org");
+        let unknown = unknown.as_str();
+        let mut answers = Vec::new();
+        for email in [known, unknown] {
+            let mut fields = form.clone();
+            fields.push(("email", email));
+            let p = b.post(path, &fields).await;
+            answers.push((p.status, normalized(&p.body, &[known, unknown])));
+        }
+        assert_eq!(answers[0].0, answers[1].0, "{path}: the same status");
+        assert!(answers[0].1 == answers[1].1, "{path}: the same page for a known and an unknown address");
+    }
+    let mails = mails_to(&app, known).await;
+    assert!(mails.iter().any(|(s, _)| s == "Someone tried to sign up with your address"), "{mails:?}");
+    assert!(mails.iter().any(|(s, _)| s.contains("new Signpost password")));
+    assert_eq!(mails_to(&app, "nobody0@example.org").await.len(), 1, "a new address gets its verification mail");
+    assert!(mails_to(&app, "nobody1@example.org").await.is_empty(), "a failed log-in mails nobody");
+    assert!(mails_to(&app, "nobody2@example.org").await.is_empty(), "no reset mail to an unknown address");
+}
+
+async fn cross_site_posts_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut b = Browser::new(&app);
+    b.sign_up_and_log_in("eve@example.org").await;
+    b.fetch_site = Some("cross-site");
+    let p = b.post("/account/sessions/end", &[]).await;
+    assert_eq!(p.status, 403, "Sec-Fetch-Site: cross-site");
+    let p = b.post("/api/my_account", &[]).await;
+    assert_eq!(p.status, 403, "server functions too");
+    b.fetch_site = Some("same-site");
+    assert_eq!(b.post("/logout", &[]).await.status, 403, "another origin on the same site");
+    // Older browsers send only Origin.
+    let r = b.client.post(app.url("/logout")).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = b.client.post(app.url("/logout")).header("origin", "https://signpost.test").send().await.unwrap();
+    assert_eq!(r.status(), 303, "the site's own origin");
+    assert_eq!(b.get("/account").await.status, 200, "nothing changed: still signed in");
+    b.fetch_site = Some("same-origin");
+    assert_eq!(b.post("/logout", &[]).await.status, 303);
+    // Mail programs post the one-click unsubscribe from anywhere.
+    let r = b.client.post(app.url("/alerts/unsubscribe/one-click?token=1.00")).header("sec-fetch-site", "cross-site");
+    assert_eq!(r.send().await.unwrap().status(), 404, "reached the handler");
+}
+
+async fn admin<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let now = chrono::Utc::now().timestamp();
+    create_admin(&app.db, &Actor::command_line(), "https://signpost.test", email, Some(PASSWORD), now).await.unwrap();
+    let mut b = Browser::new(app);
+    b.log_in(email, PASSWORD).await;
+    b
+}
+
+async fn developers_cannot_reach_admin_functions_or_routes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut dev = Browser::new(&app);
+    dev.sign_up_and_log_in("dev@example.org").await;
+    let mut boss = admin(&app, "boss@example.org").await;
+    let dev_id = app::server::entities::account::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == "dev@example.org")
+        .unwrap()
+        .id
+        .to_string();
+
+    for (path, form) in [
+        ("/api/admin_accounts", vec![("query", "")]),
+        ("/api/audit_entries", vec![("action", ""), ("actor", ""), ("target_kind", ""), ("target_id", "")]),
+    ] {
+        assert_eq!(dev.post(path, &form).await.status, 403, "{path} for a developer");
+        assert_eq!(Browser::new(&app).post(path, &form).await.status, 401, "{path} signed out");
+        assert_eq!(boss.post(path, &form).await.status, 200, "{path} for an admin");
+    }
+    assert_eq!(dev.get("/admin/accounts").await.status, 403);
+    let p = dev.post(&format!("/admin/accounts/{dev_id}/disable"), &[]).await;
+    assert_eq!(p.status, 403, "{}", p.body);
+
+    let p = boss.get("/admin/accounts?q=dev").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("<td>dev@example.org</td>") && !p.body.contains("<td>boss@example.org</td>"), "search");
+    let p = boss.post(&format!("/admin/accounts/{dev_id}/disable"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(dev.get("/account").await.status, 401, "a disabled account's sessions end");
+    let p = Browser::new(&app).post("/login", &[("email", "dev@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("disabled"));
+    assert_eq!(boss.post(&format!("/admin/accounts/{dev_id}/enable"), &[]).await.status, 303);
+    Browser::new(&app).log_in("dev@example.org", PASSWORD).await;
+
+    let log = audit_log::Entity::find().all(&app.db).await.unwrap();
+    let actions: Vec<String> = log.iter().map(|e| e.action.name()).collect();
+    for a in ["account.make-admin", "account.disable", "account.enable"] {
+        assert!(actions.contains(&a.to_string()), "{a} in {actions:?}");
+    }
+    let disable = log.iter().find(|e| e.action.name() == "account.disable").unwrap();
+    assert_eq!(disable.actor_email, "boss@example.org");
+    assert_eq!(disable.before.as_deref(), Some(r#"{"state":"active"}"#));
+    assert_eq!(disable.after.as_deref(), Some(r#"{"state":"disabled"}"#));
+    assert_eq!(disable.client, "127.0.0.1");
+    let p = boss.get("/admin/audit?action=account.disable").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("account.disable") && !p.body.contains("account.enable"), "filtered");
+}
+
+async fn an_invitation_works_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut owner = Browser::new(&app);
+    owner.sign_up_and_log_in("owner@example.org").await;
+    let p = owner.post("/orgs", &[("name", "Good Apps"), ("kind", "developer")]).await;
+    let org = p.location.clone().unwrap();
+    assert!(org.starts_with("/orgs/"), "{org}");
+    let p = owner.post(&format!("{org}/invitations"), &[("email", "joiner@example.org")]).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Invitation sent to joiner@example.org"));
+    let token = link_token(&last_mail(&app, "joiner@example.org").await, "/invitations?token=");
+
+    let mut outsider = Browser::new(&app);
+    outsider.sign_up_and_log_in("outsider@example.org").await;
+    assert_eq!(outsider.get(&org).await.status, 403, "not a member");
+    let p = outsider.post(&format!("{org}/invitations"), &[("email", "x@example.org")]).await;
+    assert_eq!(p.status, 403, "only members invite");
+    let p = outsider.post("/invitations", &[("token", &token)]).await;
+    assert_eq!(p.status, 403, "the invitation is for another address");
+
+    let mut joiner = Browser::new(&app);
+    joiner.sign_up_and_log_in("joiner@example.org").await;
+    let p = joiner.get(&format!("/invitations?token={token}")).await;
+    assert!(p.body.contains("Good Apps") && p.body.contains("Accept the invitation"), "{}", p.body);
+    let p = joiner.post("/invitations", &[("token", &token)]).await;
+    assert_eq!(p.location.as_deref(), Some(org.as_str()), "{}", p.body);
+    let p = joiner.get(&org).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("joiner@example.org") && p.body.contains("owner@example.org"));
+    let p = joiner.post("/invitations", &[("token", &token)]).await;
+    assert_eq!(p.status, 404, "an invitation works once");
+
+    // A member cannot remove others; the owner can, but not leave as the last owner.
+    let joiner_id = member_id(&app, "joiner@example.org").await;
+    let owner_id = member_id(&app, "owner@example.org").await;
+    assert_eq!(joiner.post(&format!("{org}/members/{owner_id}/remove"), &[]).await.status, 403);
+    assert_eq!(owner.post(&format!("{org}/members/{owner_id}/remove"), &[]).await.status, 409);
+    let p = owner.post(&format!("{org}/owner"), &[("account_id", &joiner_id.to_string())]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(owner.post(&format!("{org}/members/{joiner_id}/remove"), &[]).await.status, 403, "no longer the owner");
+    assert_eq!(owner.post(&format!("{org}/members/{owner_id}/remove"), &[]).await.status, 303, "leaving");
+}
+
+async fn member_id(app: &TestApp, email: &str) -> i32 {
+    app::server::entities::account::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == email)
+        .unwrap()
+        .id
+}
+
+async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut b = Browser::new(&app);
+    for _ in 0..5 {
+        let p = b.post("/login", &[("email", "target@example.org"), ("password", "guess")]).await;
+        assert_eq!(p.status, 401);
+    }
+    let p = b.post("/login", &[("email", "target@example.org"), ("password", "guess")]).await;
+    assert_eq!(p.status, 429, "per account");
+    assert!(p.body.contains("try again in 2 minutes"), "{}", p.body);
+    // Other accounts from the same client, until the client's own limit.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let email = format!("other{i}@example.org");
+        statuses.push(b.post("/login", &[("email", &email), ("password", "guess")]).await.status);
+    }
+    assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429], "per client: 10 at once");
+}
