@@ -113,6 +113,7 @@ impl MigrationTrait for Migration {
                     .col(integer(AccountToken::AccountId))
                     .col(string_len(AccountToken::Purpose, 16))
                     .col(string_len_null(AccountToken::NewEmail, 254))
+                    .col(text_null(AccountToken::PasswordHash))
                     .col(big_integer(AccountToken::CreatedAt))
                     .col(big_integer(AccountToken::ExpiresAt))
                     .col(big_integer_null(AccountToken::UsedAt))
@@ -260,6 +261,7 @@ enum AccountToken {
     AccountId,
     Purpose,
     NewEmail,
+    PasswordHash,
     CreatedAt,
     ExpiresAt,
     UsedAt,

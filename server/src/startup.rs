@@ -136,26 +136,26 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts/subscribe", post(http::alerts::subscribe_form))
         .route("/alerts/confirm", post(http::alerts::press_confirm))
         .route("/alerts/unsubscribe", post(http::alerts::press_unsubscribe))
-        .route("/signup", post(http::accounts::sign_up))
-        .route("/verify", post(http::accounts::verify))
-        .route("/login", post(http::accounts::log_in))
-        .route("/logout", post(http::accounts::log_out))
-        .route("/forgot", post(http::accounts::forgot))
-        .route("/reset", post(http::accounts::reset))
-        .route("/account/password", post(http::settings::change_password))
-        .route("/account/email", post(http::settings::change_email))
-        .route("/account/email/confirm", post(http::settings::confirm_email))
-        .route("/account/sessions/end", post(http::settings::end_sessions))
-        .route("/account/delete", post(http::settings::delete_account))
-        .route("/account/acting", post(http::settings::act_for))
-        .route("/orgs", post(http::orgs::create))
-        .route("/orgs/{id}/invitations", post(http::orgs::invite))
-        .route("/orgs/{id}/invitations/{invitation}/revoke", post(http::orgs::revoke))
-        .route("/orgs/{id}/members/{member}/remove", post(http::orgs::remove_member))
-        .route("/orgs/{id}/owner", post(http::orgs::transfer))
-        .route("/invitations", post(http::orgs::accept))
-        .route("/admin/accounts/{id}/disable", post(http::admin::disable))
-        .route("/admin/accounts/{id}/enable", post(http::admin::enable))
+        .route("/signup", form(http::accounts::sign_up))
+        .route("/verify", form(http::accounts::verify))
+        .route("/login", form(http::accounts::log_in))
+        .route("/logout", form(http::accounts::log_out))
+        .route("/forgot", form(http::accounts::forgot))
+        .route("/reset", form(http::accounts::reset))
+        .route("/account/password", form(http::settings::change_password))
+        .route("/account/email", form(http::settings::change_email))
+        .route("/account/email/confirm", form(http::settings::confirm_email))
+        .route("/account/sessions/end", form(http::settings::end_sessions))
+        .route("/account/delete", form(http::settings::delete_account))
+        .route("/account/acting", form(http::settings::act_for))
+        .route("/orgs", form(http::orgs::create))
+        .route("/orgs/{id}/invitations", form(http::orgs::invite))
+        .route("/orgs/{id}/invitations/{invitation}/revoke", form(http::orgs::revoke))
+        .route("/orgs/{id}/members/{member}/remove", form(http::orgs::remove_member))
+        .route("/orgs/{id}/owner", form(http::orgs::transfer))
+        .route("/invitations", form(http::orgs::accept))
+        .route("/admin/accounts/{id}/disable", form(http::admin::disable))
+        .route("/admin/accounts/{id}/enable", form(http::admin::enable))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -174,6 +174,18 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The most an account form's body may hold: a few fields of at most a few hundred characters.
+pub const FORM_BODY_LIMIT: usize = 16 * 1024;
+
+/// An account form's route: `POST` only, with a small body limit.
+fn form<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler).layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
 }
 
 /// A built application bound to its port, ready to serve (zero2prod's shape: tests bind port 0).

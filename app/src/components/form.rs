@@ -27,13 +27,16 @@ fn described(form: &str, name: &str, hint: Option<&str>, error: Option<&String>)
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
+/// A control's label, hint and error around it. The typed fields below use it; an island with a
+/// control of its own (it reacts as you type) wraps that control in it, with class `input` and
+/// id `{form}-{name}`.
 #[component]
-fn FieldFrame(
+pub fn Field(
     form: &'static str,
     name: &'static str,
     label: &'static str,
-    hint: Option<&'static str>,
-    error: Option<String>,
+    #[prop(optional_no_strip)] hint: Option<&'static str>,
+    #[prop(optional_no_strip)] error: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let id = field_id(form, name);
@@ -77,11 +80,11 @@ pub fn TextField(
     let describedby = described(form, name, hint, error.as_ref());
     let invalid = error.is_some().then_some("true");
     view! {
-        <FieldFrame form name label hint error>
+        <Field form name label hint error>
             <input class="input" id=field_id(form, name) name=name type=kind value=value required=required
                 maxlength=maxlength autocomplete=autocomplete placeholder=placeholder
                 aria-describedby=describedby aria-invalid=invalid />
-        </FieldFrame>
+        </Field>
     }
 }
 
@@ -102,10 +105,10 @@ pub fn TextArea(
     let describedby = described(form, name, hint, error.as_ref());
     let invalid = error.is_some().then_some("true");
     view! {
-        <FieldFrame form name label hint error>
+        <Field form name label hint error>
             <textarea class="input" id=field_id(form, name) name=name rows=rows required=required
                 placeholder=placeholder aria-describedby=describedby aria-invalid=invalid>{value}</textarea>
-        </FieldFrame>
+        </Field>
     }
 }
 
@@ -124,14 +127,14 @@ pub fn SelectField(
     let selected = p.as_ref().map(|p| p.value(name)).filter(|v| !v.is_empty()).unwrap_or(selected);
     let describedby = described(form, name, hint, error.as_ref());
     view! {
-        <FieldFrame form name label hint error>
+        <Field form name label hint error>
             <select class="input" id=field_id(form, name) name=name aria-describedby=describedby>
                 {options.into_iter().map(|(v, l)| {
                     let is = v == selected;
                     view! { <option value=v selected=is>{l}</option> }
                 }).collect_view()}
             </select>
-        </FieldFrame>
+        </Field>
     }
 }
 

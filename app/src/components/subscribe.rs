@@ -1,5 +1,6 @@
 //! The "Email alerts" form on endpoint and brand pages: an address, then a confirmation mail.
 use crate::api::alerts::Subscribe;
+use crate::components::form::Field;
 use crate::types::alerts::{SubscribeOutcome, TargetKind};
 use leptos::prelude::*;
 
@@ -34,12 +35,13 @@ pub fn SubscribeForm(
             <form method="post" action="/alerts/subscribe" on:submit=on_submit>
                 <input type="hidden" name="kind" value=kind.as_str() />
                 <input type="hidden" name="id" value=id />
-                <label for="alert-email">"Email address"</label>
-                <div class="search-row">
-                    <input id="alert-email" name="email" type="email" required autocomplete="email" maxlength="254"
-                        on:input=move |ev| email.set(event_target_value(&ev)) />
-                    <button type="submit">"Subscribe"</button>
-                </div>
+                <Field form="alert" name="email" label="Email address">
+                    <div class="search-row">
+                        <input class="input" id="alert-email" name="email" type="email" required autocomplete="email" maxlength="254"
+                            on:input=move |ev| email.set(event_target_value(&ev)) />
+                        <button type="submit" class="button" disabled=move || action.pending().get()>"Subscribe"</button>
+                    </div>
+                </Field>
             </form>
             <div aria-live="polite">
                 {move || shown().map(|result| match result {

@@ -1,6 +1,7 @@
 //! `/check?url=…`: a ping test of any FHIR endpoint (CARIN best practice), with the full report.
 //! A plain GET form, so it works the same with JavaScript off.
 use crate::api::check::check_url;
+use crate::components::form::{Field, PendingForm, SubmitButton};
 use crate::components::health::HealthBadge;
 use crate::components::report::ReportView;
 use crate::types::check::CheckOutcome;
@@ -24,13 +25,15 @@ pub fn CheckPage() -> impl IntoView {
                 "Run the poller's checks on any FHIR base URL now: the CapabilityStatement, the SMART configuration, "
                 "TLS and the certificate's expiry, CORS and the CARIN Blue Button scorecard."
             </p>
-            <form class="check-form" method="get" action="/check">
-                <label for="check-url">"FHIR base URL"</label>
-                <div class="search-row">
-                    <input id="check-url" name="url" type="url" required placeholder="https://fhir.example.org/r4" value=move || url.get() />
-                    <button type="submit">"Check"</button>
-                </div>
-            </form>
+            <PendingForm action="/check" method="get" class="check-form">
+                <Field form="check" name="url" label="FHIR base URL" hint=Some("Its /metadata and .well-known/smart-configuration are fetched from here.")>
+                    <div class="search-row">
+                        <input class="input" id="check-url" name="url" type="url" required maxlength="2000"
+                            placeholder="https://fhir.example.org/r4" value=url.get_untracked() aria-describedby="check-url-hint" />
+                        <SubmitButton label="Check" />
+                    </div>
+                </Field>
+            </PendingForm>
             <div aria-live="polite">
                 <Suspense fallback=|| view! { <p class="status">"Checking… (up to a minute for a slow server)"</p> }>
                     {move || Suspend::new(async move {

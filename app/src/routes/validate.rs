@@ -1,4 +1,5 @@
 use crate::api::validate::ValidateBundle;
+use crate::components::form::Field;
 use crate::types::validation::{PostedReport, Severity, ValidationReport};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -69,12 +70,14 @@ fn ValidateForm() -> impl IntoView {
     view! {
         // Without JavaScript the browser posts the form itself (`POST /validate`).
         <form class="validate-form" method="post" action="/validate" enctype="multipart/form-data" on:submit=on_submit>
-            <label for="bundle-file">"Choose a file"</label>
-            <input id="bundle-file" name="file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
+            <Field form="bundle" name="file" label="Choose a file">
+                <input class="input" id="bundle-file" name="file" type="file" accept=".json,application/json,application/fhir+json" on:change=on_file />
+            </Field>
             {move || file_note.get().map(|n| view! { <p class="muted">{n}</p> })}
-            <label for="bundle-text">"or paste the bundle JSON"</label>
-            <textarea id="bundle-text" name="bundle" rows="14" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            <button type="submit" disabled=move || action.pending().get()>
+            <Field form="bundle" name="text" label="or paste the bundle JSON">
+                <textarea class="input" id="bundle-text" name="bundle" rows="14" spellcheck="false" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            </Field>
+            <button type="submit" class="button" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Validating…" } else { "Validate" }}
             </button>
         </form>

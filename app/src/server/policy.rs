@@ -60,12 +60,15 @@ pub fn read_audit_log(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins read the audit log")) }
 }
 
-/// Disabling an account: admins, and never their own (an admin locked out by mistake would need
-/// the command line).
-pub fn disable_account(actor: &Actor, target: i32) -> Result<(), AppError> {
+/// Disabling an account: admins, never their own and never another admin's (one admin must not
+/// lock the others out; the command line can).
+pub fn disable_account(actor: &Actor, target: i32, target_is_admin: bool) -> Result<(), AppError> {
     manage_accounts(actor)?;
     if actor.account_id() == Some(target) {
         return Err(refuse("you cannot disable your own account"));
+    }
+    if target_is_admin && actor.viewer.is_some() {
+        return Err(refuse("admins are disabled only from the command line"));
     }
     Ok(())
 }
@@ -130,8 +133,10 @@ mod tests {
         assert!(manage_accounts(&actor(false, &[])).is_err());
         assert!(read_audit_log(&actor(false, &[(1, MemberRole::Owner)])).is_err());
         assert!(manage_accounts(&actor(true, &[])).is_ok());
-        assert!(disable_account(&actor(true, &[]), 8).is_ok());
-        assert!(disable_account(&actor(true, &[]), 7).is_err());
+        assert!(disable_account(&actor(true, &[]), 8, false).is_ok());
+        assert!(disable_account(&actor(true, &[]), 7, false).is_err());
+        assert!(disable_account(&actor(true, &[]), 8, true).is_err(), "not another admin");
+        assert!(disable_account(&actor(false, &[]), 8, false).is_err());
         assert!(make_admin(&actor(true, &[])).is_err(), "admins are made at the command line");
         assert!(make_admin(&Actor::command_line()).is_ok());
     }

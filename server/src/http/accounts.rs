@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::server::services::accounts::login::{self, Attempt, LogInOutcome};
 use app::server::services::accounts::recovery::{self, ForgotOutcome, ResetOutcome};
 use app::server::services::accounts::sessions;
-use app::server::services::accounts::signup::{self, LinkOutcome, SignUpOutcome};
+use app::server::services::accounts::signup::{self, SignUpOutcome, VerifyOutcome};
 use app::types::accounts::FormErrors;
 use axum::Form;
 use axum::http::StatusCode;
@@ -44,23 +44,50 @@ pub async fn sign_up(ctx: Ctx, Form(f): Form<SignUpForm>) -> Response {
     answer.respond(&ctx.state, &ctx.parts).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct TokenForm {
-    token: String,
-}
-
 fn link_page(path: &str, token: &str) -> String {
     let safe: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
     format!("{path}?token={safe}")
 }
 
-pub async fn verify(ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
-    let answer = match signup::verify(&ctx.state.db, &f.token, ctx.now()).await {
-        Ok(LinkOutcome::Done { .. }) => Answer::redirect("/login?verified=1"),
-        Ok(LinkOutcome::Invalid) => Answer::invalid(link_page("/verify", &f.token), "verify", vec![], invalid_link())
-            .with_status(StatusCode::NOT_FOUND),
-        Err(e) => Answer::failed(link_page("/verify", &f.token), "verify", e),
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VerifyForm {
+    token: String,
+    password: String,
+}
+
+/// Confirms the address with the password chosen at sign-up, and signs in.
+pub async fn verify(ctx: Ctx, Form(f): Form<VerifyForm>) -> Response {
+    let page = link_page("/verify", &f.token);
+    let answer = match signup::verify(&ctx.state.db, &f.token, &f.password, ctx.now()).await {
+        Ok(VerifyOutcome::Verified { account_id, .. }) => {
+            let client = ctx.client.to_string();
+            match sessions::start(&ctx.state.db, account_id, None, &client, &ctx.user_agent(), ctx.now()).await {
+                Ok(token) => {
+                    if let Some(old) = &ctx.session {
+                        if let Err(e) = sessions::end(&ctx.state.db, &old.id_hash).await {
+                            tracing::warn!(error = %e, "could not end the previous session");
+                        }
+                    }
+                    Answer::redirect("/account?welcome=1").with_cookie(Cookie::Set(token))
+                }
+                Err(_) => Answer::redirect("/login?verified=1"),
+            }
+        }
+        Ok(VerifyOutcome::WrongPassword) => Answer::invalid(
+            page,
+            "verify",
+            vec![],
+            FormErrors::field(
+                "password",
+                "That is not the password chosen with this link. If you signed up more than once, open the newest mail.",
+            ),
+        )
+        .with_status(StatusCode::UNAUTHORIZED),
+        Ok(VerifyOutcome::Invalid) => {
+            Answer::invalid(page, "verify", vec![], invalid_link()).with_status(StatusCode::NOT_FOUND)
+        }
+        Err(e) => Answer::failed(page, "verify", e),
     };
     answer.respond(&ctx.state, &ctx.parts).await
 }

@@ -45,7 +45,9 @@ pub fn same_site(headers: &HeaderMap, site: &SiteOrigin) -> bool {
     if origin == site.0 {
         return true;
     }
+    // The site reached at another name (a local address, a second host name): the same scheme
+    // as the public address, on the host the request was sent to.
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+    let scheme = site.0.split_once("://").map(|(s, _)| s).unwrap_or("https");
+    !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
 }

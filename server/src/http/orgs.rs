@@ -32,7 +32,10 @@ pub async fn create(ctx: Ctx, Form(f): Form<CreateForm>) -> Response {
                     }
                 }
                 Ok(CreateOutcome::Invalid(errors)) => {
-                    let typed = vec![("name".into(), f.name.chars().take(200).collect()), ("kind".into(), f.kind)];
+                    let typed = vec![
+                        ("name".into(), f.name.chars().take(200).collect()),
+                        ("kind".into(), f.kind.chars().take(16).collect()),
+                    ];
                     Answer::invalid("/account", "org", typed, errors)
                 }
                 Err(e) => Answer::failed("/account", "org", e),

@@ -32,6 +32,7 @@ pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response 
     let client = ctx.client.to_string();
     let r = settings::change_password(
         &ctx.state.db,
+        &ctx.state.login_limits.per_account,
         ctx.base(),
         &session,
         &f.current_password,
@@ -67,6 +68,7 @@ pub async fn change_email(ctx: Ctx, Form(f): Form<EmailChangeForm>) -> Response 
         Ok(()) => {
             match settings::request_email_change(
                 &ctx.state.db,
+                &ctx.state.login_limits.per_account,
                 ctx.base(),
                 &session,
                 &f.email,
@@ -140,7 +142,16 @@ pub async fn delete_account(ctx: Ctx, Form(f): Form<DeleteForm>) -> Response {
         return log_in_first("/account").respond(&ctx.state, &ctx.parts).await;
     };
     let client = ctx.client.to_string();
-    let answer = match settings::delete_account(&ctx.state.db, &session, &f.delete_password, &client, ctx.now()).await {
+    let answer = match settings::delete_account(
+        &ctx.state.db,
+        &ctx.state.login_limits.per_account,
+        &session,
+        &f.delete_password,
+        &client,
+        ctx.now(),
+    )
+    .await
+    {
         Ok(DeleteOutcome::Deleted) => Answer::redirect("/login?deleted=1").with_cookie(Cookie::Clear),
         Ok(DeleteOutcome::Invalid(errors)) => Answer::invalid("/account", "delete", vec![], errors),
         Err(e) => Answer::failed("/account", "delete", e),

@@ -13,6 +13,7 @@ async fn sessions_of(app: &TestApp, email: &str) -> u64 {
 
 on_both_databases!(
     sign_up_verify_log_in_and_out,
+    a_stranger_who_signs_up_first_never_sets_the_password,
     reset_by_link,
     change_email,
     session_ids_change_and_password_change_ends_other_sessions,
@@ -30,7 +31,12 @@ async fn sign_up_verify_log_in_and_out(backend: Backend) {
     assert!(p.body.contains("Check your inbox at ana@example.org"), "{}", p.body);
     assert!(b.cookie.is_none(), "signing up does not sign in");
 
-    // The verification mail reaches the outbox folder.
+    let token = link_token(&last_mail(&app, email).await, "/verify?token=");
+    assert_eq!(token.len(), 64, "256-bit token");
+    let stored = app::server::entities::account_token::Entity::find().all(&app.db).await.unwrap();
+    assert!(stored.iter().all(|t| t.token_hash != token), "only the hash is stored");
+
+    // The verification mail reaches the outbox folder, and the outbox row keeps no link.
     let mail = MailConfig { transport: MailTransport::Folder(app.mail_dir.clone()), from: "t@signpost.test".into() };
     Mailer::new(app.db.clone(), app.alerts.clone(), &mail).unwrap().run_once().await.unwrap();
     let files: Vec<String> = std::fs::read_dir(&app.mail_dir)
@@ -38,24 +44,26 @@ async fn sign_up_verify_log_in_and_out(backend: Backend) {
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
     assert!(files.iter().any(|f| f.contains("To: ana@example.org") && f.contains("Confirm your address")), "{files:?}");
-    let token = link_token(&last_mail(&app, email).await, "/verify?token=");
-    assert_eq!(token.len(), 64, "256-bit token");
-    let stored = app::server::entities::account_token::Entity::find().all(&app.db).await.unwrap();
-    assert!(stored.iter().all(|t| t.token_hash != token), "only the hash is stored");
+    assert!(!last_mail(&app, email).await.contains(&token), "the sent mail's text is not kept");
 
     // Before the address is confirmed, the right password does not sign in.
     let p = b.post("/login", &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(p.status, 403, "{}", p.body);
     assert!(p.body.contains("Confirm your address first"));
 
-    // Opening the link changes nothing; its button does.
+    // Opening the link changes nothing; its button, with the password chosen, does.
     let p = b.get(&format!("/verify?token={token}")).await;
     assert_eq!(p.status, 200);
     assert!(p.body.contains("Confirm my address"), "{}", p.body);
-    let p = b.post("/verify", &[("token", &token)]).await;
-    assert_eq!((p.status, p.location.as_deref()), (303, Some("/login?verified=1")));
-    let p = b.post("/verify", &[("token", &token)]).await;
+    let p = b.post("/verify", &[("token", &token), ("password", "not the one chosen")]).await;
+    assert_eq!(p.status, 401, "the link needs the password chosen with it");
+    let p = b.post("/verify", &[("token", &token), ("password", PASSWORD)]).await;
+    assert_eq!((p.status, p.location.as_deref()), (303, Some("/account?welcome=1")), "{}", p.body);
+    assert!(b.cookie.is_some(), "confirming signs in");
+    assert!(b.get("/account?welcome=1").await.body.contains("Your address is confirmed"));
+    let p = b.post("/verify", &[("token", &token), ("password", PASSWORD)]).await;
     assert_eq!(p.status, 404, "a link works once");
+    b.post("/logout", &[]).await;
 
     let p = b.post("/login", &[("email", email), ("password", PASSWORD), ("next", "//evil.example/x")]).await;
     assert_eq!((p.status, p.location.as_deref()), (303, Some("/account")), "no redirect off the site");
@@ -181,4 +189,30 @@ async fn session_ids_change_and_password_change_ends_other_sessions(backend: Bac
     let p = a.post("/account/sessions/end", &[]).await;
     assert_eq!(p.status, 303);
     assert_eq!(sessions_of(&app, email).await, 0, "log out everywhere");
+}
+
+/// Someone signs up first with another's address and a password of their own: whatever link the
+/// address's owner opens, the stranger's password never becomes the account's.
+async fn a_stranger_who_signs_up_first_never_sets_the_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = "owner@example.org";
+    let mut stranger = Browser::new(&app);
+    let p = stranger.post("/signup", &[("email", email), ("password", "the strangers own passphrase")]).await;
+    assert_eq!(p.status, 200);
+    let strangers_link = link_token(&last_mail(&app, email).await, "/verify?token=");
+    let mut owner = Browser::new(&app);
+    let p = owner.post("/signup", &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, 200);
+    let owners_link = link_token(&last_mail(&app, email).await, "/verify?token=");
+    assert_ne!(strangers_link, owners_link);
+    // The owner opens the first mail with their own password: refused, and nothing changes.
+    let p = owner.post("/verify", &[("token", &strangers_link), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, 401);
+    let p = owner.post("/verify", &[("token", &owners_link), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = stranger.post("/login", &[("email", email), ("password", "the strangers own passphrase")]).await;
+    assert_eq!(p.status, 401, "the stranger's password never worked");
+    let p = stranger.post("/verify", &[("token", &strangers_link), ("password", "the strangers own passphrase")]).await;
+    assert_eq!(p.status, 404, "and the stranger's link died with the confirmation");
+    Browser::new(&app).log_in(email, PASSWORD).await;
 }

@@ -70,8 +70,8 @@ impl<'a> Browser<'a> {
         let p = self.post("/signup", &[("email", email), ("password", PASSWORD)]).await;
         assert_eq!(p.status, 200, "{}", p.body);
         let token = link_token(&last_mail(self.app, email).await, "/verify?token=");
-        let p = self.post("/verify", &[("token", &token)]).await;
-        assert_eq!((p.status, p.location.as_deref()), (303, Some("/login?verified=1")), "{}", p.body);
+        let p = self.post("/verify", &[("token", &token), ("password", PASSWORD)]).await;
+        assert_eq!((p.status, p.location.as_deref()), (303, Some("/account?welcome=1")), "{}", p.body);
         self.log_in(email, PASSWORD).await;
     }
 

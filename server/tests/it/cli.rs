@@ -232,3 +232,64 @@ async fn the_command_line_says_what_went_wrong_and_writes_nothing_for_bad_input(
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["refused"], "refused: loopback address");
 }
+
+on_both_databases!(create_admin_from_the_command_line);
+
+/// `signpost create-admin`: the password from standard input, or a link to set one in the
+/// outbox folder; a weak password is refused with its reason.
+async fn create_admin_from_the_command_line(backend: Backend) {
+    use app::server::entities::account;
+    use app::types::accounts::{AccountState, SiteRole};
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(backend, dir.path()).await;
+    let outbox = dir.path().join("outbox");
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_signpost"))
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .env("SIGNPOST_MAIL_DIR", &outbox)
+            .env("SIGNPOST_PUBLIC_URL", "https://signpost.example")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("signpost runs");
+        if let Some(text) = stdin {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    };
+    let weak = run(&["create-admin", "root@example.org", "--password-stdin"], Some("password\n"));
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(text(&weak.stderr).contains("too easy to guess"), "{}", text(&weak.stderr));
+
+    let out = run(&["create-admin", "Root@Example.org", "--password-stdin"], Some("a sturdy admin passphrase\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("root@example.org created as an admin"), "{}", text(&out.stdout));
+    let out = run(&["create-admin", "second@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("a link to choose the password was mailed"), "{}", text(&out.stdout));
+    let mails: Vec<String> =
+        std::fs::read_dir(&outbox).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("To: second@example.org") && m.contains("https://signpost.example/reset?token")),
+        "{mails:?}"
+    );
+
+    let conn = sea_orm::Database::connect(&db).await.unwrap();
+    let admins = account::Entity::find().all(&conn).await.unwrap();
+    assert_eq!(admins.len(), 2);
+    for a in &admins {
+        assert_eq!((a.role, a.state), (SiteRole::Admin, AccountState::Active), "{}", a.email);
+    }
+    let root = admins.iter().find(|a| a.email == "root@example.org").unwrap();
+    assert!(root.password_hash.as_deref().unwrap_or("").starts_with("$argon2id$"));
+    assert!(admins.iter().find(|a| a.email == "second@example.org").unwrap().password_hash.is_none());
+    let again = run(&["create-admin", "root@example.org"], None);
+    assert!(text(&again.stdout).contains("was an admin already"), "{}", text(&again.stdout));
+}

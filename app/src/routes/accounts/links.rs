@@ -29,10 +29,13 @@ pub fn VerifyPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match preview.await {
                         Ok(AccountLinkPreview::Valid { email }) => view! {
-                            <p>"Confirm " <strong>{email}</strong> " as the address of your new Signpost account?"</p>
-                            <PendingForm action="/verify">
+                            <p>"Confirm " <strong>{email}</strong> " as the address of your new Signpost account."</p>
+                            <PendingForm action="/verify" class="stack">
                                 <FormMessages form="verify" />
                                 <input type="hidden" name="token" value=token.get_untracked() />
+                                <TextField form="verify" name="password" label="Password" kind="password"
+                                    autocomplete="current-password" maxlength=256
+                                    hint="The password you chose when you signed up: only the person who chose it can confirm." />
                                 <SubmitButton label="Confirm my address" />
                             </PendingForm>
                         }.into_any(),

@@ -34,7 +34,11 @@ fn Sections(page: AccountPage) -> impl IntoView {
         .collect::<Vec<_>>();
     let acting =
         crate::components::layout::viewer().and_then(|v| v.acting).map(|o| o.id.to_string()).unwrap_or_default();
+    let welcome = super::query_value("welcome");
     view! {
+        {move || (welcome.get() == "1").then(|| view! {
+            <p class="notice ok" role="status">"Your address is confirmed and you are signed in. Welcome to Signpost."</p>
+        })}
         <p class="lede">
             "Signed in as " <strong>{page.email.clone()}</strong> " since " {utc_label(page.created_at)} ". Roles: " {roles} "."
         </p>

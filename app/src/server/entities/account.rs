@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 /// A person's account. `password_hash` is an argon2id PHC string (`None` until an admin created
 /// by `create-admin` sets one through the link in the outbox). The model is not `Serialize`:
 /// wire types are built from it field by field.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "account")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -19,6 +19,13 @@ pub struct Model {
     pub created_at: i64,
     pub verified_at: Option<i64>,
     pub password_changed_at: i64,
+}
+
+/// Without the password hash.
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account").field("id", &self.id).field("state", &self.state).field("role", &self.role).finish()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

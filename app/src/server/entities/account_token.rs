@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A single-use link sent by mail: only the SHA-256 of its token is stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "account_token")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -10,9 +10,21 @@ pub struct Model {
     pub purpose: TokenPurpose,
     /// For `EmailChange`: the address to move to once the link is opened.
     pub new_email: Option<String>,
+    /// For `Verify`: the hash of the password chosen at the sign-up that sent this link. It
+    /// becomes the account's only when the link is used with that password, so a stranger who
+    /// signs up first with someone else's address never sets their password.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub password_hash: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+}
+
+/// Without the token hash or the password hash.
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountToken").field("account_id", &self.account_id).field("purpose", &self.purpose).finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

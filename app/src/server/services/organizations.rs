@@ -21,6 +21,8 @@ pub const INVITATION_SECS: i64 = 7 * 86_400;
 pub const NAME_MAX: usize = 120;
 /// Open invitations one organization may have at once.
 pub const MAX_OPEN_INVITATIONS: u64 = 50;
+/// Least time between two invitations of one address to one organization.
+pub const REINVITE_SECS: i64 = 600;
 
 /// A name as typed: trimmed, inner runs of space made one, 2 to 120 characters, no control
 /// characters.
@@ -32,10 +34,17 @@ pub fn parse_name(text: &str) -> Result<String, String> {
     if name.chars().count() > NAME_MAX {
         return Err(format!("Use at most {NAME_MAX} characters."));
     }
-    if name.chars().any(char::is_control) {
-        return Err("The name has a control character in it.".into());
+    // Control characters, and the invisible format ones (bidi overrides, zero-width) that make
+    // a name read otherwise than it is, in pages and in invitation mails.
+    if name.chars().any(|c| c.is_control() || is_format_char(c)) {
+        return Err("The name has a control or invisible formatting character in it.".into());
     }
     Ok(name)
+}
+
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 pub enum CreateOutcome {
@@ -103,8 +112,9 @@ async fn org_or_404(db: &impl ConnectionTrait, id: i32) -> Result<organization::
 }
 
 pub async fn page(db: &impl ConnectionTrait, actor: &Actor, id: i32, now: i64) -> Result<OrgPage, AppError> {
-    let org = org_or_404(db, id).await?;
+    // The permission first, so a non-member learns nothing of which ids exist.
     policy::view_organization(actor, id)?;
+    let org = org_or_404(db, id).await?;
     let members = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(id))
         .order_by_asc(membership::Column::CreatedAt)
@@ -157,8 +167,8 @@ pub async fn invite<C: ConnectionTrait + TransactionTrait>(
     email: &str,
     now: i64,
 ) -> Result<InviteOutcome, AppError> {
-    let org = org_or_404(db, org_id).await?;
     policy::invite_member(actor, org_id)?;
+    let org = org_or_404(db, org_id).await?;
     let email = match EmailAddress::parse(email) {
         Ok(e) => e,
         Err(e) => return Ok(InviteOutcome::Invalid(FormErrors::field("email", e))),
@@ -183,6 +193,19 @@ pub async fn invite<C: ConnectionTrait + TransactionTrait>(
         return Ok(InviteOutcome::Invalid(FormErrors::whole(format!(
             "This organization has {open} open invitations; withdraw some first."
         ))));
+    }
+    // One invitation mail per address every 10 minutes: re-inviting cannot be used to flood it.
+    let recent = invitation::Entity::find()
+        .filter(invitation::Column::OrganizationId.eq(org_id))
+        .filter(invitation::Column::Email.eq(email.as_str()))
+        .filter(invitation::Column::CreatedAt.gt(now - REINVITE_SECS))
+        .count(&txn)
+        .await?;
+    if recent > 0 {
+        return Ok(InviteOutcome::Invalid(FormErrors::field(
+            "email",
+            format!("{} was invited less than 10 minutes ago; the link we sent still works.", email.as_str()),
+        )));
     }
     invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(now))

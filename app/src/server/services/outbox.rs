@@ -66,8 +66,19 @@ pub async fn mark_sent(db: &DatabaseConnection, id: i64, now: i64) -> Result<(),
         .filter(mail_outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
+    // An account mail may hold a single-use link: once it is out, the copy here goes, so the
+    // database holds no working token (only hashes).
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Body, Expr::value(SENT_ACCOUNT_MAIL))
+        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::DedupeKey.starts_with(super::accounts::mails::KEY_PREFIX))
+        .exec(db)
+        .await?;
     Ok(())
 }
+
+/// What an account mail's body becomes once sent.
+pub const SENT_ACCOUNT_MAIL: &str = "(sent; the text is not kept, since it may hold a single-use link)";
 
 /// Records a failed attempt and when to try again: a `permanent` failure (the mail server
 /// refused the address) or the last attempt is not retried.

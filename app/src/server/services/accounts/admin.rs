@@ -61,17 +61,16 @@ pub async fn set_disabled<C: ConnectionTrait + TransactionTrait>(
     disable: bool,
     now: i64,
 ) -> Result<AccountState, AppError> {
-    if disable {
-        policy::disable_account(actor, target)?;
-    } else {
-        policy::manage_accounts(actor)?;
-    }
+    policy::manage_accounts(actor)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let a = account::Entity::find_by_id(target)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no account {target}")))?;
+    if disable {
+        policy::disable_account(actor, target, a.role == SiteRole::Admin)?;
+    }
     let event = if disable { AccountEvent::Disable } else { AccountEvent::Enable };
     let before = a.state;
     let Some(next) = before.next(event, a.verified_at.is_some()) else {
@@ -129,7 +128,7 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
     begin_writing(&txn).await?;
     let existing = account::Entity::find().filter(account::Column::Email.eq(email.as_str())).one(&txn).await?;
     let (id, outcome, before) = match existing {
-        Some(a) if a.role == SiteRole::Admin && hash.is_none() => {
+        Some(a) if a.role == SiteRole::Admin && hash.is_none() && a.state == AccountState::Active => {
             return Ok(CreateAdminOutcome::AlreadyAdmin);
         }
         Some(a) => {
@@ -137,10 +136,14 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
             let was_admin = a.role == SiteRole::Admin;
             let mut active: account::ActiveModel = a.clone().into();
             active.role = Set(SiteRole::Admin);
-            if a.state == AccountState::Unverified {
+            // The operator vouches for the address, and brings back a disabled admin (one admin
+            // cannot lock the others out for good). An unconfirmed account has no password yet:
+            // whoever signed up with the address never gets one through this.
+            if a.state != AccountState::Active {
                 active.state = Set(AccountState::Active);
-                active.verified_at = Set(Some(now));
+                active.verified_at = Set(Some(a.verified_at.unwrap_or(now)));
             }
+            links::retire(&txn, a.id, &[TokenPurpose::Verify], now).await?;
             if let Some(h) = &hash {
                 active.password_hash = Set(Some(h.0.clone()));
                 active.password_changed_at = Set(now);
@@ -167,7 +170,7 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
         }
     };
     if hash.is_none() {
-        let token = links::issue(&txn, id, TokenPurpose::SetPassword, None, now).await?;
+        let token = links::issue(&txn, id, TokenPurpose::SetPassword, None, None, now).await?;
         let link = format!("{base}/reset?token={}", token.expose());
         send(
             &txn,

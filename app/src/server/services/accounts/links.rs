@@ -11,6 +11,7 @@ pub async fn issue(
     account_id: i32,
     purpose: TokenPurpose,
     new_email: Option<String>,
+    password_hash: Option<String>,
     now: i64,
 ) -> Result<Token, AppError> {
     let token = Token::generate();
@@ -19,6 +20,7 @@ pub async fn issue(
         account_id: Set(account_id),
         purpose: Set(purpose),
         new_email: Set(new_email),
+        password_hash: Set(password_hash),
         created_at: Set(now),
         expires_at: Set(now + purpose.lifetime_secs()),
         used_at: Set(None),

@@ -104,6 +104,10 @@ impl AccountMail<'_> {
     }
 }
 
+/// Every account mail's outbox key starts with this: once sent, its body (which may hold a
+/// single-use link) is blanked (`outbox::mark_sent`), so the outbox keeps no working token.
+pub const KEY_PREFIX: &str = "acct:";
+
 /// Queues one mail. `key` makes it unique: the same key queues nothing the second time.
 pub async fn send(
     db: &impl ConnectionTrait,
@@ -115,7 +119,13 @@ pub async fn send(
     let (subject, body) = mail.text();
     let n = enqueue(
         db,
-        &[NewMail { dedupe_key: key, recipient: to.to_string(), subject, body, unsubscribe_url: None }],
+        &[NewMail {
+            dedupe_key: format!("{KEY_PREFIX}{key}"),
+            recipient: to.to_string(),
+            subject,
+            body,
+            unsubscribe_url: None,
+        }],
         now,
     )
     .await?;

@@ -37,5 +37,6 @@ pub(crate) fn bare_viewer(account_id: i32, email: &str) -> Viewer {
 /// Whether a mail with this key is queued (or was sent) already: repeated requests in one
 /// window make no new link.
 pub(crate) async fn already_queued(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
+    let key = format!("{}{key}", mails::KEY_PREFIX);
     Ok(mail_outbox::Entity::find().filter(mail_outbox::Column::DedupeKey.eq(key)).count(db).await? > 0)
 }

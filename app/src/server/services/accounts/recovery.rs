@@ -46,7 +46,7 @@ pub async fn forgot<C: ConnectionTrait + TransactionTrait>(
         if !super::already_queued(&txn, &key).await? {
             // One working reset link at a time.
             links::retire(&txn, a.id, &[TokenPurpose::Reset], now).await?;
-            let token = links::issue(&txn, a.id, TokenPurpose::Reset, None, now).await?;
+            let token = links::issue(&txn, a.id, TokenPurpose::Reset, None, None, now).await?;
             let link = format!("{base}/reset?token={}", token.expose());
             send(&txn, &a.email, key, AccountMail::Reset { link: &link }, now).await?;
         }
@@ -113,7 +113,8 @@ pub async fn reset<C: ConnectionTrait + TransactionTrait>(
         active.verified_at = Set(Some(now));
     }
     let updated = active.update(&txn).await?;
-    links::retire(&txn, updated.id, &LINK_PURPOSES, now).await?;
+    links::retire(&txn, updated.id, &[TokenPurpose::Reset, TokenPurpose::SetPassword, TokenPurpose::EmailChange], now)
+        .await?;
     sessions::end_all(&txn, updated.id, None).await?;
     let actor = Actor::account(super::bare_viewer(updated.id, &email), client);
     audit::record(

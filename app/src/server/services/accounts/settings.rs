@@ -13,6 +13,7 @@ use crate::server::entities::account_token::TokenPurpose;
 use crate::server::entities::audit_log::AuditAction;
 use crate::server::entities::{account, account_token, audit_log, membership, organization};
 use crate::server::policy::Actor;
+use crate::server::rate_limit::AccountLimiter;
 use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::accounts::{AccountPage, FormErrors, MemberRole};
@@ -28,7 +29,16 @@ async fn account_of(db: &impl ConnectionTrait, session: &CurrentSession) -> Resu
         .ok_or_else(|| AppError::Unauthorized("this account no longer exists".into()))
 }
 
-async fn check_current(account: &account::Model, given: &str, field: &str) -> Result<Option<FormErrors>, AppError> {
+/// Whether `given` is the account's password, as a form error if not. Each check counts against
+/// the account's log-in allowance, so a stolen session cannot guess the password through these
+/// forms any faster than through the log-in page.
+async fn check_current(
+    guard: &AccountLimiter,
+    account: &account::Model,
+    given: &str,
+    field: &str,
+) -> Result<Option<FormErrors>, AppError> {
+    guard.check(&format!("settings|{}", account.id)).map_err(AppError::TooManyRequests)?;
     let stored = account.password_hash.clone().map(PasswordHashString);
     Ok((!password::verify(&Password::given(given), stored.as_ref()).await?)
         .then(|| FormErrors::field(field, "That is not your current password.")))
@@ -62,6 +72,7 @@ pub enum PasswordChangeOutcome {
 
 pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    guard: &AccountLimiter,
     base: &str,
     session: &CurrentSession,
     current: &str,
@@ -70,7 +81,7 @@ pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
     now: i64,
 ) -> Result<PasswordChangeOutcome, AppError> {
     let a = account_of(db, session).await?;
-    if let Some(e) = check_current(&a, current, "current_password").await? {
+    if let Some(e) = check_current(guard, &a, current, "current_password").await? {
         return Ok(PasswordChangeOutcome::Invalid(e));
     }
     let context = password_context(&a.email);
@@ -88,7 +99,8 @@ pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
         .filter(account::Column::Id.eq(a.id))
         .exec(&txn)
         .await?;
-    links::retire(&txn, a.id, &[TokenPurpose::Reset, TokenPurpose::SetPassword], now).await?;
+    links::retire(&txn, a.id, &[TokenPurpose::Reset, TokenPurpose::SetPassword, TokenPurpose::EmailChange], now)
+        .await?;
     let ended = sessions::end_all(&txn, a.id, Some(&session.id_hash)).await?;
     let token = sessions::rotate(&txn, &session.id_hash, None)
         .await?
@@ -122,6 +134,7 @@ pub enum EmailChangeOutcome {
 
 pub async fn request_email_change<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    guard: &AccountLimiter,
     base: &str,
     session: &CurrentSession,
     new_email: &str,
@@ -134,7 +147,7 @@ pub async fn request_email_change<C: ConnectionTrait + TransactionTrait>(
     if email.as_ref().is_some_and(|e| e.as_str() == a.email) {
         errors.add("email", "That is the address the account has now.");
     }
-    if let Some(e) = check_current(&a, current, "current_password").await? {
+    if let Some(e) = check_current(guard, &a, current, "current_password").await? {
         errors.fields.extend(e.fields);
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else { return Ok(EmailChangeOutcome::Invalid(errors)) };
@@ -152,7 +165,8 @@ pub async fn request_email_change<C: ConnectionTrait + TransactionTrait>(
         .await?;
     } else {
         links::retire(&txn, a.id, &[TokenPurpose::EmailChange], now).await?;
-        let token = links::issue(&txn, a.id, TokenPurpose::EmailChange, Some(email.as_str().to_string()), now).await?;
+        let token =
+            links::issue(&txn, a.id, TokenPurpose::EmailChange, Some(email.as_str().to_string()), None, now).await?;
         let link = format!("{base}/account/email/confirm?token={}", token.expose());
         send(
             &txn,
@@ -199,6 +213,12 @@ pub async fn confirm_email_change<C: ConnectionTrait + TransactionTrait>(
     else {
         return Ok(LinkOutcome::Invalid);
     };
+    if a.state == crate::types::accounts::AccountState::Disabled {
+        return Ok(LinkOutcome::Invalid);
+    }
+    // Links mailed to the old address stop working with it.
+    links::retire(&txn, a.id, &[TokenPurpose::Reset, TokenPurpose::SetPassword, TokenPurpose::EmailChange], now)
+        .await?;
     if account::Entity::find().filter(account::Column::Email.eq(new_email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::Conflict("that address has an account now".into()));
     }
@@ -265,13 +285,14 @@ pub enum DeleteOutcome {
 /// the address.
 pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    guard: &AccountLimiter,
     session: &CurrentSession,
     current: &str,
     client: &str,
     now: i64,
 ) -> Result<DeleteOutcome, AppError> {
     let a = account_of(db, session).await?;
-    if let Some(e) = check_current(&a, current, "delete_password").await? {
+    if let Some(e) = check_current(guard, &a, current, "delete_password").await? {
         return Ok(DeleteOutcome::Invalid(e));
     }
     let txn = db.begin().await?;
@@ -303,6 +324,23 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     audit_log::Entity::update_many()
         .col_expr(audit_log::Column::ActorEmail, Expr::value(label.clone()))
         .filter(audit_log::Column::ActorId.eq(a.id))
+        .exec(&txn)
+        .await?;
+    // The address also stands in the before/after of entries about the account (an invitation
+    // to it, a change of address, being made an admin).
+    for column in [audit_log::Column::Before, audit_log::Column::After] {
+        let replaced = sea_orm::sea_query::Func::cust(sea_orm::sea_query::Alias::new("REPLACE"))
+            .arg(Expr::col(column))
+            .arg(a.email.clone())
+            .arg(label.clone());
+        audit_log::Entity::update_many()
+            .col_expr(column, replaced.into())
+            .filter(column.contains(&a.email))
+            .exec(&txn)
+            .await?;
+    }
+    crate::server::entities::invitation::Entity::delete_many()
+        .filter(crate::server::entities::invitation::Column::Email.eq(a.email.clone()))
         .exec(&txn)
         .await?;
     audit::record(

@@ -47,9 +47,11 @@ pub async fn sign_up<C: ConnectionTrait + TransactionTrait>(
     let window = now / MAIL_WINDOW_SECS;
     match existing {
         None => {
+            // The account has no password until its address is confirmed: the one chosen here
+            // travels with the link (`account_token.password_hash`).
             let created = account::ActiveModel {
                 email: Set(email.as_str().to_string()),
-                password_hash: Set(Some(hash.0)),
+                password_hash: Set(None),
                 state: Set(AccountState::Unverified),
                 role: Set(SiteRole::Developer),
                 created_at: Set(now),
@@ -59,19 +61,16 @@ pub async fn sign_up<C: ConnectionTrait + TransactionTrait>(
             }
             .insert(&txn)
             .await?;
-            let token = links::issue(&txn, created.id, TokenPurpose::Verify, None, now).await?;
-            let link = format!("{base}/verify?token={}", token.expose());
-            send(&txn, email.as_str(), format!("verify:{}", token.hash()), AccountMail::Verify { link: &link }, now)
+            send_verification(&txn, base, created.id, email.as_str(), hash.0, format!("verify:{}", created.id), now)
                 .await?;
         }
-        // Never the new password: whoever typed it may not own the mailbox. The owner gets a
-        // fresh link, and can reset the password once verified.
+        // Someone signs up again before the address is confirmed: a new link with this sign-up's
+        // password. Whoever opens a link must type the password that came with it, so a
+        // stranger's earlier sign-up with this address cannot set the owner's password.
         Some(a) if a.state == AccountState::Unverified => {
             let key = format!("verify-again:{}:{window}", a.id);
             if !super::already_queued(&txn, &key).await? {
-                let token = links::issue(&txn, a.id, TokenPurpose::Verify, None, now).await?;
-                let link = format!("{base}/verify?token={}", token.expose());
-                send(&txn, email.as_str(), key, AccountMail::Verify { link: &link }, now).await?;
+                send_verification(&txn, base, a.id, email.as_str(), hash.0, key, now).await?;
             }
         }
         Some(a) => {
@@ -87,6 +86,22 @@ pub async fn sign_up<C: ConnectionTrait + TransactionTrait>(
     }
     txn.commit().await?;
     Ok(SignUpOutcome::MailSent { email: email.as_str().to_string() })
+}
+
+/// Queues a verification link that carries the password hash chosen with it.
+pub(crate) async fn send_verification(
+    db: &impl ConnectionTrait,
+    base: &str,
+    account_id: i32,
+    email: &str,
+    password_hash: String,
+    key: String,
+    now: i64,
+) -> Result<(), AppError> {
+    let token = links::issue(db, account_id, TokenPurpose::Verify, None, Some(password_hash), now).await?;
+    let link = format!("{base}/verify?token={}", token.expose());
+    send(db, email, key, AccountMail::Verify { link: &link }, now).await?;
+    Ok(())
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -111,27 +126,52 @@ pub async fn preview_verification(db: &impl ConnectionTrait, token: &str, now: i
     })
 }
 
-/// Confirms the address: the account becomes active.
+#[derive(Debug, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// Active now, with the password that came with the link.
+    Verified {
+        account_id: i32,
+        email: String,
+    },
+    /// The password is not the one chosen with this link; the link still works.
+    WrongPassword,
+    Invalid,
+}
+
+/// Confirms the address with the password chosen at the sign-up that sent this link: the
+/// account becomes active with that password.
 pub async fn verify<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     token: &str,
+    password_text: &str,
     now: i64,
-) -> Result<LinkOutcome, AppError> {
+) -> Result<VerifyOutcome, AppError> {
+    let Some(row) = links::peek(db, token, &[TokenPurpose::Verify], now).await? else {
+        return Ok(VerifyOutcome::Invalid);
+    };
+    let stored = row.password_hash.clone().map(password::PasswordHashString);
+    if !password::verify(&Password::given(password_text), stored.as_ref()).await? {
+        return Ok(VerifyOutcome::WrongPassword);
+    }
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let Some(row) = links::take(&txn, token, &[TokenPurpose::Verify], now).await? else {
-        return Ok(LinkOutcome::Invalid);
+        return Ok(VerifyOutcome::Invalid);
     };
-    let Some(a) = account::Entity::find_by_id(row.account_id).one(&txn).await? else { return Ok(LinkOutcome::Invalid) };
+    let Some(a) = account::Entity::find_by_id(row.account_id).one(&txn).await? else {
+        return Ok(VerifyOutcome::Invalid);
+    };
     let Some(next) = a.state.next(AccountEvent::Verify, a.verified_at.is_some()) else {
-        return Ok(LinkOutcome::Invalid);
+        return Ok(VerifyOutcome::Invalid);
     };
-    let email = a.email.clone();
+    let (account_id, email) = (a.id, a.email.clone());
     let mut active: account::ActiveModel = a.into();
     active.state = Set(next);
     active.verified_at = Set(Some(now));
+    active.password_hash = Set(row.password_hash);
+    active.password_changed_at = Set(now);
     active.update(&txn).await?;
-    links::retire(&txn, row.account_id, &[TokenPurpose::Verify], now).await?;
+    links::retire(&txn, account_id, &[TokenPurpose::Verify], now).await?;
     txn.commit().await?;
-    Ok(LinkOutcome::Done { email })
+    Ok(VerifyOutcome::Verified { account_id, email })
 }
