@@ -207,4 +207,8 @@ async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
         statuses.push(b.post("/login", &[("email", &email), ("password", "guess")]).await.status);
     }
     assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429], "per client: 10 at once");
+    // An account form's body is small: 16 KB at most.
+    let big = "x".repeat(17 * 1024);
+    let p = Browser::new(&app).post("/signup", &[("email", "a@example.org"), ("password", &big)]).await;
+    assert_eq!(p.status, 413);
 }
