@@ -110,6 +110,20 @@ pub fn transfer_ownership(actor: &Actor, org: i32) -> Result<(), AppError> {
     }
 }
 
+/// Creating an organization: any signed-in account (it becomes the owner). A payer
+/// organization gains brands only through claims an admin reviews.
+pub fn create_organization(actor: &Actor) -> Result<(), AppError> {
+    if actor.viewer.is_some() { Ok(()) } else { Err(AppError::Unauthorized("log in first".into())) }
+}
+
+/// Accepting an invitation: the account with the invited address.
+pub fn accept_invitation(actor: &Actor, invited: &str) -> Result<(), AppError> {
+    match &actor.viewer {
+        Some(v) if v.email == invited => Ok(()),
+        _ => Err(refuse("this invitation is for another address")),
+    }
+}
+
 /// Acting for an organization: its members.
 pub fn act_for(actor: &Actor, org: i32) -> Result<(), AppError> {
     if actor.role_in(org).is_some() { Ok(()) } else { Err(refuse("you are not a member of this organization")) }

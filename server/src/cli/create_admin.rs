@@ -28,6 +28,7 @@ pub async fn create_admin(email: &str, password_stdin: bool) -> Result<ExitCode,
     let what = match outcome {
         CreateAdminOutcome::Created => "created as an admin",
         CreateAdminOutcome::Promoted => "is an admin now (its sessions ended: it logs in again)",
+        CreateAdminOutcome::Reenabled => "was a disabled admin and is enabled again",
         CreateAdminOutcome::AlreadyAdmin => "was an admin already",
     };
     println!("{} {what}", email.trim().to_lowercase());

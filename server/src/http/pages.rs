@@ -50,7 +50,7 @@ pub enum Answer {
     /// Go to this page (303), optionally setting or clearing the session cookie.
     Redirect { to: String, cookie: Cookie },
     /// Show the form's page again.
-    Page { path: String, posted: PostedForm, status: StatusCode, cookie: Cookie },
+    Page { path: String, posted: PostedForm, status: StatusCode, cookie: Cookie, retry_after: Option<u64> },
 }
 
 pub enum Cookie {
@@ -67,13 +67,19 @@ impl Answer {
     /// The page with a success message.
     pub fn notice(path: impl Into<String>, form: &str, notice: impl Into<String>) -> Self {
         let posted = PostedForm { form: form.into(), notice: Some(notice.into()), ..Default::default() };
-        Answer::Page { path: path.into(), posted, status: StatusCode::OK, cookie: Cookie::Keep }
+        Answer::Page { path: path.into(), posted, status: StatusCode::OK, cookie: Cookie::Keep, retry_after: None }
     }
 
     /// The page with the form's errors and what was typed (the caller leaves passwords out).
     pub fn invalid(path: impl Into<String>, form: &str, values: Vec<(String, String)>, errors: FormErrors) -> Self {
         let posted = PostedForm { form: form.into(), values, errors, notice: None };
-        Answer::Page { path: path.into(), posted, status: StatusCode::BAD_REQUEST, cookie: Cookie::Keep }
+        Answer::Page {
+            path: path.into(),
+            posted,
+            status: StatusCode::BAD_REQUEST,
+            cookie: Cookie::Keep,
+            retry_after: None,
+        }
     }
 
     /// The page with a service's error as the form's error, and its status.
@@ -87,20 +93,28 @@ impl Answer {
             AppError::TooManyRequests(s) => format!("Too many attempts: try again in {}.", wait_words(*s)),
             other => other.to_string(),
         };
+        let retry_after = match &error {
+            AppError::TooManyRequests(s) => Some(*s),
+            _ => None,
+        };
         let posted = PostedForm { form: form.into(), errors: FormErrors::whole(message), ..Default::default() };
-        Answer::Page { path: path.into(), posted, status, cookie: Cookie::Keep }
+        Answer::Page { path: path.into(), posted, status, cookie: Cookie::Keep, retry_after }
     }
 
     pub fn with_cookie(self, c: Cookie) -> Self {
         match self {
             Answer::Redirect { to, .. } => Answer::Redirect { to, cookie: c },
-            Answer::Page { path, posted, status, .. } => Answer::Page { path, posted, status, cookie: c },
+            Answer::Page { path, posted, status, retry_after, .. } => {
+                Answer::Page { path, posted, status, cookie: c, retry_after }
+            }
         }
     }
 
     pub fn with_status(self, s: StatusCode) -> Self {
         match self {
-            Answer::Page { path, posted, cookie, .. } => Answer::Page { path, posted, status: s, cookie },
+            Answer::Page { path, posted, cookie, retry_after, .. } => {
+                Answer::Page { path, posted, status: s, cookie, retry_after }
+            }
             other => other,
         }
     }
@@ -109,8 +123,12 @@ impl Answer {
         let secure = state.settings.secure_cookies();
         let (mut response, cookie) = match self {
             Answer::Redirect { to, cookie } => (Redirect::to(&to).into_response(), cookie),
-            Answer::Page { path, posted, status, cookie } => {
-                (render(state, parts, &path, posted, status).await, cookie)
+            Answer::Page { path, posted, status, cookie, retry_after } => {
+                let mut r = render(state, parts, &path, posted, status).await;
+                if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                (r, cookie)
             }
         };
         let value = match cookie {

@@ -64,6 +64,10 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     // Older browsers send only Origin.
     let r = b.client.post(app.url("/logout")).header("origin", "https://evil.example").send().await.unwrap();
     assert_eq!(r.status(), 403);
+    let r = b.client.post(app.url("/api/my_account")).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(r.status(), 403, "a server function, by Origin");
+    let r = b.client.post(app.url("/logout")).header("origin", "http://signpost.test").send().await.unwrap();
+    assert_eq!(r.status(), 403, "the site's host with another scheme");
     let r = b.client.post(app.url("/logout")).header("origin", "https://signpost.test").send().await.unwrap();
     assert_eq!(r.status(), 303, "the site's own origin");
     assert_eq!(b.get("/account").await.status, 200, "nothing changed: still signed in");
@@ -199,6 +203,8 @@ async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
     }
     let p = b.post("/login", &[("email", "target@example.org"), ("password", "guess")]).await;
     assert_eq!(p.status, 429, "per account");
+    let wait: u64 = p.retry_after.as_deref().and_then(|v| v.parse().ok()).expect("Retry-After");
+    assert!((60..=120).contains(&wait), "{wait}");
     assert!(p.body.contains("try again in 2 minutes"), "{}", p.body);
     // Other accounts from the same client, until the client's own limit.
     let mut statuses = Vec::new();
@@ -211,4 +217,107 @@ async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
     let big = "x".repeat(17 * 1024);
     let p = Browser::new(&app).post("/signup", &[("email", "a@example.org"), ("password", &big)]).await;
     assert_eq!(p.status, 413);
+}
+
+on_both_databases!(organizations_acting_withdrawing_and_deleting_an_account);
+
+/// Switching the organization acted for, withdrawing an invitation, the re-invite wait, session
+/// expiry by fixed clocks, and what deleting an account hands on.
+async fn organizations_acting_withdrawing_and_deleting_an_account(backend: Backend) {
+    use app::server::entities::{invitation, membership, organization};
+    use app::server::services::accounts::sessions;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app(backend).await;
+    let mut ana = Browser::new(&app);
+    ana.sign_up_and_log_in("ana@example.org").await;
+    let shared = ana.post("/orgs", &[("name", "Shared Apps"), ("kind", "developer")]).await.location.unwrap();
+    let solo = ana.post("/orgs", &[("name", "Solo Payer"), ("kind", "payer")]).await.location.unwrap();
+    let mut ben = Browser::new(&app);
+    ben.sign_up_and_log_in("ben@example.org").await;
+    let other = ben.post("/orgs", &[("name", "Ben Only"), ("kind", "developer")]).await.location.unwrap();
+
+    // Acting for: a member's organization, none, or (refused) someone else's.
+    let shared_id = shared.trim_start_matches("/orgs/");
+    assert_eq!(ana.post("/account/acting", &[("organization", shared_id)]).await.status, 303);
+    assert!(ana.get("/").await.body.contains("for Shared Apps"));
+    assert!(ana.get("/account").await.body.contains("payer"), "a payer organization makes a payer");
+    assert_eq!(ana.post("/account/acting", &[("organization", "")]).await.status, 303);
+    assert!(!ana.get("/").await.body.contains("for Shared Apps"));
+    let p = ana.post("/account/acting", &[("organization", other.trim_start_matches("/orgs/"))]).await;
+    assert_eq!(p.status, 403);
+
+    // Invite, the 10-minute wait, withdraw (the link dies), invite Ben for real.
+    ana.post(&format!("{shared}/invitations"), &[("email", "cara@example.org")]).await;
+    let cara_link = link_token(&last_mail(&app, "cara@example.org").await, "/invitations?token=");
+    // (Through the service: the test's one client address has 5 account mails a minute.)
+    let now = chrono::Utc::now().timestamp();
+    let session = sessions::load(&app.db, ana.cookie.as_deref().unwrap(), now).await.unwrap().unwrap();
+    let actor = Actor::account(session.viewer, "127.0.0.1");
+    let org_id: i32 = shared.trim_start_matches("/orgs/").parse().unwrap();
+    let again = app::server::services::organizations::invite(
+        &app.db,
+        &actor,
+        "https://signpost.test",
+        org_id,
+        "cara@example.org",
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(again, app::server::services::organizations::InviteOutcome::Invalid(_)), "re-invited too soon");
+    let inv = invitation::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(ana.post(&format!("{shared}/invitations/{}/revoke", inv.id), &[]).await.status, 303);
+    let p = Browser::new(&app).get(&format!("/invitations?token={cara_link}")).await;
+    assert!(p.body.contains("This invitation is not valid"), "withdrawn");
+    ana.post(&format!("{shared}/invitations"), &[("email", "ben@example.org")]).await;
+    let ben_link = link_token(&last_mail(&app, "ben@example.org").await, "/invitations?token=");
+    assert_eq!(ben.post("/invitations", &[("token", &ben_link)]).await.status, 303);
+
+    // Ben invites Ana elsewhere: her address is in that entry's "after".
+    assert_eq!(ben.post(&format!("{other}/invitations"), &[("email", "ana@example.org")]).await.status, 200);
+
+    // Sessions end after 7 idle days (fixed clocks).
+    let cookie = ana.cookie.clone().unwrap();
+    assert!(sessions::load(&app.db, &cookie, now + 6 * 86_400).await.unwrap().is_some());
+    let mut other_browser = Browser::new(&app);
+    other_browser.log_in("ana@example.org", PASSWORD).await;
+    let second = other_browser.cookie.clone().unwrap();
+    assert!(sessions::load(&app.db, &second, now + 7 * 86_400 + 1).await.unwrap().is_none(), "idle a week");
+
+    // Ana deletes her account: Ben owns Shared Apps now, Solo Payer is gone, her entries stay
+    // without her address.
+    let p = ana.post("/account/delete", &[("delete_password", "wrong")]).await;
+    assert_eq!(p.status, 400);
+    let p = ana.post("/account/delete", &[("delete_password", PASSWORD)]).await;
+    assert_eq!(p.location.as_deref(), Some("/login?deleted=1"), "{}", p.body);
+    let orgs: Vec<String> =
+        organization::Entity::find().all(&app.db).await.unwrap().into_iter().map(|o| o.name).collect();
+    assert!(orgs.contains(&"Shared Apps".to_string()) && !orgs.contains(&"Solo Payer".to_string()), "{orgs:?}");
+    let shared_members = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(shared_id.parse::<i32>().unwrap()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(shared_members.len(), 1);
+    assert_eq!(shared_members[0].role, app::types::accounts::MemberRole::Owner, "handed to the other member");
+    let log = audit_log::Entity::find().all(&app.db).await.unwrap();
+    assert!(!log.iter().any(|e| e.actor_email == "ana@example.org"), "anonymised actor");
+    let texts: Vec<String> = log
+        .iter()
+        .map(|e| format!("{} {}", e.before.clone().unwrap_or_default(), e.after.clone().unwrap_or_default()))
+        .collect();
+    assert!(!texts.iter().any(|t| t.contains("ana@example.org")), "and before/after: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("deleted account #")), "{texts:?}");
+    assert!(log.iter().any(|e| e.actor_email.starts_with("deleted account #")));
+    assert!(
+        invitation::Entity::find()
+            .filter(invitation::Column::Email.eq("ana@example.org"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let p = Browser::new(&app).post("/login", &[("email", "ana@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, 401);
+    assert_eq!(ben.get(&solo).await.status, 403, "gone, and Ben was never in it");
 }

@@ -19,6 +19,7 @@ pub struct Page {
     pub status: u16,
     pub location: Option<String>,
     pub set_cookie: Vec<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -31,6 +32,7 @@ impl<'a> Browser<'a> {
     async fn read(&mut self, r: reqwest::Response) -> Page {
         let status = r.status().as_u16();
         let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
         let set_cookie: Vec<String> =
             r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
         for c in &set_cookie {
@@ -39,7 +41,7 @@ impl<'a> Browser<'a> {
                 self.cookie = (!value.is_empty()).then_some(value);
             }
         }
-        Page { status, location, set_cookie, body: r.text().await.unwrap() }
+        Page { status, location, set_cookie, retry_after, body: r.text().await.unwrap() }
     }
 
     fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

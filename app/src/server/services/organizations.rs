@@ -70,6 +70,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         OrgKind::parse(kind).ok_or_else(|| errors.add("kind", "Choose a developer or a payer organization.")).ok();
     let (Some(name), Some(kind)) = (name, kind) else { return Ok(CreateOutcome::Invalid(errors)) };
     let actor = Actor::account(session.viewer.clone(), client);
+    policy::create_organization(&actor)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let org = organization::ActiveModel {
@@ -295,7 +296,8 @@ pub async fn accept<C: ConnectionTrait + TransactionTrait>(
     now: i64,
 ) -> Result<AcceptOutcome, AppError> {
     let Some(inv) = open_invitation(db, token, now).await? else { return Ok(AcceptOutcome::Invalid) };
-    if inv.email != session.viewer.email {
+    let actor = Actor::account(session.viewer.clone(), client);
+    if policy::accept_invitation(&actor, &inv.email).is_err() {
         return Ok(AcceptOutcome::OtherAddress { invited: inv.email });
     }
     let txn = db.begin().await?;
@@ -322,7 +324,6 @@ pub async fn accept<C: ConnectionTrait + TransactionTrait>(
         .exec_without_returning(&txn)
         .await?;
     }
-    let actor = Actor::account(session.viewer.clone(), client);
     audit::record(
         &txn,
         &actor,
@@ -392,6 +393,15 @@ pub async fn remove_member<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::Conflict("the last owner cannot leave: hand over ownership first".into()));
     }
     membership::Entity::delete_by_id((org_id, member)).exec(&txn).await?;
+    // What a former member sent out no longer lets anyone in.
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
+        .filter(invitation::Column::OrganizationId.eq(org_id))
+        .filter(invitation::Column::InvitedBy.eq(member))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         actor,

@@ -100,6 +100,8 @@ pub async fn set_disabled<C: ConnectionTrait + TransactionTrait>(
 pub enum CreateAdminOutcome {
     Created,
     Promoted,
+    /// An admin that was disabled is active again.
+    Reenabled,
     AlreadyAdmin,
 }
 
@@ -132,7 +134,8 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
             return Ok(CreateAdminOutcome::AlreadyAdmin);
         }
         Some(a) => {
-            let before = serde_json::json!({ "role": "developer", "state": a.state.as_str() });
+            let role = if a.role == SiteRole::Admin { "admin" } else { "developer" };
+            let before = serde_json::json!({ "role": role, "state": a.state.as_str() });
             let was_admin = a.role == SiteRole::Admin;
             let mut active: account::ActiveModel = a.clone().into();
             active.role = Set(SiteRole::Admin);
@@ -150,7 +153,11 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
             }
             active.update(&txn).await?;
             sessions::end_all(&txn, a.id, None).await?;
-            let outcome = if was_admin { CreateAdminOutcome::AlreadyAdmin } else { CreateAdminOutcome::Promoted };
+            let outcome = match (was_admin, a.state) {
+                (true, AccountState::Active) => CreateAdminOutcome::AlreadyAdmin,
+                (true, _) => CreateAdminOutcome::Reenabled,
+                (false, _) => CreateAdminOutcome::Promoted,
+            };
             (a.id, outcome, Some(before))
         }
         None => {

@@ -328,14 +328,16 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
         .await?;
     // The address also stands in the before/after of entries about the account (an invitation
     // to it, a change of address, being made an admin).
+    // As a whole JSON string ("…"), so another address that ends the same is left alone.
+    let (quoted, quoted_label) = (serde_json::Value::from(a.email.as_str()).to_string(), format!("\"{label}\""));
     for column in [audit_log::Column::Before, audit_log::Column::After] {
         let replaced = sea_orm::sea_query::Func::cust(sea_orm::sea_query::Alias::new("REPLACE"))
             .arg(Expr::col(column))
-            .arg(a.email.clone())
-            .arg(label.clone());
+            .arg(quoted.clone())
+            .arg(quoted_label.clone());
         audit_log::Entity::update_many()
             .col_expr(column, replaced.into())
-            .filter(column.contains(&a.email))
+            .filter(column.contains(&quoted))
             .exec(&txn)
             .await?;
     }
