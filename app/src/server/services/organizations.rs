@@ -13,8 +13,8 @@ use crate::server::services::sql::begin_writing;
 use crate::types::accounts::{FormErrors, InvitationInfo, InvitationPreview, MemberInfo, MemberRole, OrgKind, OrgPage};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
 };
 
 pub const INVITATION_SECS: i64 = 7 * 86_400;
@@ -365,12 +365,30 @@ pub async fn revoke_invitation<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-async fn owners(db: &impl ConnectionTrait, org_id: i32) -> Result<u64, AppError> {
+/// The organization's memberships, locked until the transaction ends (`FOR UPDATE` on
+/// PostgreSQL; SQLite has one writer at a time already).
+async fn locked_members(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<membership::Model>, AppError> {
     Ok(membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(org_id))
-        .filter(membership::Column::Role.eq(MemberRole::Owner))
-        .count(db)
+        .lock_exclusive()
+        .all(db)
         .await?)
+}
+
+/// The actor with its role in `org_id` as the locked rows have it, for a policy decided again
+/// inside the transaction.
+fn as_now(actor: &Actor, org_id: i32, members: &[membership::Model]) -> Actor {
+    let mut fresh = actor.clone();
+    if let Some(v) = fresh.viewer.as_mut() {
+        let role = members.iter().find(|m| m.account_id == v.account_id).map(|m| m.role);
+        v.orgs.retain(|o| o.id != org_id);
+        if let (Some(role), Some(o)) =
+            (role, actor.viewer.as_ref().and_then(|v| v.orgs.iter().find(|o| o.id == org_id)))
+        {
+            v.orgs.push(crate::types::accounts::OrgRef { role, ..o.clone() });
+        }
+    }
+    fresh
 }
 
 /// Removes a member (or the actor leaves). The last owner cannot go: ownership is handed over
@@ -385,11 +403,16 @@ pub async fn remove_member<C: ConnectionTrait + TransactionTrait>(
     policy::remove_member(actor, org_id, member)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
-    let row = membership::Entity::find_by_id((org_id, member))
-        .one(&txn)
-        .await?
+    // Decided again on the members as they are now, locked, so two owners removing each other
+    // at once cannot leave the organization with none.
+    let members = locked_members(&txn, org_id).await?;
+    policy::remove_member(&as_now(actor, org_id, &members), org_id, member)?;
+    let row = members
+        .iter()
+        .find(|m| m.account_id == member)
+        .cloned()
         .ok_or_else(|| AppError::NotFound("that account is not a member".into()))?;
-    if row.role == MemberRole::Owner && owners(&txn, org_id).await? <= 1 {
+    if row.role == MemberRole::Owner && members.iter().filter(|m| m.role == MemberRole::Owner).count() <= 1 {
         return Err(AppError::Conflict("the last owner cannot leave: hand over ownership first".into()));
     }
     membership::Entity::delete_by_id((org_id, member)).exec(&txn).await?;
@@ -431,10 +454,11 @@ pub async fn transfer_ownership<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
-    membership::Entity::find_by_id((org_id, to))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::NotFound("that account is not a member".into()))?;
+    let members = locked_members(&txn, org_id).await?;
+    policy::transfer_ownership(&as_now(actor, org_id, &members), org_id)?;
+    if !members.iter().any(|m| m.account_id == to) {
+        return Err(AppError::NotFound("that account is not a member".into()));
+    }
     for (account, role) in [(to, MemberRole::Owner), (me, MemberRole::Member)] {
         membership::Entity::update_many()
             .col_expr(membership::Column::Role, Expr::value(role))
