@@ -283,6 +283,14 @@ async fn organizations_acting_withdrawing_and_deleting_an_account(backend: Backe
     other_browser.log_in("ana@example.org", PASSWORD).await;
     let second = other_browser.cookie.clone().unwrap();
     assert!(sessions::load(&app.db, &second, now + 7 * 86_400 + 1).await.unwrap().is_none(), "idle a week");
+    // ... and after 30 days however often they are used.
+    let mut third = Browser::new(&app);
+    third.log_in("ana@example.org", PASSWORD).await;
+    let third = third.cookie.clone().unwrap();
+    for day in [6, 12, 18, 24, 29] {
+        assert!(sessions::load(&app.db, &third, now + day * 86_400).await.unwrap().is_some(), "day {day}");
+    }
+    assert!(sessions::load(&app.db, &third, now + 30 * 86_400 + 1).await.unwrap().is_none(), "30 days in all");
 
     // Ana deletes her account: Ben owns Shared Apps now, Solo Payer is gone, her entries stay
     // without her address.
