@@ -60,10 +60,11 @@ pub struct VerifyForm {
 pub async fn verify(ctx: Ctx, Form(f): Form<VerifyForm>) -> Response {
     let page = link_page("/verify", &f.token);
     let answer = match signup::verify(&ctx.state.db, &f.token, &f.password, ctx.now()).await {
-        Ok(VerifyOutcome::Verified { account_id, .. }) => {
+        Ok(VerifyOutcome::Verified { account_id, proof, .. }) => {
             let client = ctx.client.to_string();
-            match sessions::start(&ctx.state.db, account_id, None, &client, &ctx.user_agent(), ctx.now()).await {
-                Ok(token) => {
+            match sessions::start(&ctx.state.db, account_id, &proof, None, &client, &ctx.user_agent(), ctx.now()).await
+            {
+                Ok(Some(token)) => {
                     if let Some(old) = &ctx.session {
                         if let Err(e) = sessions::end(&ctx.state.db, &old.id_hash).await {
                             tracing::warn!(error = %e, "could not end the previous session");
@@ -71,7 +72,7 @@ pub async fn verify(ctx: Ctx, Form(f): Form<VerifyForm>) -> Response {
                     }
                     Answer::redirect("/account?welcome=1").with_cookie(Cookie::Set(token))
                 }
-                Err(_) => Answer::redirect("/login?verified=1"),
+                Ok(None) | Err(_) => Answer::redirect("/login?verified=1"),
             }
         }
         Ok(VerifyOutcome::WrongPassword) => Answer::invalid(

@@ -329,3 +329,65 @@ async fn organizations_acting_withdrawing_and_deleting_an_account(backend: Backe
     assert_eq!(p.status, 401);
     assert_eq!(ben.get(&solo).await.status, 403, "gone, and Ben was never in it");
 }
+
+on_both_databases!(ceilings_and_a_password_changed_during_log_in);
+
+/// The 50-open-invitations cap, the 50-attempts ceiling per account across clients, and a
+/// log-in whose password check raced a password change.
+async fn ceilings_and_a_password_changed_during_log_in(backend: Backend) {
+    use app::server::services::accounts::login::{Attempt, LogInOutcome, LoginLimits, log_in};
+    use app::server::services::accounts::password::PasswordHashString;
+    use app::server::services::accounts::sessions;
+    use app::server::services::organizations::{InviteOutcome, invite};
+    let app = spawn_app(backend).await;
+    let mut ana = Browser::new(&app);
+    ana.sign_up_and_log_in("ana@example.org").await;
+    let org = ana.post("/orgs", &[("name", "Busy Apps"), ("kind", "developer")]).await.location.unwrap();
+    let org_id: i32 = org.trim_start_matches("/orgs/").parse().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let session = sessions::load(&app.db, ana.cookie.as_deref().unwrap(), now).await.unwrap().unwrap();
+    let actor = Actor::account(session.viewer, "127.0.0.1");
+    for i in 0..50 {
+        let out = invite(&app.db, &actor, "https://signpost.test", org_id, &format!("p{i}@example.org"), now).await;
+        assert!(matches!(out.unwrap(), InviteOutcome::Sent { .. }), "invitation {i}");
+    }
+    let out = invite(&app.db, &actor, "https://signpost.test", org_id, "p50@example.org", now).await.unwrap();
+    let InviteOutcome::Invalid(errors) = out else { panic!("the 51st open invitation") };
+    assert!(format!("{errors:?}").contains("50 open invitations"), "{errors:?}");
+
+    // 50 wrong guesses at one account from 50 addresses; the 51st address waits too, even with
+    // the right password.
+    let limits = LoginLimits::standard();
+    let attempt = |client: std::net::IpAddr, password: &'static str| Attempt {
+        email: "ana@example.org",
+        password,
+        client,
+        user_agent: "t",
+    };
+    for i in 0..50u8 {
+        let client = std::net::IpAddr::from([10, 0, 1, i]);
+        let out = log_in(&app.db, &limits, "https://signpost.test", attempt(client, "wrong guess"), now).await;
+        assert!(matches!(out.unwrap(), LogInOutcome::Failed), "guess {i}");
+    }
+    let fresh = std::net::IpAddr::from([10, 0, 2, 1]);
+    let out = log_in(&app.db, &limits, "https://signpost.test", attempt(fresh, PASSWORD), now).await.unwrap();
+    assert!(matches!(out, LogInOutcome::Limited(w) if (1..=20).contains(&w)), "the ceiling across clients");
+
+    // A log-in checked the old password, then the password changed before its session began:
+    // no session for the old password.
+    let account = app::server::entities::account::Entity::find_by_id(actor.account_id().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let old = PasswordHashString(account.password_hash.clone().unwrap());
+    let p = ana
+        .post("/account/password", &[("current_password", PASSWORD), ("new_password", "another horse battery staple")])
+        .await;
+    assert!(p.status == 200 && p.body.contains("Your password is changed"), "{}", p.status);
+    let late = sessions::start(&app.db, account.id, &old, None, "127.0.0.1", "t", now).await.unwrap();
+    assert!(late.is_none(), "a session for a password that no longer is");
+    let changed = app::server::entities::account::Entity::find_by_id(account.id).one(&app.db).await.unwrap().unwrap();
+    let new = PasswordHashString(changed.password_hash.unwrap());
+    assert!(sessions::start(&app.db, account.id, &new, None, "127.0.0.1", "t", now).await.unwrap().is_some());
+}

@@ -208,14 +208,7 @@ pub async fn invite<C: ConnectionTrait + TransactionTrait>(
             format!("{} was invited less than 10 minutes ago; the link we sent still works.", email.as_str()),
         )));
     }
-    invitation::Entity::update_many()
-        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
-        .filter(invitation::Column::OrganizationId.eq(org_id))
-        .filter(invitation::Column::Email.eq(email.as_str()))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    revoke_open(&txn, org_id, invitation::Column::Email.eq(email.as_str()), now).await?;
     let token = Token::generate();
     let row = invitation::ActiveModel {
         organization_id: Set(org_id),
@@ -348,21 +341,31 @@ pub async fn revoke_invitation<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), AppError> {
     policy::invite_member(actor, org_id)?;
     let txn = db.begin().await?;
-    let r = invitation::Entity::update_many()
-        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
-        .filter(invitation::Column::Id.eq(invitation_id))
-        .filter(invitation::Column::OrganizationId.eq(org_id))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if r.rows_affected == 0 {
+    if revoke_open(&txn, org_id, invitation::Column::Id.eq(invitation_id), now).await? == 0 {
         return Err(AppError::NotFound("there is no open invitation with that id".into()));
     }
     audit::record(&txn, actor, AuditAction::OrgInviteRevoke, Target::new("invitation", invitation_id), None, None, now)
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Withdraws the organization's open invitations that `which` selects; returns how many.
+async fn revoke_open(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    which: sea_orm::sea_query::SimpleExpr,
+    now: i64,
+) -> Result<u64, AppError> {
+    Ok(invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
+        .filter(invitation::Column::OrganizationId.eq(org_id))
+        .filter(which)
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// The organization's memberships, locked until the transaction ends (`FOR UPDATE` on
@@ -417,14 +420,7 @@ pub async fn remove_member<C: ConnectionTrait + TransactionTrait>(
     }
     membership::Entity::delete_by_id((org_id, member)).exec(&txn).await?;
     // What a former member sent out no longer lets anyone in.
-    invitation::Entity::update_many()
-        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
-        .filter(invitation::Column::OrganizationId.eq(org_id))
-        .filter(invitation::Column::InvitedBy.eq(member))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    revoke_open(&txn, org_id, invitation::Column::InvitedBy.eq(member), now).await?;
     audit::record(
         &txn,
         actor,

@@ -111,8 +111,12 @@ pub async fn log_in(
                 _ => None,
             };
             let client = attempt.client.to_string();
-            let token = sessions::start(db, account.id, acting, &client, attempt.user_agent, now).await?;
-            Ok(LogInOutcome::SignedIn { token, account_id: account.id })
+            // The password checked may have been changed meanwhile: then this log-in fails.
+            let Some(proof) = &stored else { return Ok(LogInOutcome::Failed) };
+            match sessions::start(db, account.id, proof, acting, &client, attempt.user_agent, now).await? {
+                Some(token) => Ok(LogInOutcome::SignedIn { token, account_id: account.id }),
+                None => Ok(LogInOutcome::Failed),
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ fn sentence(text: &str) -> String {
 }
 
 /// A stored PHC string. Not serializable, not printed.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PasswordHashString(pub String);
 
 impl std::fmt::Debug for PasswordHashString {

@@ -3,12 +3,14 @@
 //! days in all, when it logs out, and when the account's password changes, it logs out
 //! everywhere, or an admin disables it. Its id changes on log-in and whenever its privileges
 //! change (acting for another organization, joining one).
+use super::password::PasswordHashString;
 use super::tokens::{Token, hash_token};
 use crate::error::AppError;
 use crate::server::entities::{account, login_session, membership, organization};
+use crate::server::services::sql::statement;
 use crate::types::accounts::{AccountState, OrgRef, SessionInfo, SiteRole, Viewer};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set, Value};
 
 pub const IDLE_SECS: i64 = 7 * 86_400;
 pub const ABSOLUTE_SECS: i64 = 30 * 86_400;
@@ -23,29 +25,41 @@ pub struct CurrentSession {
     pub viewer: Viewer,
 }
 
-/// Starts a session and returns the token for its cookie.
+/// Starts a session for an account that is still active with the password the request proved
+/// (`proof`, the stored hash it verified), and returns the token for its cookie; `None` when
+/// the password changed or the account stopped being active since the check. One statement
+/// that locks the account row (`FOR UPDATE` on PostgreSQL; SQLite has one writer at a time), so
+/// a password change committing while a log-in is checked ends that log-in's session as well:
+/// either the change waits for the insert and then ends it, or the insert sees the new hash.
 pub async fn start(
     db: &impl ConnectionTrait,
     account_id: i32,
+    proof: &PasswordHashString,
     acting_org: Option<i32>,
     client: &str,
     user_agent: &str,
     now: i64,
-) -> Result<Token, AppError> {
+) -> Result<Option<Token>, AppError> {
     let token = Token::generate();
-    login_session::Entity::insert(login_session::ActiveModel {
-        id_hash: Set(token.hash()),
-        account_id: Set(account_id),
-        acting_org_id: Set(acting_org),
-        created_at: Set(now),
-        last_seen_at: Set(now),
-        expires_at: Set(now + IDLE_SECS.min(ABSOLUTE_SECS)),
-        client: Set(client.chars().take(64).collect()),
-        user_agent: Set(user_agent.chars().filter(|c| !c.is_control()).take(200).collect()),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(token)
+    let lock = if db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!(
+        "INSERT INTO login_session (id_hash, account_id, acting_org_id, created_at, last_seen_at, expires_at, \
+         client, user_agent) SELECT $1, id, $2, $3, $3, $4, $5, $6 FROM account \
+         WHERE id = $7 AND state = $8 AND password_hash = $9{lock}"
+    );
+    let values: Vec<Value> = vec![
+        token.hash().into(),
+        acting_org.into(),
+        now.into(),
+        (now + IDLE_SECS.min(ABSOLUTE_SECS)).into(),
+        client.chars().take(64).collect::<String>().into(),
+        user_agent.chars().filter(|c| !c.is_control()).take(200).collect::<String>().into(),
+        account_id.into(),
+        AccountState::Active.to_value().into(),
+        proof.0.clone().into(),
+    ];
+    let inserted = db.execute_raw(statement(db, &sql, values)).await?.rows_affected();
+    Ok((inserted == 1).then_some(token))
 }
 
 /// The live session a cookie's token names, with who it is; `None` for a token that is

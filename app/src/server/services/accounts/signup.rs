@@ -132,6 +132,8 @@ pub enum VerifyOutcome {
     Verified {
         account_id: i32,
         email: String,
+        /// The hash now stored, which the session started next is bound to.
+        proof: password::PasswordHashString,
     },
     /// The password is not the one chosen with this link; the link still works.
     WrongPassword,
@@ -168,10 +170,13 @@ pub async fn verify<C: ConnectionTrait + TransactionTrait>(
     let mut active: account::ActiveModel = a.into();
     active.state = Set(next);
     active.verified_at = Set(Some(now));
-    active.password_hash = Set(row.password_hash);
+    let Some(proof) = row.password_hash.map(password::PasswordHashString) else {
+        return Ok(VerifyOutcome::Invalid);
+    };
+    active.password_hash = Set(Some(proof.0.clone()));
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
     links::retire(&txn, account_id, &[TokenPurpose::Verify], now).await?;
     txn.commit().await?;
-    Ok(VerifyOutcome::Verified { account_id, email })
+    Ok(VerifyOutcome::Verified { account_id, email, proof })
 }
