@@ -13,6 +13,12 @@ use crate::routes::{
     check::CheckPage,
     endpoint::EndpointPage,
     not_found::NotFound,
+    proposals::{
+        form::{EditProposalPage, NewBrandPage, ProposeChangePage, ReviewProposalPage},
+        lists::{BrandHistoryPage, ModerationPage, MyProposalsPage, NeedsAttentionPage},
+        report::ReportPage,
+        view::ProposalPage,
+    },
     search::SearchPage,
     validate::ValidatePage,
 };
@@ -75,6 +81,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/propose") view=NewBrandPage ssr=SsrMode::Async />
+                    <Route path=path!("/brands/:id/propose") view=ProposeChangePage ssr=SsrMode::Async />
+                    <Route path=path!("/brands/:id/report") view=ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/brands/:id/history") view=BrandHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/proposals") view=MyProposalsPage ssr=SsrMode::Async />
+                    <Route path=path!("/proposals/:id") view=ProposalPage ssr=SsrMode::Async />
+                    <Route path=path!("/proposals/:id/edit") view=EditProposalPage ssr=SsrMode::Async />
+                    <Route path=path!("/proposals/:id/review") view=ReviewProposalPage ssr=SsrMode::Async />
+                    <Route path=path!("/moderation") view=ModerationPage ssr=SsrMode::Async />
+                    <Route path=path!("/needs-attention") view=NeedsAttentionPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

@@ -7,6 +7,7 @@ mod m20261123_000004_create_bundle_feed;
 mod m20261201_000005_source_name;
 mod m20261201_000006_feed_state;
 mod m20261202_000007_accounts;
+mod m20261203_000008_community;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_source_name::Migration),
             Box::new(m20261201_000006_feed_state::Migration),
             Box::new(m20261202_000007_accounts::Migration),
+            Box::new(m20261203_000008_community::Migration),
         ]
     }
 }

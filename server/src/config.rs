@@ -25,6 +25,8 @@ pub struct Config {
     pub secret: Option<SigningKey>,
     /// Proxies whose `X-Forwarded-For` is believed (`SIGNPOST_TRUSTED_PROXIES`, CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Accepted proposals before an admin may trust a contributor (`SIGNPOST_TRUST_AFTER`).
+    pub trust_after: u64,
     /// Whether the server sends queued mail itself, every few seconds (always, from the
     /// environment). Integration tests turn it off and drain the outbox themselves, so no
     /// second mailer takes a mail from under them.
@@ -95,6 +97,7 @@ impl Config {
                 &var("SIGNPOST_TRUSTED_PROXIES").unwrap_or_default(),
             )
             .map_err(|message| ConfigError { var: "SIGNPOST_TRUSTED_PROXIES", message })?,
+            trust_after: number("SIGNPOST_TRUST_AFTER", 5, "a number of accepted proposals")?,
             background_mail: true,
         })
     }

@@ -86,6 +86,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
             public_url: config.public_url.clone(),
             max_validate_bytes: config.max_validate_bytes,
             trusted_proxies: config.trusted_proxies.clone(),
+            trust_after: config.trust_after,
         },
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
@@ -97,6 +98,8 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         login_limits: LoginLimits::standard(),
         // Each sign-up, reset, address change or invitation sends a mail: 5 at once, 5 a minute.
         account_mail_limiter: ClientLimiter::per_minute(5, 5),
+        // Reports of problems, from anyone: 3 at once, 5 a minute per client address.
+        report_limiter: ClientLimiter::per_minute(5, 3),
         alerts,
     })
 }
@@ -156,6 +159,17 @@ pub fn router(state: AppState) -> Router {
         .route("/invitations", form(http::orgs::accept))
         .route("/admin/accounts/{id}/disable", form(http::admin::disable))
         .route("/admin/accounts/{id}/enable", form(http::admin::enable))
+        .route("/admin/accounts/{id}/trust", form(http::admin::trust))
+        .route("/propose", proposal_form(http::proposals::propose_new))
+        .route("/brands/{id}/propose", proposal_form(http::proposals::propose_change))
+        .route("/brands/{id}/report", form(http::proposals::report))
+        .route("/brands/{id}/revert", form(http::proposals::revert))
+        .route("/proposals/{id}/edit", proposal_form(http::proposals::edit))
+        .route("/proposals/{id}/withdraw", form(http::proposals::withdraw))
+        .route("/proposals/{id}/messages", form(http::proposals::message))
+        .route("/proposals/{id}/approve", proposal_form(http::proposals::approve))
+        .route("/proposals/{id}/reject", form(http::proposals::reject))
+        .route("/moderation/conflicts/{id}", form(http::proposals::settle_conflict))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -186,6 +200,18 @@ where
     T: 'static,
 {
     post(handler).layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+}
+
+/// The most a proposal form's body may hold: a brand with up to 100 endpoints and 20 portals.
+pub const PROPOSAL_BODY_LIMIT: usize = 256 * 1024;
+
+/// A proposal form's route: `POST` only, with room for a whole brand.
+fn proposal_form<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler).layer(DefaultBodyLimit::max(PROPOSAL_BODY_LIMIT))
 }
 
 /// A built application bound to its port, ready to serve (zero2prod's shape: tests bind port 0).

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod brands;
 pub mod check;
 pub mod endpoints;
+pub mod proposals;
 pub mod search;
 pub mod validate;
 

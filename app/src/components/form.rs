@@ -33,13 +33,13 @@ fn described(form: &str, name: &str, hint: Option<&str>, error: Option<&String>)
 #[component]
 pub fn Field(
     form: &'static str,
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     #[prop(optional_no_strip)] hint: Option<&'static str>,
     #[prop(optional_no_strip)] error: Option<String>,
     children: Children,
 ) -> impl IntoView {
-    let id = field_id(form, name);
+    let id = field_id(form, &name);
     let invalid = error.is_some();
     view! {
         <div class="field" class:field-invalid=invalid>
@@ -60,8 +60,8 @@ pub fn Field(
 #[component]
 pub fn TextField(
     form: &'static str,
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional, into)] value: String,
     #[prop(optional)] hint: Option<&'static str>,
@@ -71,17 +71,17 @@ pub fn TextField(
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let p = posted(form);
-    let error = p.as_ref().and_then(|p| p.errors.for_field(name));
+    let error = p.as_ref().and_then(|p| p.errors.for_field(&name));
     let value = match (kind, &p) {
         ("password", _) => String::new(),
-        (_, Some(p)) if !p.value(name).is_empty() => p.value(name),
+        (_, Some(p)) if !p.value(&name).is_empty() => p.value(&name),
         _ => value,
     };
-    let describedby = described(form, name, hint, error.as_ref());
+    let describedby = described(form, &name, hint, error.as_ref());
     let invalid = error.is_some().then_some("true");
     view! {
-        <Field form name label hint error>
-            <input class="input" id=field_id(form, name) name=name type=kind value=value required=required
+        <Field form name=name.clone() label hint error>
+            <input class="input" id=field_id(form, &name) name=name type=kind value=value required=required
                 maxlength=maxlength autocomplete=autocomplete placeholder=placeholder
                 aria-describedby=describedby aria-invalid=invalid />
         </Field>
@@ -91,8 +91,8 @@ pub fn TextField(
 #[component]
 pub fn TextArea(
     form: &'static str,
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     #[prop(optional, into)] value: String,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = 6)] rows: u32,
@@ -100,13 +100,13 @@ pub fn TextArea(
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let p = posted(form);
-    let error = p.as_ref().and_then(|p| p.errors.for_field(name));
-    let value = p.as_ref().map(|p| p.value(name)).filter(|v| !v.is_empty()).unwrap_or(value);
-    let describedby = described(form, name, hint, error.as_ref());
+    let error = p.as_ref().and_then(|p| p.errors.for_field(&name));
+    let value = p.as_ref().map(|p| p.value(&name)).filter(|v| !v.is_empty()).unwrap_or(value);
+    let describedby = described(form, &name, hint, error.as_ref());
     let invalid = error.is_some().then_some("true");
     view! {
-        <Field form name label hint error>
-            <textarea class="input" id=field_id(form, name) name=name rows=rows required=required
+        <Field form name=name.clone() label hint error>
+            <textarea class="input" id=field_id(form, &name) name=name rows=rows required=required
                 placeholder=placeholder aria-describedby=describedby aria-invalid=invalid>{value}</textarea>
         </Field>
     }
@@ -115,20 +115,20 @@ pub fn TextArea(
 #[component]
 pub fn SelectField(
     form: &'static str,
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     /// (value, label) pairs.
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: String,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let p = posted(form);
-    let error = p.as_ref().and_then(|p| p.errors.for_field(name));
-    let selected = p.as_ref().map(|p| p.value(name)).filter(|v| !v.is_empty()).unwrap_or(selected);
-    let describedby = described(form, name, hint, error.as_ref());
+    let error = p.as_ref().and_then(|p| p.errors.for_field(&name));
+    let selected = p.as_ref().map(|p| p.value(&name)).filter(|v| !v.is_empty()).unwrap_or(selected);
+    let describedby = described(form, &name, hint, error.as_ref());
     view! {
-        <Field form name label hint error>
-            <select class="input" id=field_id(form, name) name=name aria-describedby=describedby>
+        <Field form name=name.clone() label hint error>
+            <select class="input" id=field_id(form, &name) name=name aria-describedby=describedby>
                 {options.into_iter().map(|(v, l)| {
                     let is = v == selected;
                     view! { <option value=v selected=is>{l}</option> }
@@ -142,15 +142,15 @@ pub fn SelectField(
 #[component]
 pub fn CheckboxGroup(
     form: &'static str,
-    name: &'static str,
-    legend: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
     options: Vec<(String, String)>,
     #[prop(optional)] checked: Vec<String>,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let p = posted(form);
-    let error = p.as_ref().and_then(|p| p.errors.for_field(name));
-    let id = field_id(form, name);
+    let error = p.as_ref().and_then(|p| p.errors.for_field(&name));
+    let id = field_id(form, &name);
     let invalid = error.is_some();
     view! {
         <fieldset class="field checkbox-group" class:field-invalid=invalid id=id.clone()>
@@ -162,7 +162,7 @@ pub fn CheckboxGroup(
                 let box_id = format!("{id}-{i}");
                 view! {
                     <div class="checkbox">
-                        <input type="checkbox" id=box_id.clone() name=name value=v checked=is />
+                        <input type="checkbox" id=box_id.clone() name=name.clone() value=v checked=is />
                         <label for=box_id>{l}</label>
                     </div>
                 }

@@ -26,7 +26,8 @@ fn AccountNav() -> impl IntoView {
                         <span class="visually-hidden">"Signed in as "</span>{v.email.clone()}
                         {acting.map(|name| view! { <span class="acting">{format!(" for {name}")}</span> })}
                     </a>
-                    {v.admin.then(|| view! { <a href="/admin/accounts">"Admin"</a> })}
+                    <a href="/proposals">"My proposals"</a>
+                    {v.admin.then(|| view! { <a href="/moderation">"Moderation"</a> <a href="/admin/accounts">"Admin"</a> })}
                     <form method="post" action="/logout" class="inline">
                         <button type="submit" class="link-button">"Log out"</button>
                     </form>
@@ -61,6 +62,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/">"Directory"</a></li>
                         <li><a href="/check">"Check an endpoint"</a></li>
                         <li><a href="/validate">"Validate a bundle"</a></li>
+                        <li><a href="/needs-attention">"Needs attention"</a></li>
                         <li><a href="/brands.json" rel="nofollow">"brands.json"</a></li>
                     </ul>
                 </nav>

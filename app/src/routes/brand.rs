@@ -2,6 +2,7 @@ use crate::api::brands::get_brand;
 use crate::components::brand_logo::BrandLogo;
 use crate::components::copy_button::CopyButton;
 use crate::components::external_link::ExternalLink;
+use crate::components::form::FormMessages;
 use crate::components::health::HealthBadge;
 use crate::components::subscribe::{SubscribeForm, notice_from_url};
 use crate::components::tags::{CategoryTags, FhirVersionTags};
@@ -111,8 +112,21 @@ fn BrandDetails(brand: BrandDetail) -> impl IntoView {
                         <br /><a href=format!("/sources/{}/brands.json", b.source.id) rel="nofollow">"This source as brands.json"</a>
                     </dd>
                     <dt>"Last changed"</dt>
-                    <dd><time datetime=b.updated_at.clone()>{short_date(&b.updated_at)}</time></dd>
+                    <dd>
+                        <time datetime=b.updated_at.clone()>{short_date(&b.updated_at)}</time>
+                        <br /><a href=format!("/brands/{}/history", b.id)>"History of this brand"</a>
+                    </dd>
+                    {(!b.community_fields.is_empty()).then(|| view! {
+                        <dt>"Changed by the community"</dt>
+                        <dd>{b.community_fields.join(", ")}</dd>
+                    })}
                 </dl>
+                <h3>"Improve this entry"</h3>
+                <FormMessages form="report" />
+                <ul class="plain">
+                    <li><a href=format!("/brands/{}/propose", b.id)>"Propose a change"</a></li>
+                    <li><a href=format!("/brands/{}/report", b.id)>"Report a problem"</a></li>
+                </ul>
             </aside>
     }
     .into_any()

@@ -4,5 +4,6 @@ pub mod brand;
 pub mod check;
 pub mod endpoint;
 pub mod not_found;
+pub mod proposals;
 pub mod search;
 pub mod validate;

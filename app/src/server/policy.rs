@@ -129,6 +129,59 @@ pub fn act_for(actor: &Actor, org: i32) -> Result<(), AppError> {
     if actor.role_in(org).is_some() { Ok(()) } else { Err(refuse("you are not a member of this organization")) }
 }
 
+/// Proposing a change to the directory: any signed-in account (a visitor may only report).
+pub fn propose_change(actor: &Actor) -> Result<(), AppError> {
+    if actor.viewer.is_some() { Ok(()) } else { Err(AppError::Unauthorized("log in to propose a change".into())) }
+}
+
+/// Deciding on proposals (approve, reject, ask), reading the queue and the import conflicts:
+/// admins. (Members of a payer organization that has claimed a brand join them for that brand
+/// once claims exist.)
+pub fn moderate(actor: &Actor, _brand: Option<i32>) -> Result<(), AppError> {
+    if actor.is_admin() { Ok(()) } else { Err(refuse("only moderators decide on proposals")) }
+}
+
+/// Editing or withdrawing a proposal, and answering in its thread: its proposer.
+pub fn change_proposal(actor: &Actor, proposer: Option<i32>) -> Result<(), AppError> {
+    match (actor.account_id(), proposer) {
+        (Some(me), Some(p)) if me == p => Ok(()),
+        (None, _) => Err(AppError::Unauthorized("log in first".into())),
+        _ => Err(refuse("only its proposer changes a proposal")),
+    }
+}
+
+/// Reading a proposal and its thread: its proposer and moderators.
+pub fn read_proposal(actor: &Actor, proposer: Option<i32>, brand: Option<i32>) -> Result<(), AppError> {
+    if proposer.is_some() && actor.account_id() == proposer {
+        return Ok(());
+    }
+    moderate(actor, brand).map_err(|_| refuse("only its proposer and moderators read a proposal"))
+}
+
+/// A proposal applied at once, without a moderator: a contributor an admin trusts.
+pub fn apply_at_once(actor: &Actor, trusted: bool) -> Result<(), AppError> {
+    if actor.viewer.is_some() && trusted { Ok(()) } else { Err(refuse("a moderator decides on this proposal")) }
+}
+
+/// Reverting a record to an earlier version: admins.
+pub fn revert_record(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() { Ok(()) } else { Err(refuse("only admins revert a record")) }
+}
+
+/// Trusting a contributor (their edits apply at once), or no longer: admins, for an account with
+/// at least `needed` accepted proposals.
+pub fn trust_contributor(actor: &Actor, accepted: u64, needed: u64, trusting: bool) -> Result<(), AppError> {
+    if !actor.is_admin() {
+        return Err(refuse("only admins trust contributors"));
+    }
+    if trusting && accepted < needed {
+        return Err(AppError::Conflict(format!(
+            "this contributor has {accepted} accepted proposals; {needed} are needed to be trusted"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +224,26 @@ mod tests {
         assert!(view_organization(&outsider, 1).is_err());
         assert!(view_organization(&actor(true, &[]), 1).is_ok());
         assert!(act_for(&member, 1).is_ok() && act_for(&outsider, 1).is_err());
+    }
+
+    #[test]
+    fn proposers_change_their_own_and_admins_moderate() {
+        let me = actor(false, &[]);
+        let admin = actor(true, &[]);
+        assert!(propose_change(&me).is_ok());
+        assert!(propose_change(&Actor { viewer: None, client: "192.0.2.9".into() }).is_err());
+        assert!(change_proposal(&me, Some(7)).is_ok());
+        assert!(change_proposal(&me, Some(8)).is_err());
+        assert!(change_proposal(&admin, Some(8)).is_err(), "a moderator decides, never edits as the proposer");
+        assert!(moderate(&me, Some(1)).is_err() && moderate(&admin, Some(1)).is_ok());
+        assert!(read_proposal(&me, Some(7), None).is_ok());
+        assert!(read_proposal(&me, Some(8), None).is_err());
+        assert!(read_proposal(&me, None, None).is_err(), "a visitor's report is for moderators");
+        assert!(read_proposal(&admin, None, None).is_ok());
+        assert!(revert_record(&me).is_err() && revert_record(&admin).is_ok());
+        assert!(trust_contributor(&admin, 4, 5, true).is_err());
+        assert!(trust_contributor(&admin, 5, 5, true).is_ok());
+        assert!(trust_contributor(&admin, 0, 5, false).is_ok(), "withdrawing trust needs no count");
+        assert!(trust_contributor(&me, 9, 5, true).is_err());
     }
 }

@@ -25,6 +25,9 @@ pub struct AppState {
     /// per client address.
     #[from_ref(skip)]
     pub account_mail_limiter: super::rate_limit::ClientLimiter,
+    /// Reports of problems, which anyone may send, per client address.
+    #[from_ref(skip)]
+    pub report_limiter: super::rate_limit::ClientLimiter,
     /// Signing key and public address for the links in alert mails.
     pub alerts: super::services::subscriptions::AlertContext,
 }
@@ -38,6 +41,9 @@ pub struct Settings {
     pub max_validate_bytes: usize,
     /// Proxies whose `X-Forwarded-For` names the client (`SIGNPOST_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Accepted proposals a contributor needs before an admin may trust them
+    /// (`SIGNPOST_TRUST_AFTER`).
+    pub trust_after: u64,
 }
 
 impl Settings {
@@ -53,19 +59,21 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             max_validate_bytes: 5 * 1024 * 1024,
             trusted_proxies: Vec::new(),
+            trust_after: 5,
         }
     }
 }
 
 impl AppState {
     /// Every per-client limiter, for the server's pruning schedule.
-    pub fn limiters(&self) -> [&super::rate_limit::ClientLimiter; 5] {
+    pub fn limiters(&self) -> [&super::rate_limit::ClientLimiter; 6] {
         [
             &self.check_limiter,
             &self.subscribe_limiter,
             &self.validate_limiter,
             &self.login_limits.per_client,
             &self.account_mail_limiter,
+            &self.report_limiter,
         ]
     }
 }

@@ -191,6 +191,10 @@ pub struct AccountPage {
     pub sessions: Vec<SessionInfo>,
     /// An address change waiting for its confirmation link.
     pub pending_email: Option<String>,
+    /// Directory proposals made and accepted, and whether an admin trusts these edits.
+    pub proposals: u64,
+    pub accepted: u64,
+    pub trusted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +234,10 @@ pub struct AccountSummary {
     pub admin: bool,
     pub created_at: i64,
     pub orgs: Vec<String>,
+    /// Directory proposals made and accepted, and whether an admin trusts the contributor.
+    pub proposals: u64,
+    pub accepted: u64,
+    pub trusted: bool,
 }
 
 /// One line of the audit log.
@@ -313,6 +321,8 @@ pub struct PostedForm {
     pub errors: FormErrors,
     /// A success message to show instead of errors.
     pub notice: Option<String>,
+    /// What a proposal form's "Check" found.
+    pub preview: Option<crate::types::proposals::ProposalPreview>,
 }
 
 impl PostedForm {

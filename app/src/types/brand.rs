@@ -29,7 +29,7 @@ impl AddressView {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandLink {
     pub id: i32,
     pub name: String,
@@ -90,6 +90,10 @@ pub struct BrandDetail {
     pub inherited_from: Option<BrandLink>,
     pub source: SourceView,
     pub updated_at: String,
+    /// The fields the community changed over what the source gave (their labels); the
+    /// history page says who and when.
+    #[serde(default)]
+    pub community_fields: Vec<String>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod brand;
 pub mod check;
 pub mod endpoint;
 pub mod link;
+pub mod proposals;
 pub mod search;
 pub mod states;
 pub mod validation;

@@ -12,6 +12,7 @@ pub mod headers;
 pub mod health;
 pub mod orgs;
 pub mod pages;
+pub mod proposals;
 pub mod session;
 pub mod settings;
 pub mod validate_form;

@@ -70,9 +70,14 @@ impl Answer {
         Answer::Page { path: path.into(), posted, status: StatusCode::OK, cookie: Cookie::Keep, retry_after: None }
     }
 
+    /// The page with a posted form as the caller made it.
+    pub fn posted(path: impl Into<String>, posted: PostedForm, status: StatusCode) -> Self {
+        Answer::Page { path: path.into(), posted, status, cookie: Cookie::Keep, retry_after: None }
+    }
+
     /// The page with the form's errors and what was typed (the caller leaves passwords out).
     pub fn invalid(path: impl Into<String>, form: &str, values: Vec<(String, String)>, errors: FormErrors) -> Self {
-        let posted = PostedForm { form: form.into(), values, errors, notice: None };
+        let posted = PostedForm { form: form.into(), values, errors, notice: None, preview: None };
         Answer::Page {
             path: path.into(),
             posted,

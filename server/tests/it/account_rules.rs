@@ -78,7 +78,7 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     assert_eq!(r.send().await.unwrap().status(), 404, "reached the handler");
 }
 
-async fn admin<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+pub async fn admin<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let now = chrono::Utc::now().timestamp();
     create_admin(&app.db, &Actor::command_line(), "https://signpost.test", email, Some(PASSWORD), now).await.unwrap();
     let mut b = Browser::new(app);
@@ -183,7 +183,7 @@ async fn an_invitation_works_once(backend: Backend) {
     assert_eq!(owner.post(&format!("{org}/members/{owner_id}/remove"), &[]).await.status, 303, "leaving");
 }
 
-async fn member_id(app: &TestApp, email: &str) -> i32 {
+pub async fn member_id(app: &TestApp, email: &str) -> i32 {
     app::server::entities::account::Entity::find()
         .all(&app.db)
         .await

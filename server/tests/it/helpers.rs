@@ -96,6 +96,7 @@ pub async fn spawn_app_mailing(
         },
         secret: None,
         trusted_proxies: Vec::new(),
+        trust_after: 2,
         // Tests drain the outbox themselves (`Mailer::run_once`).
         background_mail: false,
     };

@@ -13,5 +13,6 @@ mod check;
 mod cli;
 mod config;
 mod hardening;
+mod moderation;
 mod poll;
 mod search_quality;

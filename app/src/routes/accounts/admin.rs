@@ -32,7 +32,8 @@ pub fn AdminAccountsPage() -> impl IntoView {
                                 <caption class="visually-hidden">"Accounts"</caption>
                                 <thead><tr>
                                     <th scope="col">"Address"</th><th scope="col">"State"</th><th scope="col">"Admin"</th>
-                                    <th scope="col">"Organizations"</th><th scope="col">"Created"</th><th scope="col">"Actions"</th>
+                                    <th scope="col">"Organizations"</th><th scope="col">"Proposals (accepted)"</th>
+                                    <th scope="col">"Created"</th><th scope="col">"Actions"</th>
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|a| {
@@ -47,10 +48,17 @@ pub fn AdminAccountsPage() -> impl IntoView {
                                                 <td>{a.state.as_str()}</td>
                                                 <td>{if a.admin { "yes" } else { "" }}</td>
                                                 <td>{a.orgs.join(", ")}</td>
+                                                <td>{format!("{} ({}){}", a.proposals, a.accepted, if a.trusted { " · trusted" } else { "" })}</td>
                                                 <td>{utc_label(a.created_at)}</td>
-                                                <td>{action.map(|(path, label)| view! {
+                                                <td class="actions">{action.map(|(path, label)| view! {
                                                     <PendingForm action=format!("/admin/accounts/{}/{path}", a.id) class="inline">
                                                         <SubmitButton label=label class="secondary small" />
+                                                    </PendingForm>
+                                                })}
+                                                {(a.accepted > 0 || a.trusted).then(|| view! {
+                                                    <PendingForm action=format!("/admin/accounts/{}/trust", a.id) class="inline">
+                                                        <input type="hidden" name="trusted" value=if a.trusted { "0" } else { "1" } />
+                                                        <SubmitButton label=if a.trusted { "Stop trusting" } else { "Trust their edits" } class="secondary small" />
                                                     </PendingForm>
                                                 })}</td>
                                             </tr>

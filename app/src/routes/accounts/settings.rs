@@ -42,6 +42,10 @@ fn Sections(page: AccountPage) -> impl IntoView {
         <p class="lede">
             "Signed in as " <strong>{page.email.clone()}</strong> " since " {utc_label(page.created_at)} ". Roles: " {roles} "."
         </p>
+        <p>
+            <a href="/proposals">{format!("Directory proposals: {} made, {} accepted", page.proposals, page.accepted)}</a>
+            {page.trusted.then_some(". An admin trusts your edits: they apply at once, and stay revertable.")}
+        </p>
 
         <section class="card" aria-labelledby="orgs-heading">
             <h2 id="orgs-heading">"Organizations"</h2>

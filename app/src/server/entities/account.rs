@@ -19,6 +19,9 @@ pub struct Model {
     pub created_at: i64,
     pub verified_at: Option<i64>,
     pub password_changed_at: i64,
+    /// An admin trusts this contributor: their directory edits apply at once (still recorded
+    /// and revertable).
+    pub trusted: bool,
 }
 
 /// Without the password hash.

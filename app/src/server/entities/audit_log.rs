@@ -51,6 +51,18 @@ pub enum AuditAction {
     OrgMemberRemove,
     #[sea_orm(string_value = "org.owner-transfer")]
     OrgOwnerTransfer,
+    #[sea_orm(string_value = "proposal.approve")]
+    ProposalApprove,
+    #[sea_orm(string_value = "proposal.reject")]
+    ProposalReject,
+    #[sea_orm(string_value = "proposal.ask")]
+    ProposalAsk,
+    #[sea_orm(string_value = "record.revert")]
+    RecordRevert,
+    #[sea_orm(string_value = "account.trust")]
+    AccountTrust,
+    #[sea_orm(string_value = "account.untrust")]
+    AccountUntrust,
 }
 
 impl AuditAction {

@@ -1,13 +1,20 @@
 //! Writes one source's records in one transaction: adds, updates and removes exactly that
 //! source's brands, portals and endpoints, and bumps the directory version when anything changed.
-use crate::server::entities::{brand, brand_endpoint, endpoint, portal, source};
+use crate::server::entities::{brand, brand_endpoint, endpoint, portal, record_change, source};
 use crate::server::fhir::records::{BrandRecord, Directory, EndpointRecord, PortalRecord, content_hash};
+use crate::server::services::moderation::drafts::{Loaded, draft_of, draft_of_record, endpoint_draft};
+use crate::server::services::moderation::history::{ChangeMeta, FieldChange, changes, row as history_row};
+use crate::server::services::moderation::reconcile;
+use crate::types::proposals::ChangeOrigin;
 use crate::types::validation::Finding;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
+
+/// A record the import changed, with its fields before and after, for its history.
+type Changed = (&'static str, i32, Vec<FieldChange>);
 
 /// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
 const CHUNK: usize = 500;
@@ -83,7 +90,7 @@ pub async fn store(
             am.imported_at = Set(now);
             am.brand_count = Set(counts.0);
             am.endpoint_count = Set(counts.1);
-            am.name = Set(Some(name));
+            am.name = Set(Some(name.clone()));
             am.update(&txn).await?.id
         }
         None => {
@@ -95,7 +102,7 @@ pub async fn store(
                 imported_at: Set(now),
                 brand_count: Set(counts.0),
                 endpoint_count: Set(counts.1),
-                name: Set(Some(name)),
+                name: Set(Some(name.clone())),
             }
             .insert(&txn)
             .await?
@@ -104,10 +111,29 @@ pub async fn store(
     };
 
     let mut summary = ImportSummary { source_id, ..Default::default() };
-    let endpoint_ids = store_endpoints(&txn, source_id, &dir.endpoints, &mut summary.endpoints).await?;
-    store_brands(&txn, source_id, &dir.brands, &endpoint_ids, now, &mut summary).await?;
+    let foreign = reconcile::foreign_links(&txn, source_id).await?;
+    let mut history = Vec::new();
+    let endpoint_ids = store_endpoints(&txn, source_id, &dir.endpoints, &mut summary.endpoints, &mut history).await?;
+    store_brands(&txn, source_id, &dir.brands, &endpoint_ids, now, &mut summary, &mut history).await?;
+    let meta = ChangeMeta {
+        origin: ChangeOrigin::Import,
+        actor_id: None,
+        actor_label: name.clone(),
+        proposal_id: None,
+        source_id: Some(source_id),
+        reason: format!("import of {name}"),
+    };
+    let stamp = now.timestamp();
+    history.retain(|(_, _, fields)| !fields.is_empty());
+    insert_chunks::<_, record_change::Entity>(
+        &txn,
+        history.iter().map(|(kind, id, fields)| history_row(kind, *id, fields, &meta, stamp)),
+    )
+    .await?;
 
     if summary.changed() {
+        reconcile::restore_links(&txn, &foreign).await?;
+        reconcile::reconcile(&txn, source_id, &name, stamp).await.map_err(|e| DbErr::Custom(e.to_string()))?;
         crate::server::services::brands::bump_directory_version(&txn).await?;
     }
     txn.commit().await?;
@@ -149,22 +175,45 @@ async fn store_endpoints<C: ConnectionTrait>(
     source_id: i32,
     records: &[EndpointRecord],
     counts: &mut Counts,
+    history: &mut Vec<Changed>,
 ) -> Result<HashMap<String, i32>, DbErr> {
     use endpoint::Column as C;
     let mut old =
         existing_rows::<_, endpoint::Entity>(txn, C::SourceId, [C::ResourceId, C::Id, C::ContentHash], source_id)
             .await?;
     let mut new_rows = Vec::new();
+    let mut updates = Vec::new();
     for e in records {
         let hash = content_hash(e);
         match old.remove(&e.resource_id) {
             None => new_rows.push((e, hash)),
             Some((_, h)) if h == hash => {}
-            Some((id, _)) => {
-                let mut am = endpoint_model(source_id, e, hash);
-                am.id = Set(id);
-                am.update(txn).await?;
-                counts.updated += 1;
+            Some((id, _)) => updates.push((id, e, hash)),
+        }
+    }
+    for chunk in updates.chunks(CHUNK) {
+        let before: HashMap<i32, endpoint::Model> = endpoint::Entity::find()
+            .filter(C::Id.is_in(chunk.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        for (id, e, hash) in chunk {
+            let mut am = endpoint_model(source_id, e, hash.clone());
+            am.id = Set(*id);
+            let after = am.update(txn).await?;
+            counts.updated += 1;
+            if let Some(old_row) = before.get(id) {
+                let fields = |m: &endpoint::Model| {
+                    endpoint_draft(m, None)
+                        .fields()
+                        .into_iter()
+                        .filter(|(f, _)| *f != "portal")
+                        .map(|(f, v)| (f.to_string(), v))
+                        .collect()
+                };
+                history.push(("endpoint", *id, changes(&fields(old_row), &fields(&after))));
             }
         }
     }
@@ -247,6 +296,7 @@ async fn store_brands<C: ConnectionTrait>(
     endpoint_ids: &HashMap<String, i32>,
     now: chrono::DateTime<chrono::Utc>,
     summary: &mut ImportSummary,
+    history: &mut Vec<Changed>,
 ) -> Result<(), DbErr> {
     use brand::Column as C;
     let mut old =
@@ -265,13 +315,21 @@ async fn store_brands<C: ConnectionTrait>(
             }
             Some((_, h)) if h == hash => {}
             Some((id, _)) => {
-                let mut am = brand_model(source_id, b, hash, now);
-                am.id = Set(id);
-                am.update(txn).await?;
                 summary.brands.updated += 1;
                 relink.insert(b.resource_id.clone());
-                changed_ids.push((id, b));
+                changed_ids.push((id, b, hash));
             }
+        }
+    }
+    // The brands as they were, for their history; then the import's values.
+    let mut before: HashMap<i32, brand::Model> = HashMap::new();
+    for chunk in changed_ids.chunks(CHUNK) {
+        let ids: Vec<i32> = chunk.iter().map(|(id, _, _)| *id).collect();
+        before.extend(brand::Entity::find().filter(C::Id.is_in(ids)).all(txn).await?.into_iter().map(|m| (m.id, m)));
+        for (id, b, hash) in chunk {
+            let mut am = brand_model(source_id, b, hash.clone(), now);
+            am.id = Set(*id);
+            am.update(txn).await?;
         }
     }
     summary.brands.added = new_rows.len() as u32;
@@ -281,13 +339,18 @@ async fn store_brands<C: ConnectionTrait>(
 
     // Changed brands: count portal changes against what was stored, then clear their links.
     for chunk in changed_ids.chunks(CHUNK) {
-        let ids: Vec<i32> = chunk.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<i32> = chunk.iter().map(|(id, _, _)| *id).collect();
         let old_portals = portal::Entity::find()
             .filter(portal::Column::BrandId.is_in(ids.clone()))
             .order_by_asc(portal::Column::Position)
             .all(txn)
             .await?;
-        for (id, b) in chunk {
+        for (id, b, _) in chunk {
+            if let Some(old_brand) = before.get(id) {
+                let portals: Vec<portal::Model> = old_portals.iter().filter(|p| p.brand_id == *id).cloned().collect();
+                let was = draft_of(&Loaded { brand: old_brand.clone(), portals, links: vec![], endpoints: vec![] });
+                history.push(("brand", *id, changes(&was.fields(), &draft_of_record(b).fields())));
+            }
             let before: Vec<PortalRecord> =
                 old_portals.iter().filter(|p| p.brand_id == *id).map(portal_fields).collect();
             let after: Vec<PortalRecord> =

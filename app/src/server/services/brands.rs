@@ -118,6 +118,19 @@ async fn portals_and_endpoints<C: ConnectionTrait>(
     Ok((portal_views, loose))
 }
 
+/// The labels of the brand's fields that the community changed over its source's values.
+async fn community_fields<C: ConnectionTrait>(db: &C, brand_id: i32) -> Result<Vec<String>, DbErr> {
+    use crate::server::entities::community_field;
+    Ok(community_field::Entity::find()
+        .filter(community_field::Column::RecordKind.eq("brand"))
+        .filter(community_field::Column::RecordId.eq(brand_id))
+        .all(db)
+        .await?
+        .iter()
+        .map(|f| crate::types::proposals::field_label(&f.field))
+        .collect())
+}
+
 pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<BrandDetail>, DbErr> {
     let Some(b) = brand::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let Some(src) = source::Entity::find_by_id(b.source_id).one(db).await? else { return Ok(None) };
@@ -173,5 +186,6 @@ pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<
         inherited_from,
         source: SourceView::from_model(&src),
         updated_at: b.updated_at.to_rfc3339(),
+        community_fields: community_fields(db, b.id).await?,
     }))
 }

@@ -7,6 +7,7 @@ pub mod cpu;
 pub mod endpoint_status;
 pub mod export;
 pub mod feeds;
+pub mod moderation;
 pub mod organizations;
 pub mod outbox;
 pub mod polling;

@@ -36,9 +36,16 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, query: &str) -> Resu
     let org_names =
         crate::server::services::audit::organization_names(db, memberships.iter().map(|m| m.organization_id).collect())
             .await?;
+    let mut counts = std::collections::HashMap::new();
+    for a in &rows {
+        counts.insert(a.id, crate::server::services::moderation::proposals::contributions(db, a.id).await?);
+    }
     Ok(rows
         .into_iter()
         .map(|a| AccountSummary {
+            proposals: counts.get(&a.id).map_or(0, |c| c.0),
+            accepted: counts.get(&a.id).map_or(0, |c| c.1),
+            trusted: a.trusted,
             orgs: memberships
                 .iter()
                 .filter(|m| m.account_id == a.id)
@@ -94,6 +101,42 @@ pub async fn set_disabled<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(next)
+}
+
+/// Trusts a contributor, so that their directory edits apply at once (still recorded and
+/// revertable), or no longer.
+pub async fn set_trusted<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    target: i32,
+    trusting: bool,
+    needed: u64,
+    now: i64,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    begin_writing(&txn).await?;
+    let a = account::Entity::find_by_id(target)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no account {target}")))?;
+    let (_, accepted) = crate::server::services::moderation::proposals::contributions(&txn, target).await?;
+    policy::trust_contributor(actor, accepted, needed, trusting)?;
+    let before = a.trusted;
+    let mut active: account::ActiveModel = a.into();
+    active.trusted = Set(trusting);
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        if trusting { AuditAction::AccountTrust } else { AuditAction::AccountUntrust },
+        Target::new("account", target),
+        Some(serde_json::json!({ "trusted": before, "accepted": accepted })),
+        Some(serde_json::json!({ "trusted": trusting })),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, PartialEq, Eq)]

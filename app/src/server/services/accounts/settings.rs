@@ -54,7 +54,11 @@ pub async fn page(db: &impl ConnectionTrait, session: &CurrentSession, now: i64)
         .order_by_desc(account_token::Column::CreatedAt)
         .one(db)
         .await?;
+    let (proposals, accepted) = crate::server::services::moderation::proposals::contributions(db, a.id).await?;
     Ok(AccountPage {
+        proposals,
+        accepted,
+        trusted: a.trusted,
         email: a.email,
         created_at: a.created_at,
         roles: session.viewer.roles(),
@@ -324,6 +328,18 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     audit_log::Entity::update_many()
         .col_expr(audit_log::Column::ActorEmail, Expr::value(label.clone()))
         .filter(audit_log::Column::ActorId.eq(a.id))
+        .exec(&txn)
+        .await?;
+    // The directory's history and the proposals' threads keep what was done, not the address.
+    use crate::server::entities::{proposal_message, record_change};
+    record_change::Entity::update_many()
+        .col_expr(record_change::Column::ActorLabel, Expr::value(label.clone()))
+        .filter(record_change::Column::ActorId.eq(a.id))
+        .exec(&txn)
+        .await?;
+    proposal_message::Entity::update_many()
+        .col_expr(proposal_message::Column::AuthorLabel, Expr::value(label.clone()))
+        .filter(proposal_message::Column::AuthorId.eq(a.id))
         .exec(&txn)
         .await?;
     // The address also stands in the before/after of entries about the account (an invitation

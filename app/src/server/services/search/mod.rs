@@ -11,10 +11,13 @@ mod query;
 mod tests;
 mod text;
 
+pub use address::host_of;
 pub use health::HealthOverlay;
 pub use index::{IndexInput, SearchIndex, environment_of};
 pub use load::load_inputs;
+pub use matching::edit_distance;
 pub use query::QueryPlan;
+pub use text::phrase;
 
 use super::brands::directory_version;
 use crate::error::AppError;
