@@ -140,6 +140,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The bundle's `meta.lastUpdated` is the newest of the imports and the brands' changes.
+        manager
+            .create_index(
+                Index::create().name("idx_brand_updated_at").table(Brand::Table).col(Brand::UpdatedAt).to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter().table(Account::Table).add_column(boolean(Account::Trusted).default(false)).to_owned(),
@@ -149,6 +155,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.alter_table(Table::alter().table(Account::Table).drop_column(Account::Trusted).to_owned()).await?;
+        manager.drop_index(Index::drop().name("idx_brand_updated_at").table(Brand::Table).to_owned()).await?;
         for table in [
             ImportConflict::Table.into_iden(),
             CommunityField::Table.into_iden(),
@@ -160,6 +167,12 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+#[derive(DeriveIden)]
+enum Brand {
+    Table,
+    UpdatedAt,
 }
 
 #[derive(DeriveIden)]

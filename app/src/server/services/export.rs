@@ -44,16 +44,21 @@ pub fn etag_matches(if_none_match: &str, tag: &str) -> bool {
     if_none_match.split(',').any(|t| t.trim() == "*" || opaque(t) == ours)
 }
 
-/// Last import time in scope: the bundle's timestamp, stable while the data is.
+/// The last change in scope (an import, or a brand changed since by the community): the
+/// bundle's timestamp, stable while the data is.
 pub async fn last_updated(
     db: &DatabaseConnection,
     source_id: Option<i32>,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DbErr> {
     let mut q = source::Entity::find().order_by_desc(source::Column::ImportedAt);
+    let mut changed = brand::Entity::find().order_by_desc(brand::Column::UpdatedAt);
     if let Some(s) = source_id {
         q = q.filter(source::Column::Id.eq(s));
+        changed = changed.filter(brand::Column::SourceId.eq(s));
     }
-    Ok(q.one(db).await?.map(|s| s.imported_at))
+    let imported = q.one(db).await?.map(|s| s.imported_at);
+    let edited = changed.one(db).await?.map(|b| b.updated_at);
+    Ok(std::cmp::Ord::max(imported, edited))
 }
 
 /// Starts the export on a task and returns the stream of its bytes.

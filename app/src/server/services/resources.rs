@@ -28,6 +28,8 @@ pub fn organization(
     portals: &[&portal::Model],
 ) -> Value {
     let mut r = json!({"resourceType": "Organization", "id": format!("b{}", b.id)});
+    // When this brand last changed: an import, an approved proposal or a revert.
+    r["meta"] = json!({"lastUpdated": b.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
     let mut extensions = Vec::new();
     // Links are published only when they are still safe (old rows are filtered here too).
     let (logo, logo_license) = (safe_logo(b.logo_url.as_deref()), web(&b.logo_license));
