@@ -100,6 +100,8 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         account_mail_limiter: ClientLimiter::per_minute(5, 5),
         // Reports of problems, from anyone: 3 at once, 5 a minute per client address.
         report_limiter: ClientLimiter::per_minute(5, 3),
+        // Proposal forms and thread messages: 20 at once per account, then one every 6 seconds.
+        proposal_limiter: app::server::rate_limit::AccountLimiter::new(20, std::time::Duration::from_secs(6)),
         alerts,
     })
 }
@@ -202,8 +204,9 @@ where
     post(handler).layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
 }
 
-/// The most a proposal form's body may hold: a brand with up to 100 endpoints and 20 portals.
-pub const PROPOSAL_BODY_LIMIT: usize = 256 * 1024;
+/// The most a proposal form's body may hold: a brand with up to 100 endpoints and 20 portals,
+/// and its embedded logo (up to 256 KB, more once form-encoded).
+pub const PROPOSAL_BODY_LIMIT: usize = 1024 * 1024;
 
 /// A proposal form's route: `POST` only, with room for a whole brand.
 fn proposal_form<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>

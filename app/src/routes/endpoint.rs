@@ -98,7 +98,12 @@ fn EndpointView(status: EndpointStatus) -> impl IntoView {
             <section class="card" aria-labelledby="brands-heading">
                 <h2 id="brands-heading">"Brands using this endpoint"</h2>
                 <ul class="links">
-                    {s.brands.iter().map(|b| view! { <li><a href=format!("/brands/{}", b.id)>{b.name.clone()}</a></li> }).collect_view()}
+                    {s.brands.iter().map(|b| view! {
+                        <li>
+                            <a href=format!("/brands/{}", b.id)>{b.name.clone()}</a>" · "
+                            <a href=format!("/brands/{}/report?endpoint={}", b.id, s.id)>"report a problem with this endpoint"</a>
+                        </li>
+                    }).collect_view()}
                 </ul>
             </section>
         })}

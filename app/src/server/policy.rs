@@ -10,16 +10,23 @@ use crate::types::accounts::{MemberRole, Viewer};
 pub struct Actor {
     pub viewer: Option<Viewer>,
     pub client: String,
+    /// The operator at the command line (never a request: a visitor has no viewer either).
+    operator: bool,
 }
 
 impl Actor {
     pub fn account(viewer: Viewer, client: impl Into<String>) -> Self {
-        Actor { viewer: Some(viewer), client: client.into() }
+        Actor { viewer: Some(viewer), client: client.into(), operator: false }
     }
 
     /// The operator at the command line (`signpost create-admin`).
     pub fn command_line() -> Self {
-        Actor { viewer: None, client: "command line".into() }
+        Actor { viewer: None, client: "command line".into(), operator: true }
+    }
+
+    /// Whoever sent a request: the signed-in account, or a visitor (`None`), who has no powers.
+    pub fn request(viewer: Option<Viewer>, client: impl Into<String>) -> Self {
+        Actor { viewer, client: client.into(), operator: false }
     }
 
     pub fn account_id(&self) -> Option<i32> {
@@ -38,8 +45,11 @@ impl Actor {
     }
 
     fn is_admin(&self) -> bool {
-        // The operator at the command line has the machine, and so every power.
-        self.viewer.as_ref().is_none_or(|v| v.admin)
+        // The operator at the command line has the machine, and so every power; a visitor none.
+        match &self.viewer {
+            Some(v) => v.admin,
+            None => self.operator,
+        }
     }
 
     fn role_in(&self, org: i32) -> Option<MemberRole> {
@@ -75,7 +85,7 @@ pub fn disable_account(actor: &Actor, target: i32, target_is_admin: bool) -> Res
 
 /// Making an account an admin: the command line only (`signpost create-admin`).
 pub fn make_admin(actor: &Actor) -> Result<(), AppError> {
-    if actor.viewer.is_none() { Ok(()) } else { Err(refuse("admins are made with signpost create-admin")) }
+    if actor.operator { Ok(()) } else { Err(refuse("admins are made with signpost create-admin")) }
 }
 
 /// Seeing an organization's members and invitations: its members, and admins.
@@ -231,7 +241,11 @@ mod tests {
         let me = actor(false, &[]);
         let admin = actor(true, &[]);
         assert!(propose_change(&me).is_ok());
-        assert!(propose_change(&Actor { viewer: None, client: "192.0.2.9".into() }).is_err());
+        let visitor = Actor::request(None, "192.0.2.9");
+        assert!(propose_change(&visitor).is_err());
+        assert!(moderate(&visitor, None).is_err() && revert_record(&visitor).is_err(), "a visitor has no powers");
+        assert!(manage_accounts(&visitor).is_err() && make_admin(&visitor).is_err());
+        assert!(moderate(&Actor::command_line(), None).is_ok());
         assert!(change_proposal(&me, Some(7)).is_ok());
         assert!(change_proposal(&me, Some(8)).is_err());
         assert!(change_proposal(&admin, Some(8)).is_err(), "a moderator decides, never edits as the proposer");

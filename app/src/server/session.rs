@@ -66,7 +66,7 @@ pub async fn require_actor() -> Result<(CurrentSession, super::policy::Actor), A
 /// The actor of a server function that visitors may call too: the signed-in account, if any.
 pub async fn any_actor() -> Result<super::policy::Actor, AppError> {
     let client = super::rate_limit::client_of_request().await?;
-    Ok(super::policy::Actor { viewer: current_session().map(|s| s.viewer), client: client.to_string() })
+    Ok(super::policy::Actor::request(current_session().map(|s| s.viewer), client.to_string()))
 }
 
 #[cfg(test)]

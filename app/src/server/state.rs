@@ -25,6 +25,10 @@ pub struct AppState {
     /// per client address.
     #[from_ref(skip)]
     pub account_mail_limiter: super::rate_limit::ClientLimiter,
+    /// Proposal forms (checks and submissions, each runs the validator and a search) and thread
+    /// messages, per account.
+    #[from_ref(skip)]
+    pub proposal_limiter: super::rate_limit::AccountLimiter,
     /// Reports of problems, which anyone may send, per client address.
     #[from_ref(skip)]
     pub report_limiter: super::rate_limit::ClientLimiter,

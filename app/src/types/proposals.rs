@@ -192,6 +192,9 @@ pub enum ChangeOrigin {
     Trusted,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "revert"))]
     Revert,
+    /// The community's value put back after a re-import that left the field as it was.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "kept"))]
+    Kept,
 }
 
 impl ChangeOrigin {
@@ -201,6 +204,7 @@ impl ChangeOrigin {
             ChangeOrigin::Proposal => "approved proposal",
             ChangeOrigin::Trusted => "trusted contributor",
             ChangeOrigin::Revert => "revert",
+            ChangeOrigin::Kept => "community value kept over a re-import",
         }
     }
 }
@@ -294,6 +298,11 @@ fn capped(s: &str) -> String {
     t.chars().filter(|c| !c.is_control()).take(MAX_TEXT).collect()
 }
 
+/// A logo may be an embedded image: up to the `data:` logo limit, not the limit of other text.
+fn logo_text(s: &str) -> String {
+    s.trim().chars().filter(|c| !c.is_control()).take(crate::types::link::MAX_DATA_LOGO_LEN).collect()
+}
+
 fn lines(s: &str) -> Vec<String> {
     s.lines().map(capped).filter(|l| !l.is_empty()).take(MAX_ITEMS).collect()
 }
@@ -323,7 +332,7 @@ impl BrandDraft {
                 .collect(),
             categories: pairs.iter().filter(|(n, _)| n == "category").map(|(_, v)| capped(v)).take(MAX_ITEMS).collect(),
             website: capped(one("website")),
-            logo_url: capped(one("logo_url")),
+            logo_url: logo_text(one("logo_url")),
             logo_license: capped(one("logo_license")),
             active: one("active") != "false",
             ..Default::default()
@@ -355,7 +364,7 @@ impl BrandDraft {
                         name: capped(f("name")),
                         url: capped(f("url")),
                         description: capped(f("description")),
-                        logo_url: capped(f("logo_url")),
+                        logo_url: logo_text(f("logo_url")),
                         logo_license: capped(f("logo_license")),
                     };
                     if !p.is_blank() {
@@ -708,6 +717,9 @@ pub struct ProposalView {
     /// What the viewer may do.
     pub can_moderate: bool,
     pub can_edit: bool,
+    /// The draft as the page shows it: a decision posted with it is refused (409) if the
+    /// proposer changed the draft since.
+    pub revision: String,
 }
 
 /// One row of the moderation queue or of a proposer's list.
@@ -762,6 +774,10 @@ pub struct ProposalForm {
     /// The proposal being edited, if any.
     pub proposal_id: Option<i32>,
     pub draft: BrandDraft,
+    /// For a moderator's edits: the proposal's and the record's revisions the form was made
+    /// from (approving is refused if either changed since).
+    pub revision: String,
+    pub record_revision: String,
 }
 
 /// What "Check" found, rendered with the form posted without JavaScript.

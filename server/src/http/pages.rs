@@ -33,7 +33,7 @@ pub async fn render_with(
     parts.headers.remove(header::CONTENT_LENGTH);
     let page = Request::from_parts(parts, Body::empty());
     let (context_state, options) = (state.clone(), state.leptos_options.clone());
-    let render = leptos_axum::render_app_to_stream_with_context(
+    let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(context_state.clone());
             extra();

@@ -31,6 +31,11 @@ fn typed(pairs: &Pairs) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Seconds to wait when this account has sent its share of proposal forms and messages.
+fn limited(ctx: &Ctx, account: i32) -> Option<u64> {
+    ctx.state.proposal_limiter.check(&account.to_string()).err()
+}
+
 fn env<'a>(ctx: &'a Ctx, may_check: &'a (dyn Fn() -> bool + Sync)) -> Env<'a> {
     Env { search: &ctx.state.search, fetch: &ctx.state.fetch, base: ctx.base(), may_check }
 }
@@ -53,6 +58,9 @@ async fn proposal_posted(ctx: Ctx, brand: Option<i32>, editing: Option<i32>, pag
     let answer = match (ctx.actor(), BrandDraft::from_form(&pairs)) {
         (Err(e), _) => Answer::failed(page, "proposal", e),
         (Ok(_), Err(too_much)) => Answer::failed(page, "proposal", AppError::TooLarge(too_much.0)),
+        (Ok((session, _)), Ok(_)) if let Some(wait) = limited(&ctx, session.viewer.account_id) => {
+            Answer::failed(page, "proposal", AppError::TooManyRequests(wait))
+        }
         (Ok((_, actor)), Ok(draft)) => {
             let preview = value(&pairs, "intent") != "submit";
             let comment = value(&pairs, "comment");
@@ -107,6 +115,9 @@ pub async fn message(ctx: Ctx, Path(id): Path<i32>, Form(f): Form<MessageForm>) 
     let page = format!("/proposals/{id}");
     let answer = match ctx.actor() {
         Err(e) => Answer::failed(page, "message", e),
+        Ok((_, actor)) if let Some(wait) = actor.account_id().and_then(|a| limited(&ctx, a)) => {
+            Answer::failed(page, "message", AppError::TooManyRequests(wait))
+        }
         Ok((_, actor)) => {
             match proposals::post_message(&ctx.state.db, &actor, ctx.base(), id, &f.body, ctx.now()).await {
                 Ok(()) => Answer::redirect(format!("{page}#thread")),
@@ -130,7 +141,8 @@ pub async fn approve(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Pairs>) ->
             let force = value(&pairs, "force") == "1";
             let draft = edited.then_some(&draft);
             let note = value(&pairs, "note");
-            match review::approve(&ctx.state.db, &actor, id, draft, force, note, ctx.base(), ctx.now()).await {
+            let seen = review::Seen { revision: value(&pairs, "seen"), record_revision: value(&pairs, "record_seen") };
+            match review::approve(&ctx.state.db, &actor, id, draft, force, note, seen, ctx.base(), ctx.now()).await {
                 Ok(ApproveOutcome::Approved { .. }) => Answer::redirect(format!("/proposals/{id}")),
                 Ok(ApproveOutcome::Conflict(conflicts)) => {
                     let list: Vec<String> =
@@ -162,17 +174,20 @@ pub async fn approve(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Pairs>) ->
 #[serde(default)]
 pub struct RejectForm {
     reason: String,
+    seen: String,
 }
 
 pub async fn reject(ctx: Ctx, Path(id): Path<i32>, Form(f): Form<RejectForm>) -> Response {
     let page = format!("/proposals/{id}");
     let answer = match ctx.actor() {
         Err(e) => Answer::failed(page, "reject", e),
-        Ok((_, actor)) => match review::reject(&ctx.state.db, &actor, id, &f.reason, ctx.base(), ctx.now()).await {
-            Ok(Ok(())) => Answer::redirect(page),
-            Ok(Err(errors)) => Answer::invalid(page, "reject", vec![], errors),
-            Err(e) => Answer::failed(page, "reject", e),
-        },
+        Ok((_, actor)) => {
+            match review::reject(&ctx.state.db, &actor, id, &f.reason, &f.seen, ctx.base(), ctx.now()).await {
+                Ok(Ok(())) => Answer::redirect(page),
+                Ok(Err(errors)) => Answer::invalid(page, "reject", vec![], errors),
+                Err(e) => Answer::failed(page, "reject", e),
+            }
+        }
     };
     answer.respond(&ctx.state, &ctx.parts).await
 }
@@ -190,7 +205,7 @@ pub struct ReportForm {
 /// A report from anyone, signed in or not: limited per client address.
 pub async fn report(ctx: Ctx, Path(brand): Path<i32>, Form(f): Form<ReportForm>) -> Response {
     let page = format!("/brands/{brand}/report");
-    let actor = Actor { viewer: ctx.session.as_ref().map(|s| s.viewer.clone()), client: ctx.client.to_string() };
+    let actor = Actor::request(ctx.session.as_ref().map(|s| s.viewer.clone()), ctx.client.to_string());
     let answer = match ctx.state.report_limiter.check(ctx.client) {
         Err(wait) => Answer::failed(page, "report", AppError::TooManyRequests(wait)),
         Ok(()) => {

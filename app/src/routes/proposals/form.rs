@@ -138,7 +138,11 @@ fn ProposalFormView(form: ProposalForm, mode: Mode) -> impl IntoView {
         {preview.map(|p| view! { <PreviewBlock preview=p /> })}
         <PendingForm action=action class="stack proposal-form">
             <FormMessages form=FORM />
-            {(mode == Mode::Review).then(|| view! { <input type="hidden" name="edited" value="1" /> })}
+            {(mode == Mode::Review).then(|| view! {
+                <input type="hidden" name="edited" value="1" />
+                <input type="hidden" name="seen" value=form.revision.clone() />
+                <input type="hidden" name="record_seen" value=form.record_revision.clone() />
+            })}
             <fieldset class="card">
                 <legend>"The brand"</legend>
                 <TextField form=FORM name="name" label="Name, as patients know it" value=draft.name.clone() maxlength=2048 />

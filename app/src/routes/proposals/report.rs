@@ -46,6 +46,8 @@ fn ReportForm(brand: BrandDetail) -> impl IntoView {
                 .map(|e| (e.id.to_string(), e.address.clone())),
         )
         .collect();
+    // Opened from an endpoint's page: that endpoint.
+    let chosen = crate::routes::accounts::query_value("endpoint").get_untracked();
     let title = format!("Report a problem with {}", brand.name);
     view! {
         <Title text=title.clone() />
@@ -55,7 +57,7 @@ fn ReportForm(brand: BrandDetail) -> impl IntoView {
         <PendingForm action=format!("/brands/{}/report", brand.id) class="stack card">
             <FormMessages form=FORM />
             <SelectField form=FORM name="kind" label="What is wrong" options=kinds />
-            <SelectField form=FORM name="endpoint" label="With" options=endpoints />
+            <SelectField form=FORM name="endpoint" label="With" options=endpoints selected=chosen />
             <TextField form=FORM name="detail" label="The new address, or the other brand's number" required=false maxlength=2048
                 hint="For \"moved\": the new FHIR base address. For \"duplicate\": the other brand's number, as in /brands/N." />
             <TextArea form=FORM name="comment" label="What you saw" rows=4 required=true />

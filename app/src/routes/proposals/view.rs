@@ -35,6 +35,7 @@ fn Proposal(p: ProposalView) -> impl IntoView {
     let title = format!("Proposal #{id}: {}", p.kind.label());
     let conflict = posted("decision").is_some_and(|f| f.value("conflict") == "1");
     let report = p.kind == ProposalKind::Report;
+    let (seen_approve, seen_reject) = (p.revision.clone(), p.revision.clone());
     view! {
         <Title text=title.clone() />
         <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -88,12 +89,14 @@ fn Proposal(p: ProposalView) -> impl IntoView {
             <section class="card" aria-labelledby="decide-heading">
                 <h2 id="decide-heading">"Decide"</h2>
                 <PendingForm action=format!("/proposals/{id}/approve") class="stack">
+                    <input type="hidden" name="seen" value=seen_approve />
                     <TextArea form="decision" name="note" label="Note for the proposer (optional)" rows=2 />
                     {conflict.then(|| view! { <input type="hidden" name="force" value="1" /> })}
                     <SubmitButton label=if conflict { "Approve anyway" } else if report { "Accept the report" } else { "Approve" } />
                 </PendingForm>
                 {(!report).then(|| view! { <p><a href=format!("/proposals/{id}/review")>"Edit it, then approve"</a></p> })}
                 <PendingForm action=format!("/proposals/{id}/reject") class="stack">
+                    <input type="hidden" name="seen" value=seen_reject />
                     <FormMessages form="reject" />
                     <TextArea form="reject" name="reason" label="Reason for rejecting (the proposer reads it)" rows=2 required=true />
                     <SubmitButton label="Reject" class="secondary" />
@@ -118,7 +121,10 @@ fn Thread(p: ProposalView) -> impl IntoView {
                     <ol class="thread">
                         {p.messages.clone().into_iter().map(|m| view! {
                             <li class:from-moderator=m.from_moderator>
-                                <p class="muted">{m.author}{m.from_moderator.then_some(" (moderator)")}" · "{utc_label(m.at)}</p>
+                                <p class="muted">{
+                                    let who = if m.from_moderator && m.author != "A moderator" { format!("{} (moderator)", m.author) } else { m.author.clone() };
+                                    format!("{who} · {}", utc_label(m.at))
+                                }</p>
                                 <p class="pre">{m.body}</p>
                             </li>
                         }).collect_view()}

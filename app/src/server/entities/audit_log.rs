@@ -59,6 +59,8 @@ pub enum AuditAction {
     ProposalAsk,
     #[sea_orm(string_value = "record.revert")]
     RecordRevert,
+    #[sea_orm(string_value = "conflict.settle")]
+    ConflictSettle,
     #[sea_orm(string_value = "account.trust")]
     AccountTrust,
     #[sea_orm(string_value = "account.untrust")]

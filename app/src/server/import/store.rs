@@ -64,6 +64,10 @@ pub async fn store(
     source_hash: &str,
     dir: Directory,
 ) -> Result<ImportSummary, DbErr> {
+    if location == crate::server::services::moderation::apply::COMMUNITY {
+        // The community's own records are written only through proposals.
+        return Err(DbErr::Custom("the community source cannot be imported over".into()));
+    }
     let name = name.map(str::to_string).unwrap_or_else(|| source::display_name(location));
     let txn = db.begin().await?;
     crate::server::services::sql::begin_writing(&txn).await?;
@@ -134,6 +138,9 @@ pub async fn store(
     if summary.changed() {
         reconcile::restore_links(&txn, &foreign).await?;
         reconcile::reconcile(&txn, source_id, &name, stamp).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+        if summary.brands.removed > 0 || summary.endpoints.removed > 0 {
+            reconcile::prune_orphans(&txn).await?;
+        }
         crate::server::services::brands::bump_directory_version(&txn).await?;
     }
     txn.commit().await?;

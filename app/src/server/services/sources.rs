@@ -29,6 +29,12 @@ pub async fn remove(db: &DatabaseConnection, id: i32) -> Result<Option<Removed>,
         txn.rollback().await?;
         return Ok(None);
     };
+    if src.location == super::moderation::apply::COMMUNITY {
+        txn.rollback().await?;
+        return Err(DbErr::Custom(
+            "the community source holds what people proposed and moderators approved; it is not removed".into(),
+        ));
+    }
     let brand_ids: Vec<i32> = brand::Entity::find()
         .select_only()
         .column(brand::Column::Id)

@@ -13,7 +13,7 @@ use crate::server::validate::{identifier_problem, validate_text};
 use crate::types::accounts::FormErrors;
 use crate::types::link::{WebUrl, logo_problem};
 use crate::types::proposals::{
-    AddressDraft, BrandDraft, ENDPOINT_STATUSES, EndpointDraft, IdentifierDraft, PortalDraft,
+    AddressDraft, BrandDraft, ENDPOINT_STATUSES, EndpointDraft, IdentifierDraft, MAX_ENDPOINTS, MAX_ITEMS, PortalDraft,
 };
 use crate::types::validation::Finding;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -177,6 +177,24 @@ fn logo(errors: &mut FormErrors, field: &str, v: &str) -> String {
 pub fn check(draft: &BrandDraft, listed: &[i32]) -> Checked {
     let mut errors = FormErrors::default();
     let mut d = draft.clone();
+    let lists = [
+        ("aliases", d.aliases.len(), MAX_ITEMS),
+        ("identifiers", d.identifiers.len(), MAX_ITEMS),
+        ("category", d.categories.len(), MAX_ITEMS),
+        ("addresses", d.addresses.len(), MAX_ITEMS),
+        ("portals", d.portals.len(), MAX_ITEMS),
+        ("endpoints", d.endpoints.len(), MAX_ENDPOINTS),
+    ];
+    for (field, n, max) in lists {
+        if n > max {
+            errors.add(field, format!("At most {max} here; this has {n}."));
+        }
+    }
+    let mut ids: Vec<i32> = d.endpoints.iter().filter_map(|e| e.id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        errors.add("endpoints", "An endpoint is listed twice.");
+    }
     if d.name.is_empty() {
         errors.add("name", "Give the brand's name, as patients know it.");
     }
@@ -244,8 +262,8 @@ fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// The rows a draft would be, unsaved (ids: the brand 0, endpoints their own or from 1,000,000
-/// up for new ones, portals by position).
+/// The rows a draft would be, unsaved (ids: the brand 0, endpoints their own or negative for
+/// new ones, so they never meet a real one; portals by position).
 pub fn rows_of(d: &BrandDraft) -> Loaded {
     let brand = brand::Model {
         id: 0,
@@ -300,7 +318,7 @@ pub fn rows_of(d: &BrandDraft) -> Loaded {
     let mut links = Vec::new();
     let mut endpoints = Vec::new();
     for (n, e) in d.endpoints.iter().enumerate() {
-        let id = e.id.unwrap_or(1_000_000 + n as i32);
+        let id = e.id.unwrap_or(-(n as i32) - 1);
         endpoints.push(endpoint_model(id, e));
         links.push(brand_endpoint::Model {
             brand_id: 0,

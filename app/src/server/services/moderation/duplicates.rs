@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::server::entities::{brand, brand_endpoint, endpoint};
 use crate::server::services::search::{SearchState, edit_distance, host_of, phrase};
 use crate::types::proposals::{BrandDraft, Duplicate};
-use crate::types::search::SearchQuery;
+use crate::types::search::{MAX_FILTER_CHARS, MAX_QUERY_CHARS, SearchQuery};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 /// At most this many of each kind are shown.
@@ -54,8 +54,14 @@ pub async fn find(
     // A very similar name, in the same state when the draft gives one.
     let name = phrase(&draft.name);
     if !name.is_empty() {
-        let state = draft.addresses.iter().map(|a| a.state.trim().to_string()).find(|s| !s.is_empty());
-        let q = SearchQuery { q: draft.name.clone(), state: state.clone(), per_page: Some(20), ..Default::default() };
+        // Within the search's own limits (a long imported name must not make the form fail).
+        let state = draft
+            .addresses
+            .iter()
+            .map(|a| a.state.trim().chars().take(MAX_FILTER_CHARS).collect::<String>())
+            .find(|s| !s.is_empty());
+        let text: String = draft.name.chars().take(MAX_QUERY_CHARS).collect();
+        let q = SearchQuery { q: text, state: state.clone(), per_page: Some(20), ..Default::default() };
         let found = search.search(db, &q).await?;
         let ids: Vec<i32> =
             found.results.iter().filter(|r| similar(&name, &phrase(&r.name))).map(|r| r.id).take(SHOWN).collect();

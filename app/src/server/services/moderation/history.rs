@@ -121,9 +121,14 @@ pub async fn of_brand(db: &impl ConnectionTrait, brand_id: i32) -> Result<Vec<re
     Ok(rows)
 }
 
-/// The changes as the history page shows them. An account's address is the one it has now
-/// (a deleted account reads as such); an import names its source.
-pub async fn entries(db: &impl ConnectionTrait, rows: &[record_change::Model]) -> Result<Vec<HistoryEntry>, AppError> {
+/// The changes as the history page shows them. An import names its source. An account is
+/// named by its address (the one it has now; a deleted account reads as such) only when
+/// `reveal` (a moderator reads it); otherwise as "contributor #id", since the page is public.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    rows: &[record_change::Model],
+    reveal: bool,
+) -> Result<Vec<HistoryEntry>, AppError> {
     let accounts: Vec<i32> = rows.iter().filter_map(|r| r.actor_id).collect();
     let sources: Vec<i32> = rows.iter().filter_map(|r| r.source_id).collect();
     let emails: BTreeMap<i32, String> = if accounts.is_empty() {
@@ -153,8 +158,11 @@ pub async fn entries(db: &impl ConnectionTrait, rows: &[record_change::Model]) -
         .map(|r| {
             let by = match (r.origin, r.actor_id, r.source_id) {
                 (ChangeOrigin::Import, _, Some(s)) => names.get(&s).cloned().unwrap_or_else(|| r.actor_label.clone()),
-                (_, Some(a), _) => emails.get(&a).cloned().unwrap_or_else(|| format!("deleted account #{a}")),
-                _ => r.actor_label.clone(),
+                (_, Some(a), _) if reveal => emails.get(&a).cloned().unwrap_or_else(|| format!("deleted account #{a}")),
+                (ChangeOrigin::Revert, _, _) => "a moderator".into(),
+                (_, Some(a), _) => format!("contributor #{a}"),
+                _ if reveal => r.actor_label.clone(),
+                _ => "the community".into(),
             };
             HistoryEntry {
                 id: r.id,

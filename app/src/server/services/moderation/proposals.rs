@@ -19,12 +19,16 @@ use crate::types::proposals::{
     BrandDraft, CheckSummary, ProposalEvent, ProposalKind, ProposalPreview, ProposalState, ReportKind, diff,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 
 /// A comment, a reason or a message: at most this many characters.
 pub const MAX_MESSAGE: usize = 4000;
+/// Open proposals (pending or waiting on their proposer) one account may have.
+pub const MAX_OPEN_PER_ACCOUNT: u64 = 50;
+/// Messages in one proposal's thread.
+pub const MAX_MESSAGES: u64 = 100;
 /// New endpoints checked at once per proposal (the public check; more are checked by the
 /// poller once approved).
 const CHECKED_AT_ONCE: usize = 3;
@@ -75,6 +79,12 @@ async fn prepare(
     let listed: Vec<i32> = base.iter().flat_map(|b| b.endpoints.iter().filter_map(|e| e.id)).collect();
     let checked = drafts::check(draft, &listed);
     let mut errors = checked.errors.clone();
+    for id in &listed {
+        if !draft.endpoints.iter().any(|e| e.id == Some(*id)) {
+            errors
+                .add("endpoints", format!("Endpoint #{id} is missing: to say it is gone, set its status to \"off\"."));
+        }
+    }
     let changes = diff(&base.clone().unwrap_or_default().fields(), &checked.draft.fields());
     if base.is_some() && changes.is_empty() && errors.is_empty() {
         errors.summary = Some("Nothing is changed yet: change at least one field.".into());
@@ -135,6 +145,16 @@ pub async fn propose<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<ProposeOutcome, AppError> {
     policy::propose_change(actor)?;
     let account_id = actor.account_id().ok_or_else(|| AppError::Unauthorized("log in first".into()))?;
+    let open = proposal::Entity::find()
+        .filter(proposal::Column::ProposerId.eq(account_id))
+        .filter(proposal::Column::State.is_in([ProposalState::Pending, ProposalState::NeedsInfo]))
+        .count(db)
+        .await?;
+    if open >= MAX_OPEN_PER_ACCOUNT {
+        return Err(AppError::Conflict(format!(
+            "you have {open} open proposals; wait for some to be decided, or withdraw some"
+        )));
+    }
     let prepared = prepare(db, env, brand_id, draft).await?;
     if preview || prepared.checked.blocked() || !prepared.checked.errors.is_empty() {
         return Ok(ProposeOutcome::Checked { preview: prepared.preview, errors: prepared.checked.errors });
@@ -351,9 +371,10 @@ pub async fn report<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
-    let to = email.or_else(|| actor.viewer.as_ref().map(|v| v.email.clone()));
-    if let Some(to) = to {
-        mails::send(&txn, base, &to, row.id, now, ProposalMail::ReportReceived, now).await?;
+    // Only a signed-in reporter's (confirmed) address is mailed at once; a visitor's address
+    // gets the moderator's decision only, so the form cannot be used to mail strangers.
+    if let Some(v) = &actor.viewer {
+        mails::send(&txn, base, &v.email, row.id, now, ProposalMail::ReportReceived, now).await?;
     }
     txn.commit().await?;
     Ok(ReportOutcome::Sent { id: row.id })
@@ -385,6 +406,14 @@ pub async fn post_message<C: ConnectionTrait + TransactionTrait>(
         ProposalEvent::Ask
     };
     let next = moved(row.state, event)?;
+    if event == ProposalEvent::Ask && row.proposer_id.is_none() {
+        return Err(AppError::Conflict("a visitor's report has nobody to answer a question: decide on it".into()));
+    }
+    let count =
+        proposal_message::Entity::find().filter(proposal_message::Column::ProposalId.eq(id)).count(&txn).await?;
+    if count >= MAX_MESSAGES {
+        return Err(AppError::Conflict(format!("this thread has {count} messages, the most one may have")));
+    }
     let message = proposal_message::ActiveModel {
         proposal_id: Set(id),
         author_id: Set(actor.account_id()),
@@ -411,12 +440,13 @@ pub async fn post_message<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-/// How many proposals an account made, and how many were accepted.
+/// How many changes an account proposed, and how many were accepted (reports do not count).
 pub async fn contributions(db: &impl ConnectionTrait, account_id: i32) -> Result<(u64, u64), AppError> {
     let states: Vec<ProposalState> = proposal::Entity::find()
         .select_only()
         .column(proposal::Column::State)
         .filter(proposal::Column::ProposerId.eq(account_id))
+        .filter(proposal::Column::Kind.ne(ProposalKind::Report))
         .into_tuple()
         .all(db)
         .await?;

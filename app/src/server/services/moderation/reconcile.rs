@@ -167,15 +167,27 @@ pub async fn reconcile(
     }
     for (brand_id, values) in keep {
         let Some(loaded) = drafts::load(db, brand_id).await? else { continue };
-        let mut target = drafts::draft_of(&loaded);
+        let current = drafts::draft_of(&loaded);
+        let mut target = current.clone();
         let proposal_id = values.iter().find_map(|(_, _, p)| *p);
+        let mut kept = 0;
         for (path, value, _) in &values {
             if target.set_field(path, value) {
-                out.kept += 1;
+                kept += 1;
             }
         }
+        // The community's values go back through the checks; if the brand would not pass them
+        // with the import's other changes, the import's values stay.
+        let listed: Vec<i32> = current.endpoints.iter().filter_map(|e| e.id).collect();
+        let checked = drafts::check(&target, &listed);
+        if checked.blocked() {
+            tracing::warn!(brand_id, "community values not kept over a re-import: they no longer pass the checks");
+            continue;
+        }
+        let target = checked.draft;
+        out.kept += kept;
         let meta = ChangeMeta {
-            origin: ChangeOrigin::Proposal,
+            origin: ChangeOrigin::Kept,
             actor_id: None,
             actor_label: "community".into(),
             proposal_id,
@@ -185,4 +197,18 @@ pub async fn reconcile(
         apply_to_brand(db, brand_id, &target, &meta, now).await?;
     }
     Ok(out)
+}
+
+/// After a re-import removed brands: the community's endpoints no brand lists any more, and the
+/// community's fields of records that are gone, go too (a brand its source removes takes the
+/// community's changes to it along).
+pub async fn prune_orphans(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let fields = "DELETE FROM community_field WHERE \
+        (record_kind = 'brand' AND NOT EXISTS (SELECT 1 FROM brand b WHERE b.id = community_field.record_id)) OR \
+        (record_kind = 'endpoint' AND NOT EXISTS (SELECT 1 FROM endpoint e WHERE e.id = community_field.record_id))";
+    let endpoints = "DELETE FROM endpoint WHERE source_id IN (SELECT id FROM source WHERE location = $1) \
+        AND NOT EXISTS (SELECT 1 FROM brand_endpoint be WHERE be.endpoint_id = endpoint.id)";
+    let a = db.execute_raw(statement(db, fields, vec![])).await?.rows_affected();
+    let b = db.execute_raw(statement(db, endpoints, vec![super::apply::COMMUNITY.into()])).await?.rows_affected();
+    Ok(a + b)
 }

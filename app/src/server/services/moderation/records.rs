@@ -10,7 +10,8 @@ use crate::server::policy::{self, Actor};
 use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::brand::BrandLink;
-use crate::types::proposals::{ChangeOrigin, HistoryPage};
+use crate::types::proposals::{BrandDraft, ChangeOrigin, HistoryPage};
+use crate::types::validation::Severity;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
@@ -28,7 +29,7 @@ pub async fn history_page(db: &impl ConnectionTrait, actor: &Actor, brand_id: i3
     Ok(HistoryPage {
         brand: BrandLink { id: b.id, name: b.name },
         source,
-        entries: history::entries(db, &rows).await?,
+        entries: history::entries(db, &rows, policy::moderate(actor, Some(brand_id)).is_ok()).await?,
         can_revert: policy::revert_record(actor).is_ok(),
     })
 }
@@ -52,13 +53,15 @@ pub async fn revert<C: ConnectionTrait + TransactionTrait>(
     if !later.iter().any(|c| c.id == change_id) {
         return Err(AppError::NotFound("that change is not in this brand's history".into()));
     }
-    let mut target = drafts::draft_of(&loaded);
+    let current = drafts::draft_of(&loaded);
+    let mut target = current.clone();
     for change in &later {
         for f in parse_fields(&change.fields) {
             // A field that cannot be set back (an endpoint no longer listed) stays as it is.
             target.set_field(&f.path, &f.before);
         }
     }
+    let target = checked(&current, &target)?;
     let meta = ChangeMeta {
         origin: ChangeOrigin::Revert,
         actor_id: actor.account_id(),
@@ -83,6 +86,19 @@ pub async fn revert<C: ConnectionTrait + TransactionTrait>(
     Ok(applied)
 }
 
+/// A draft built from stored values, through the same checks as a proposal (the values were
+/// checked once, but the rules may have grown since): its normalized form, or `409` with why.
+fn checked(current: &BrandDraft, target: &BrandDraft) -> Result<BrandDraft, AppError> {
+    let listed: Vec<i32> = current.endpoints.iter().filter_map(|e| e.id).collect();
+    let c = drafts::check(target, &listed);
+    if c.blocked() {
+        let mut why: Vec<String> = c.errors.fields.iter().map(|(_, m)| m.clone()).collect();
+        why.extend(c.findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.message.clone()));
+        return Err(AppError::Conflict(format!("the result would not pass the checks: {}", why.join(" "))));
+    }
+    Ok(c.draft)
+}
+
 /// Settles an import conflict: `restore` puts the community's value back over the import's
 /// (a change of its own); otherwise the import's value stays.
 pub async fn settle_conflict<C: ConnectionTrait + TransactionTrait>(
@@ -102,15 +118,25 @@ pub async fn settle_conflict<C: ConnectionTrait + TransactionTrait>(
         .ok_or_else(|| AppError::NotFound("there is no such open conflict".into()))?;
     policy::moderate(actor, Some(c.brand_id))?;
     if restore {
+        brand::Entity::find_by_id(c.brand_id).lock_exclusive().one(&txn).await?;
         let loaded =
             drafts::load(&txn, c.brand_id).await?.ok_or_else(|| AppError::NotFound("the brand is gone".into()))?;
-        let mut target = drafts::draft_of(&loaded);
+        let current = drafts::draft_of(&loaded);
         let path =
             if c.record_kind == "endpoint" { format!("endpoint/{}/{}", c.record_id, c.field) } else { c.field.clone() };
+        let import_value: Value = serde_json::from_str(&c.import_value).unwrap_or(Value::Null);
+        let now_value = current.fields().get(&path).cloned().unwrap_or(Value::Null);
+        if !crate::types::proposals::same(&now_value, &import_value) {
+            return Err(AppError::Conflict(
+                "that field changed again since the import: look at the brand first".into(),
+            ));
+        }
+        let mut target = current.clone();
         let value: Value = serde_json::from_str(&c.community_value).unwrap_or(Value::Null);
         if !target.set_field(&path, &value) {
             return Err(AppError::Conflict("that field is no longer on the brand".into()));
         }
+        let target = checked(&current, &target)?;
         let meta = ChangeMeta {
             origin: ChangeOrigin::Revert,
             actor_id: actor.account_id(),
@@ -129,7 +155,7 @@ pub async fn settle_conflict<C: ConnectionTrait + TransactionTrait>(
     audit::record(
         &txn,
         actor,
-        AuditAction::RecordRevert,
+        AuditAction::ConflictSettle,
         Target::new("import_conflict", id),
         None,
         Some(json!({"restored": restore})),

@@ -60,6 +60,16 @@ pub fn merge(base: &BrandDraft, proposed: &BrandDraft, current: &BrandDraft) -> 
     (merged, conflicts)
 }
 
+/// A proposal's revision: its draft, comment and state, hashed.
+pub fn revision_of(row: &proposal::Model) -> String {
+    crate::server::fhir::records::content_hash(&(&row.draft, &row.comment, row.state.as_str()))
+}
+
+/// A brand's revision: its fields as a draft, hashed.
+pub fn record_revision(draft: &BrandDraft) -> String {
+    crate::server::fhir::records::content_hash(draft)
+}
+
 pub(crate) fn draft_in(text: &Option<String>) -> Option<BrandDraft> {
     text.as_deref().and_then(|t| serde_json::from_str(t).ok())
 }
@@ -87,6 +97,14 @@ pub(crate) async fn proposer_address(
     })
 }
 
+/// What the moderator saw when deciding: the proposal's revision, and for edits the record's
+/// (empty: not given, as from a script).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seen<'a> {
+    pub revision: &'a str,
+    pub record_revision: &'a str,
+}
+
 /// Approves proposal `id`: `edited` is the moderator's version of the draft, `force` approves
 /// over conflicts.
 #[allow(clippy::too_many_arguments)]
@@ -97,13 +115,25 @@ pub async fn approve<C: ConnectionTrait + TransactionTrait>(
     edited: Option<&BrandDraft>,
     force: bool,
     note: &str,
+    seen: Seen<'_>,
     base: &str,
     now: i64,
 ) -> Result<ApproveOutcome, AppError> {
+    policy::moderate(actor, None)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let row = locked(&txn, id).await?;
     policy::moderate(actor, row.brand_id)?;
+    if !seen.revision.is_empty() && seen.revision != revision_of(&row) {
+        return Err(AppError::Conflict("the proposal changed since you opened it: read it again".into()));
+    }
+    if let (Some(_), Some(brand_id), false) = (edited, row.brand_id, seen.record_revision.is_empty()) {
+        let loaded =
+            drafts::load(&txn, brand_id).await?.ok_or_else(|| AppError::NotFound("the brand is gone".into()))?;
+        if record_revision(&drafts::draft_of(&loaded)) != seen.record_revision {
+            return Err(AppError::Conflict("the brand changed since you started editing: start again".into()));
+        }
+    }
     let outcome = decide_approve(&txn, actor, &row, edited, force, ChangeOrigin::Proposal, base, now).await?;
     if matches!(outcome, ApproveOutcome::Approved { .. }) {
         let note = message_text(note);
@@ -138,16 +168,20 @@ pub(crate) async fn decide_approve(
     now: i64,
 ) -> Result<ApproveOutcome, AppError> {
     let next = moved(row.state, ProposalEvent::Approve)?;
+    // The history names the proposer; the audit log, the moderator who approved.
+    let proposer = proposer_address(txn, row).await?;
     let meta = ChangeMeta {
         origin,
-        actor_id: actor.account_id(),
-        actor_label: actor.label(),
+        actor_id: row.proposer_id,
+        actor_label: proposer.clone().unwrap_or_else(|| "a visitor".into()),
         proposal_id: Some(row.id),
         source_id: None,
         reason: format!("proposal #{}", row.id),
     };
     let mut applied_brand = row.brand_id;
     let mut applied_fields = Vec::new();
+    // The moderator's edited draft, as checked: what the proposal says was applied.
+    let mut stored_draft: Option<BrandDraft> = None;
     match row.kind {
         ProposalKind::Report => {}
         ProposalKind::NewBrand => {
@@ -161,6 +195,7 @@ pub(crate) async fn decide_approve(
             let applied = create_brand(txn, &checked.draft, &meta, now).await?;
             applied_brand = Some(applied.brand_id);
             applied_fields = applied.fields;
+            stored_draft = edited.map(|_| checked.draft);
         }
         ProposalKind::Edit | ProposalKind::NewEndpoint => {
             let brand_id = row.brand_id.ok_or_else(|| AppError::Internal("an edit without its brand".into()))?;
@@ -188,6 +223,7 @@ pub(crate) async fn decide_approve(
                 return Ok(ApproveOutcome::Invalid(blocking(&checked)));
             }
             applied_fields = apply_to_brand(txn, brand_id, &checked.draft, &meta, now).await?.fields;
+            stored_draft = edited.map(|_| checked.draft);
         }
     }
     let mut am: proposal::ActiveModel = row.clone().into();
@@ -196,14 +232,14 @@ pub(crate) async fn decide_approve(
     am.decided_at = Set(Some(now));
     am.decided_by = Set(actor.account_id());
     am.brand_id = Set(applied_brand);
-    if let Some(d) = edited {
-        am.draft = Set(serde_json::to_string(d).ok());
+    if let Some(d) = stored_draft {
+        am.draft = Set(serde_json::to_string(&d).ok());
     }
     am.update(txn).await?;
     let fields: Vec<&str> = applied_fields.iter().map(|f| f.path.as_str()).collect();
-    audit(txn, actor, AuditAction::ProposalApprove, row, Some(json!({"state": "approved", "fields": fields})), now)
-        .await?;
-    if let Some(to) = proposer_address(txn, row).await? {
+    let after = json!({"state": "approved", "fields": fields, "edited": edited.is_some()});
+    audit(txn, actor, AuditAction::ProposalApprove, row, Some(after), now).await?;
+    if let Some(to) = proposer {
         let mail = match (row.kind, origin) {
             (ProposalKind::Report, _) => ProposalMail::ReportAccepted,
             (_, ChangeOrigin::Trusted) => ProposalMail::AppliedAtOnce,
@@ -234,9 +270,11 @@ pub async fn reject<C: ConnectionTrait + TransactionTrait>(
     actor: &Actor,
     id: i32,
     reason: &str,
+    seen: &str,
     base: &str,
     now: i64,
 ) -> Result<Result<(), FormErrors>, AppError> {
+    policy::moderate(actor, None)?;
     let reason = message_text(reason);
     if reason.is_empty() {
         return Ok(Err(FormErrors::field("reason", "Say why, for the proposer: they read it.")));
@@ -245,6 +283,9 @@ pub async fn reject<C: ConnectionTrait + TransactionTrait>(
     begin_writing(&txn).await?;
     let row = locked(&txn, id).await?;
     policy::moderate(actor, row.brand_id)?;
+    if !seen.is_empty() && seen != revision_of(&row) {
+        return Err(AppError::Conflict("the proposal changed since you opened it: read it again".into()));
+    }
     let next = moved(row.state, ProposalEvent::Reject)?;
     let mut am: proposal::ActiveModel = row.clone().into();
     am.state = Set(next);

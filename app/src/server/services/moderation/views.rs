@@ -103,7 +103,8 @@ pub async fn view(
     let row =
         proposal::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("no such proposal".into()))?;
     policy::read_proposal(actor, row.proposer_id, row.brand_id)?;
-    let can_moderate = row.state.is_open() && policy::moderate(actor, row.brand_id).is_ok();
+    let moderator = policy::moderate(actor, row.brand_id).is_ok();
+    let can_moderate = row.state.is_open() && moderator;
     let can_edit = row.state.is_open()
         && row.kind != ProposalKind::Report
         && policy::change_proposal(actor, row.proposer_id).is_ok();
@@ -128,11 +129,13 @@ pub async fn view(
     let messages = proposal_message::Entity::find()
         .filter(proposal_message::Column::ProposalId.eq(id))
         .order_by_asc(proposal_message::Column::Id)
+        .limit(super::proposals::MAX_MESSAGES)
         .all(db)
         .await?
         .into_iter()
         .map(|m| ProposalMessageView {
-            author: m.author_label,
+            // Moderators' addresses are for moderators.
+            author: if m.from_moderator && !moderator { "A moderator".into() } else { m.author_label },
             from_moderator: m.from_moderator,
             body: m.body,
             at: m.created_at,
@@ -140,7 +143,7 @@ pub async fn view(
         .collect();
     let people = emails(db, row.proposer_id.into_iter().collect()).await?;
     let mut proposer = proposer_label(&row, &people);
-    if can_moderate && let Some(e) = &row.reporter_email {
+    if moderator && let Some(e) = &row.reporter_email {
         proposer = format!("a visitor ({e})");
     }
     let brand = match row.brand_id {
@@ -176,6 +179,7 @@ pub async fn view(
         decision_reason: row.decision_reason.clone(),
         can_moderate,
         can_edit,
+        revision: super::review::revision_of(&row),
     })
 }
 
@@ -283,7 +287,12 @@ pub async fn form(
             Some(b) => brand_links(db, vec![b]).await?.remove(&b),
             None => None,
         };
-        return Ok(ProposalForm { brand, proposal_id: Some(id), draft: draft_in(&row.draft).unwrap_or_default() });
+        return Ok(ProposalForm {
+            brand,
+            proposal_id: Some(id),
+            draft: draft_in(&row.draft).unwrap_or_default(),
+            ..Default::default()
+        });
     }
     match brand_id {
         Some(b) => {
@@ -291,8 +300,8 @@ pub async fn form(
                 drafts::load(db, b).await?.ok_or_else(|| AppError::NotFound("there is no such brand".into()))?;
             Ok(ProposalForm {
                 brand: Some(BrandLink { id: b, name: loaded.brand.name.clone() }),
-                proposal_id: None,
                 draft: drafts::draft_of(&loaded),
+                ..Default::default()
             })
         }
         None => Ok(ProposalForm { draft: BrandDraft { active: true, ..Default::default() }, ..Default::default() }),
@@ -365,16 +374,23 @@ pub async fn review_form(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> R
         proposal::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("no such proposal".into()))?;
     policy::moderate(actor, row.brand_id)?;
     let proposed = draft_in(&row.draft).unwrap_or_default();
-    let (brand, draft) = match (row.brand_id, row.kind) {
+    let (brand, draft, record_revision) = match (row.brand_id, row.kind) {
         (Some(b), ProposalKind::Edit | ProposalKind::NewEndpoint) => {
             let loaded = drafts::load(db, b).await?.ok_or_else(|| AppError::NotFound("the brand is gone".into()))?;
             let current = drafts::draft_of(&loaded);
             let base = draft_in(&row.base).unwrap_or_else(|| current.clone());
             let (merged, _) = super::review::merge(&base, &proposed, &current);
-            (Some(BrandLink { id: b, name: loaded.brand.name }), merged)
+            let seen = super::review::record_revision(&current);
+            (Some(BrandLink { id: b, name: loaded.brand.name }), merged, seen)
         }
         (_, ProposalKind::Report) => return Err(AppError::BadRequest("a report has no draft to edit".into())),
-        _ => (None, proposed),
+        _ => (None, proposed, String::new()),
     };
-    Ok(ProposalForm { brand, proposal_id: Some(id), draft })
+    Ok(ProposalForm {
+        brand,
+        proposal_id: Some(id),
+        draft,
+        revision: super::review::revision_of(&row),
+        record_revision,
+    })
 }
