@@ -30,7 +30,17 @@ pub struct SignUpForm {
     password: String,
 }
 
+/// Sign-up and reset requests answer no sooner than this after they arrive, for an address
+/// with an account and one without alike: their work differs by a database write or two (under
+/// a millisecond), which the floor hides from anyone timing the answers.
+pub const ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(50);
+
+async fn after_floor(started: tokio::time::Instant) {
+    tokio::time::sleep_until(started + ANSWER_FLOOR).await;
+}
+
 pub async fn sign_up(ctx: Ctx, Form(f): Form<SignUpForm>) -> Response {
+    let started = tokio::time::Instant::now();
     let answer = match ctx.state.account_mail_limiter.check(ctx.client) {
         Err(wait) => Answer::failed("/signup", "signup", AppError::TooManyRequests(wait)),
         Ok(()) => match signup::sign_up(&ctx.state.db, ctx.base(), &f.email, &f.password, ctx.now()).await {
@@ -41,6 +51,7 @@ pub async fn sign_up(ctx: Ctx, Form(f): Form<SignUpForm>) -> Response {
             Err(e) => Answer::failed("/signup", "signup", e),
         },
     };
+    after_floor(started).await;
     answer.respond(&ctx.state, &ctx.parts).await
 }
 
@@ -158,6 +169,7 @@ pub fn reset_sent(email: &str) -> String {
 }
 
 pub async fn forgot(ctx: Ctx, Form(f): Form<EmailForm>) -> Response {
+    let started = tokio::time::Instant::now();
     let answer = match ctx.state.account_mail_limiter.check(ctx.client) {
         Err(wait) => Answer::failed("/forgot", "forgot", AppError::TooManyRequests(wait)),
         Ok(()) => match recovery::forgot(&ctx.state.db, ctx.base(), &f.email, ctx.now()).await {
@@ -168,6 +180,7 @@ pub async fn forgot(ctx: Ctx, Form(f): Form<EmailForm>) -> Response {
             Err(e) => Answer::failed("/forgot", "forgot", e),
         },
     };
+    after_floor(started).await;
     answer.respond(&ctx.state, &ctx.parts).await
 }
 
