@@ -62,6 +62,12 @@ test('a newcomer proposes an endpoint, an admin approves it from the diff, and s
   proposalPath = new URL(page.url()).pathname;
   assert.match(await page.locator('.lede').textContent(), /Pending review/);
   assert.match(await mailTo(proposer, 'received your proposal'), new RegExp(proposalPath));
+  // While it is open, its proposer may edit it: the form, filled with the proposal.
+  await page.goto(`${proposalPath}/edit`);
+  await page.locator('h1', { hasText: /Edit proposal #\d+/ }).waitFor();
+  assert.equal(await page.getByLabel('New endpoint: FHIR base address').first().inputValue(), address);
+  await hydrated(page);
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the edit form');
   assert.deepEqual(refused, [], 'nothing refused by the Content-Security-Policy');
 
   const a = await admin.newPage();

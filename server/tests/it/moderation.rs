@@ -390,6 +390,42 @@ async fn a_reimport_keeps_what_the_community_changed(backend: Backend) {
         "the import's change"
     );
 
+    // The source lists another of its endpoints on the brand: the history says so.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&bundle("Good Health Plan Inc", "https://good-health.example")).unwrap();
+    v["entry"][0]["resource"]["endpoint"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"reference": "Endpoint/other-ep"}));
+    app.import_bytes("test:plans", Some(Format::Brands), serde_json::to_vec(&v).unwrap()).await.expect("import");
+    let other_ep = app::server::entities::endpoint::Entity::find()
+        .filter(app::server::entities::endpoint::Column::Address.eq("https://fhir.other.example/r4"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let history = boss.get(&format!("/brands/{}/history", good.id)).await;
+    assert!(history.body.contains(&format!("Endpoint #{}: listed", other_ep.id)), "an endpoint put on the brand");
+    assert!(addresses(&app).await.contains(&"https://community.good.example/r4".to_string()), "still there");
+    // The community adds a portal and says the endpoint is reached through it; a re-import that
+    // rewrites the brand's links keeps both.
+    let mut d = draft(&app, good.id).await;
+    d.portals.push(app::types::proposals::PortalDraft {
+        name: "Member portal".into(),
+        url: "https://members.good.example".into(),
+        ..Default::default()
+    });
+    d.endpoints.iter_mut().filter(|e| e.id == Some(other_ep.id)).for_each(|e| e.portal = Some(0));
+    let id = propose(&mut dev, good.id, &d, "the member portal is where it is").await;
+    assert_eq!(boss.post(&format!("/proposals/{id}/approve"), &[]).await.status, 303);
+    v["entry"][0]["resource"]["name"] = "Good Health Plan, Inc.".into();
+    app.import_bytes("test:plans", Some(Format::Brands), serde_json::to_vec(&v).unwrap()).await.expect("import");
+    let d = draft(&app, good.id).await;
+    assert_eq!(d.name, "Good Health Plan, Inc.");
+    assert_eq!(d.portals.len(), 1, "{d:?}");
+    let portal_of = |d: &BrandDraft, id: i32| d.endpoints.iter().find(|e| e.id == Some(id)).and_then(|e| e.portal);
+    assert_eq!(portal_of(&d, other_ep.id), Some(0), "{d:?}");
+
     // The source drops the brand: it goes, and the endpoint the community added to it with it.
     let mut v: serde_json::Value =
         serde_json::from_slice(&bundle("Good Health Plan Inc", "https://good.example")).unwrap();
@@ -403,6 +439,23 @@ async fn a_reimport_keeps_what_the_community_changed(backend: Backend) {
         .unwrap();
     assert!(orphan.is_none(), "no community endpoint left unlisted (and polled)");
     assert!(app::server::entities::community_field::Entity::find().all(&app.db).await.unwrap().is_empty());
+    // Its history outlives it, ending with what it was.
+    let last = record_change::Entity::find()
+        .filter(record_change::Column::RecordKind.eq("brand"))
+        .filter(record_change::Column::RecordId.eq(good.id))
+        .order_by_desc(record_change::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a last change");
+    let fields = app::server::services::moderation::history::parse_fields(&last.fields);
+    assert!(fields.iter().any(|f| f.path == "name" && f.after.is_null() && f.before == "Good Health Plan, Inc."));
+    // A later import that adds a brand records it as added.
+    import(&app, "Good Health Plan", "https://good.example").await;
+    let again = brand_named(&app, "Good Health Plan").await;
+    let history = Browser::new(&app).get(&format!("/brands/{}/history", again.id)).await;
+    assert!(history.body.contains("import of test:plans") && history.body.contains("Good Health Plan"));
+    assert!(history.body.contains("listed"), "with the endpoint it lists: {}", history.body);
     // The community's own source is not imported over.
     let err = app.import_bytes("community:", Some(Format::Brands), bundle("X", "https://x.example")).await;
     assert!(err.is_err());

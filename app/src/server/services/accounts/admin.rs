@@ -36,10 +36,9 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, query: &str) -> Resu
     let org_names =
         crate::server::services::audit::organization_names(db, memberships.iter().map(|m| m.organization_id).collect())
             .await?;
-    let mut counts = std::collections::HashMap::new();
-    for a in &rows {
-        counts.insert(a.id, crate::server::services::moderation::proposals::contributions(db, a.id).await?);
-    }
+    let counts =
+        crate::server::services::moderation::proposals::contributions_of(db, rows.iter().map(|a| a.id).collect())
+            .await?;
     Ok(rows
         .into_iter()
         .map(|a| AccountSummary {

@@ -307,11 +307,11 @@ async fn remember_community(
 ) -> Result<(), AppError> {
     let community = source::Entity::find().filter(source::Column::Location.eq(COMMUNITY)).one(db).await?.map(|s| s.id);
     for f in fields {
-        let Some((kind, id, field)) = owner_of(loaded.brand.id, &f.path) else { continue };
-        // Which portal lists an endpoint, and whether the brand lists it, are the brand's links,
-        // which a re-import keeps for the community's endpoints (see `reconcile`).
+        let Some((mut kind, mut id, mut field)) = owner_of(loaded.brand.id, &f.path) else { continue };
+        // Which portal lists an endpoint, and whether the brand lists it, are the brand's links:
+        // remembered as the brand's field, so a re-import that rewrites its links keeps them.
         if kind == "endpoint" && matches!(field.as_str(), "portal" | "listed") {
-            continue;
+            (kind, id, field) = ("brand", loaded.brand.id, f.path.clone());
         }
         let owner_source = if kind == "brand" {
             Some(loaded.brand.source_id)

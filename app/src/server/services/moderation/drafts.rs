@@ -50,6 +50,18 @@ pub fn endpoint_draft(e: &endpoint::Model, portal: Option<usize>) -> EndpointDra
     }
 }
 
+/// A stored portal's fields, without its endpoints (those are the brand's links).
+pub fn portal_record(p: &portal::Model) -> PortalRecord {
+    PortalRecord {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        url: p.url.clone(),
+        logo_url: p.logo_url.clone(),
+        logo_license: p.logo_license.clone(),
+        endpoint_refs: vec![],
+    }
+}
+
 /// The brand as it is now, as a draft.
 pub fn draft_of(l: &Loaded) -> BrandDraft {
     let b = &l.brand;
@@ -65,18 +77,7 @@ pub fn draft_of(l: &Loaded) -> BrandDraft {
         logo_license: b.logo_license.clone(),
         part_of: b.part_of.clone(),
         active: b.active,
-        portals: l
-            .portals
-            .iter()
-            .map(|p| PortalRecord {
-                name: p.name.clone(),
-                description: p.description.clone(),
-                url: p.url.clone(),
-                logo_url: p.logo_url.clone(),
-                logo_license: p.logo_license.clone(),
-                endpoint_refs: vec![],
-            })
-            .collect(),
+        portals: l.portals.iter().map(portal_record).collect(),
         endpoint_refs: vec![],
     };
     BrandDraft {

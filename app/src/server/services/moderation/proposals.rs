@@ -442,14 +442,31 @@ pub async fn post_message<C: ConnectionTrait + TransactionTrait>(
 
 /// How many changes an account proposed, and how many were accepted (reports do not count).
 pub async fn contributions(db: &impl ConnectionTrait, account_id: i32) -> Result<(u64, u64), AppError> {
-    let states: Vec<ProposalState> = proposal::Entity::find()
+    Ok(contributions_of(db, vec![account_id]).await?.remove(&account_id).unwrap_or_default())
+}
+
+/// `contributions` of several accounts, in one query.
+pub async fn contributions_of(
+    db: &impl ConnectionTrait,
+    accounts: Vec<i32>,
+) -> Result<std::collections::HashMap<i32, (u64, u64)>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    if accounts.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(Option<i32>, ProposalState)> = proposal::Entity::find()
         .select_only()
-        .column(proposal::Column::State)
-        .filter(proposal::Column::ProposerId.eq(account_id))
+        .columns([proposal::Column::ProposerId, proposal::Column::State])
+        .filter(proposal::Column::ProposerId.is_in(accounts))
         .filter(proposal::Column::Kind.ne(ProposalKind::Report))
         .into_tuple()
         .all(db)
         .await?;
-    let accepted = states.iter().filter(|s| **s == ProposalState::Approved).count() as u64;
-    Ok((states.len() as u64, accepted))
+    for (account, state) in rows {
+        let Some(account) = account else { continue };
+        let c: &mut (u64, u64) = out.entry(account).or_default();
+        c.0 += 1;
+        c.1 += u64::from(state == ProposalState::Approved);
+    }
+    Ok(out)
 }

@@ -283,6 +283,9 @@ pub async fn form(
             .await?
             .ok_or_else(|| AppError::NotFound("no such proposal".into()))?;
         policy::change_proposal(actor, row.proposer_id)?;
+        if !row.state.is_open() {
+            return Err(AppError::Conflict(format!("this proposal is {} already", row.state.label().to_lowercase())));
+        }
         let brand = match row.brand_id {
             Some(b) => brand_links(db, vec![b]).await?.remove(&b),
             None => None,
