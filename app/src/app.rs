@@ -3,6 +3,7 @@ use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::routes::accounts::{
     admin::{AdminAccountsPage, AuditLogPage},
     auth::{ForgotPage, LogInPage, SignUpPage},
+    claims::{AdminClaimsPage, ClaimConfirmPage},
     links::{ConfirmEmailPage, InvitationPage, ResetPage, VerifyPage},
     orgs::OrganizationPage,
     settings::AccountSettingsPage,
@@ -81,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/claims") view=AdminClaimsPage ssr=SsrMode::Async />
+                    <Route path=path!("/claims/confirm") view=ClaimConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/propose") view=NewBrandPage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id/propose") view=ProposeChangePage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id/report") view=ReportPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ mod m20261201_000005_source_name;
 mod m20261201_000006_feed_state;
 mod m20261202_000007_accounts;
 mod m20261203_000008_community;
+mod m20261204_000009_claims;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_feed_state::Migration),
             Box::new(m20261202_000007_accounts::Migration),
             Box::new(m20261203_000008_community::Migration),
+            Box::new(m20261204_000009_claims::Migration),
         ]
     }
 }

@@ -102,6 +102,7 @@ struct Controls {
     outage: Arc<std::sync::atomic::AtomicBool>,
     smart: Arc<Mutex<Option<Arc<String>>>>,
     metadata: Arc<Mutex<Option<Arc<String>>>>,
+    verification: Arc<Mutex<Option<Arc<String>>>>,
 }
 
 fn replaced(slot: &Mutex<Option<Arc<String>>>, default: &Arc<String>) -> Arc<String> {
@@ -153,6 +154,11 @@ impl FakeServer {
         *self.controls.metadata.lock().unwrap_or_else(|p| p.into_inner()) = json.map(Arc::new);
     }
 
+    /// Serves this text at `/.well-known/signpost-verification.txt` (`None`: a 404).
+    pub fn set_verification(&self, text: Option<String>) {
+        *self.controls.verification.lock().unwrap_or_else(|p| p.into_inner()) = text.map(Arc::new);
+    }
+
     /// When each request arrived, in order.
     pub fn request_times(&self) -> Vec<Instant> {
         self.times.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -177,6 +183,7 @@ fn router(fake: Fake) -> Router {
         .route("/{scenario}/brands.json", get(brands))
         .route("/{scenario}/.well-known/smart-configuration", get(smart))
         .route("/redirect/{target}/metadata", get(redirect))
+        .route("/.well-known/signpost-verification.txt", get(verification))
         .with_state(fake)
 }
 
@@ -244,6 +251,15 @@ async fn brands(State(fake): State<Fake>, Path(scenario): Path<String>) -> Respo
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     json(fixture("brands/smart-spec-example1.json"), true)
+}
+
+async fn verification(State(fake): State<Fake>) -> Response {
+    fake.hit();
+    let text = fake.controls.verification.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    match text {
+        Some(t) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], t.to_string()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn redirect(Path(target): Path<String>, _headers: HeaderMap) -> Response {

@@ -5,6 +5,7 @@ use app::server::check::{CheckOptions, Checked, check_endpoint_raw, parse_base, 
 use app::server::net::client::SafeClient;
 use app::server::services::feeds;
 use app::server::services::polling::{self, CheckResult, Claim, PollSettings, Transition};
+use app::server::services::publishing::checks as claim_checks;
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
@@ -154,6 +155,15 @@ impl Poller {
                     }
                 }
                 Err(e) => tracing::warn!("refetching brand bundles failed: {e}"),
+            }
+            // Claims due for re-verification (a file fetched again, or a new link mailed).
+            match claim_checks::recheck_due(&self.db, &self.client, &self.options.origin, now()).await {
+                Ok(done) => {
+                    for (claim, state) in done {
+                        tracing::info!(claim, ?state, "claim re-verified");
+                    }
+                }
+                Err(e) => tracing::warn!("re-verifying claims failed: {e}"),
             }
             if now() - last_prune > 3600 {
                 last_prune = now();

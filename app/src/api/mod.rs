@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod brands;
 pub mod check;
+pub mod claims;
 pub mod endpoints;
 pub mod proposals;
 pub mod search;

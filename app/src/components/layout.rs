@@ -20,6 +20,8 @@ fn AccountNav() -> impl IntoView {
     match viewer() {
         Some(v) => {
             let acting = v.acting.as_ref().map(|o| o.name.clone());
+            // Payer members moderate the brands their organization maintains.
+            let payer = v.orgs.iter().any(|o| o.kind == crate::types::accounts::OrgKind::Payer);
             view! {
                 <div class="account-nav">
                     <a href="/account" class="who">
@@ -27,7 +29,8 @@ fn AccountNav() -> impl IntoView {
                         {acting.map(|name| view! { <span class="acting">{format!(" for {name}")}</span> })}
                     </a>
                     <a href="/proposals">"My proposals"</a>
-                    {v.admin.then(|| view! { <a href="/moderation">"Moderation"</a> <a href="/admin/accounts">"Admin"</a> })}
+                    {(v.admin || payer).then(|| view! { <a href="/moderation">"Moderation"</a> })}
+                    {v.admin.then(|| view! { <a href="/admin/accounts">"Admin"</a> })}
                     <form method="post" action="/logout" class="inline">
                         <button type="submit" class="link-button">"Log out"</button>
                     </form>

@@ -120,16 +120,42 @@ fn BrandDetails(brand: BrandDetail) -> impl IntoView {
                         <dt>"Changed by the community"</dt>
                         <dd>{b.community_fields.join(", ")}</dd>
                     })}
+                    {b.maintainer.clone().map(|m| view! {
+                        <dt>"Maintained by"</dt>
+                        <dd>{maintained_line(&m)}</dd>
+                    })}
                 </dl>
                 <h3>"Improve this entry"</h3>
                 <FormMessages form="report" />
                 <ul class="plain">
                     <li><a href=format!("/brands/{}/propose", b.id)>"Propose a change"</a></li>
                     <li><a href=format!("/brands/{}/report", b.id)>"Report a problem"</a></li>
+                    {claim_link(b.id, b.maintainer.is_none()).map(|href| view! {
+                        <li><a href=href>"Claim this brand for your organization"</a></li>
+                    })}
                 </ul>
             </aside>
     }
     .into_any()
+}
+
+fn maintained_line(m: &crate::types::claims::Maintainer) -> String {
+    let when = m.verified_at.map(crate::routes::accounts::utc_label).map(|d| d.get(..10).unwrap_or(&d).to_string());
+    match (m.state, when) {
+        (crate::types::claims::ClaimState::Flagged, _) => format!("{} (re-verification pending)", m.organization),
+        (_, Some(d)) => format!("{}, verified {d}", m.organization),
+        (_, None) => m.organization.clone(),
+    }
+}
+
+/// For a member of a payer organization, while nobody maintains the brand: where to claim it.
+fn claim_link(brand: i32, unclaimed: bool) -> Option<String> {
+    let viewer = crate::components::layout::viewer()?;
+    let org = viewer
+        .acting
+        .filter(|o| o.kind == crate::types::accounts::OrgKind::Payer)
+        .or_else(|| viewer.orgs.into_iter().find(|o| o.kind == crate::types::accounts::OrgKind::Payer))?;
+    unclaimed.then(|| format!("/orgs/{}?claim={brand}#claims", org.id))
 }
 
 fn short_date(rfc3339: &str) -> String {

@@ -2,7 +2,7 @@
 //! request is checked exactly as one made through the pages. Each answers `Ok(())` or the
 //! error to return (403; a missing sign-in is 401 before any of these is reached).
 use crate::error::AppError;
-use crate::types::accounts::{MemberRole, Viewer};
+use crate::types::accounts::{MemberRole, OrgKind, Viewer};
 
 /// Who is acting: the signed-in account (with its organizations as they are now), or the
 /// command line, and the client address the audit log records.
@@ -36,7 +36,8 @@ impl Actor {
     pub fn label(&self) -> String {
         match &self.viewer {
             Some(v) => v.email.clone(),
-            None => "command line".into(),
+            None if self.operator => "command line".into(),
+            None => "visitor".into(),
         }
     }
 
@@ -145,10 +146,34 @@ pub fn propose_change(actor: &Actor) -> Result<(), AppError> {
 }
 
 /// Deciding on proposals (approve, reject, ask), reading the queue and the import conflicts:
-/// admins. (Members of a payer organization that has claimed a brand join them for that brand
-/// once claims exist.)
-pub fn moderate(actor: &Actor, _brand: Option<i32>) -> Result<(), AppError> {
-    if actor.is_admin() { Ok(()) } else { Err(refuse("only moderators decide on proposals")) }
+/// admins, and for a brand a payer organization maintains (`maintainer`, its claim in force),
+/// that organization's members.
+pub fn moderate(actor: &Actor, maintainer: Option<i32>) -> Result<(), AppError> {
+    if actor.is_admin() || maintainer.is_some_and(|org| actor.role_in(org).is_some()) {
+        Ok(())
+    } else {
+        Err(refuse("only moderators decide on proposals"))
+    }
+}
+
+/// Claiming a brand for an organization, and checking or withdrawing its claims: members of
+/// that organization, when it is a payer organization.
+pub fn claim_brand(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    if actor.viewer.is_none() {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    if actor.role_in(org).is_none() {
+        return Err(refuse("you are not a member of this organization"));
+    }
+    if kind != OrgKind::Payer {
+        return Err(refuse("only payer organizations claim brands"));
+    }
+    Ok(())
+}
+
+/// Granting, transferring and revoking any claim, and listing them all: admins.
+pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
 }
 
 /// Editing or withdrawing a proposal, and answering in its thread: its proposer.
@@ -160,12 +185,13 @@ pub fn change_proposal(actor: &Actor, proposer: Option<i32>) -> Result<(), AppEr
     }
 }
 
-/// Reading a proposal and its thread: its proposer and moderators.
-pub fn read_proposal(actor: &Actor, proposer: Option<i32>, brand: Option<i32>) -> Result<(), AppError> {
+/// Reading a proposal and its thread: its proposer and its moderators (`maintainer` as for
+/// `moderate`).
+pub fn read_proposal(actor: &Actor, proposer: Option<i32>, maintainer: Option<i32>) -> Result<(), AppError> {
     if proposer.is_some() && actor.account_id() == proposer {
         return Ok(());
     }
-    moderate(actor, brand).map_err(|_| refuse("only its proposer and moderators read a proposal"))
+    moderate(actor, maintainer).map_err(|_| refuse("only its proposer and moderators read a proposal"))
 }
 
 /// A proposal applied at once, without a moderator: a contributor an admin trusts.
@@ -195,7 +221,7 @@ pub fn trust_contributor(actor: &Actor, accepted: u64, needed: u64, trusting: bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::accounts::{OrgKind, OrgRef};
+    use crate::types::accounts::OrgRef;
 
     fn actor(admin: bool, orgs: &[(i32, MemberRole)]) -> Actor {
         let orgs = orgs
@@ -259,5 +285,21 @@ mod tests {
         assert!(trust_contributor(&admin, 5, 5, true).is_ok());
         assert!(trust_contributor(&admin, 0, 5, false).is_ok(), "withdrawing trust needs no count");
         assert!(trust_contributor(&me, 9, 5, true).is_err());
+    }
+
+    #[test]
+    fn payer_members_claim_and_moderate_what_they_maintain() {
+        let member = actor(false, &[(3, MemberRole::Member)]);
+        assert!(claim_brand(&member, 3, OrgKind::Payer).is_ok());
+        assert!(claim_brand(&member, 3, OrgKind::Developer).is_err(), "a developer organization claims nothing");
+        assert!(claim_brand(&member, 4, OrgKind::Payer).is_err(), "not its organization");
+        assert!(matches!(claim_brand(&Actor::request(None, "x"), 3, OrgKind::Payer), Err(AppError::Unauthorized(_))));
+        assert!(claim_brand(&actor(true, &[]), 3, OrgKind::Payer).is_err(), "admins grant instead");
+        assert!(moderate(&member, Some(3)).is_ok() && moderate(&member, Some(4)).is_err());
+        assert!(moderate(&member, None).is_err(), "an unclaimed brand is the admins'");
+        assert!(read_proposal(&member, Some(8), Some(3)).is_ok());
+        assert!(manage_claims(&member).is_err() && manage_claims(&actor(true, &[])).is_ok());
+        assert_eq!(Actor::request(None, "x").label(), "visitor");
+        assert_eq!(Actor::command_line().label(), "command line");
     }
 }

@@ -223,6 +223,8 @@ pub struct OrgPage {
     pub my_role: Option<MemberRole>,
     pub members: Vec<MemberInfo>,
     pub invitations: Vec<InvitationInfo>,
+    /// A payer organization's claims on brands, newest first.
+    pub claims: Vec<crate::types::claims::ClaimView>,
 }
 
 /// An account in the admins' list.

@@ -94,6 +94,9 @@ pub struct BrandDetail {
     /// history page says who and when.
     #[serde(default)]
     pub community_fields: Vec<String>,
+    /// The payer organization whose claim is in force on the brand (or its parent).
+    #[serde(default)]
+    pub maintainer: Option<crate::types::claims::Maintainer>,
 }
 
 #[cfg(test)]

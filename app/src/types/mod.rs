@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod brand;
 pub mod check;
+pub mod claims;
 pub mod endpoint;
 pub mod link;
 pub mod proposals;

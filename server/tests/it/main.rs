@@ -10,6 +10,7 @@ mod alerts;
 mod api;
 mod browser;
 mod check;
+mod claims;
 mod cli;
 mod config;
 mod hardening;

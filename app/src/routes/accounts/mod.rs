@@ -3,6 +3,7 @@
 //! with a redirect or the same page rendered with the form's errors.
 pub mod admin;
 pub mod auth;
+pub mod claims;
 pub mod links;
 pub mod orgs;
 pub mod settings;

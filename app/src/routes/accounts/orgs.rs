@@ -2,7 +2,7 @@
 use super::{failed, utc_label};
 use crate::api::accounts::organization_page;
 use crate::components::form::{FormMessages, PendingForm, SubmitButton, TextField};
-use crate::types::accounts::{MemberRole, OrgPage};
+use crate::types::accounts::{MemberRole, OrgKind, OrgPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -69,6 +69,9 @@ fn Members(page: OrgPage) -> impl IntoView {
                     </tbody>
                 </table>
             </section>
+            {(page.kind == OrgKind::Payer).then(|| view! {
+                <super::claims::OrgClaims org=id claims=page.claims.clone() member=member />
+            })}
             {member.then(|| view! {
                 <section class="card" aria-labelledby="invite-heading">
                     <h2 id="invite-heading">"Invite a member"</h2>

@@ -65,6 +65,16 @@ pub enum AuditAction {
     AccountTrust,
     #[sea_orm(string_value = "account.untrust")]
     AccountUntrust,
+    #[sea_orm(string_value = "claim.start")]
+    ClaimStart,
+    #[sea_orm(string_value = "claim.verify")]
+    ClaimVerify,
+    #[sea_orm(string_value = "claim.grant")]
+    ClaimGrant,
+    #[sea_orm(string_value = "claim.transfer")]
+    ClaimTransfer,
+    #[sea_orm(string_value = "claim.revoke")]
+    ClaimRevoke,
 }
 
 impl AuditAction {

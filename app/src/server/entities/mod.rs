@@ -5,6 +5,7 @@ pub mod alert_event;
 pub mod app_secret;
 pub mod audit_log;
 pub mod brand;
+pub mod brand_claim;
 pub mod brand_endpoint;
 pub mod bundle_feed;
 pub mod community_field;

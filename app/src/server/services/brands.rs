@@ -187,5 +187,8 @@ pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<
         source: SourceView::from_model(&src),
         updated_at: b.updated_at.to_rfc3339(),
         community_fields: community_fields(db, b.id).await?,
+        maintainer: crate::server::services::publishing::claims::maintainer(db, b.id)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?,
     }))
 }

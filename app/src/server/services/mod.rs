@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod organizations;
 pub mod outbox;
 pub mod polling;
+pub mod publishing;
 pub mod resources;
 pub mod search;
 pub mod sources;

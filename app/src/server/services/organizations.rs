@@ -133,7 +133,12 @@ pub async fn page(db: &impl ConnectionTrait, actor: &Actor, id: i32, now: i64) -
         .await?;
     let my_role =
         actor.viewer.as_ref().and_then(|v| members.iter().find(|m| m.account_id == v.account_id)).map(|m| m.role);
+    let claims = match org.kind {
+        OrgKind::Payer => crate::server::services::publishing::claims::of_org(db, id).await?,
+        OrgKind::Developer => Vec::new(),
+    };
     Ok(OrgPage {
+        claims,
         id,
         name: org.name,
         kind: org.kind,

@@ -11,4 +11,5 @@ pub mod proposals;
 pub mod reconcile;
 pub mod records;
 pub mod review;
+pub mod scope;
 pub mod views;

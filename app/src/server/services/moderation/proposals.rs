@@ -402,7 +402,7 @@ pub async fn post_message<C: ConnectionTrait + TransactionTrait>(
         policy::change_proposal(actor, row.proposer_id)?;
         ProposalEvent::Answer
     } else {
-        policy::moderate(actor, row.brand_id)?;
+        super::scope::may_moderate(&txn, actor, row.brand_id).await?;
         ProposalEvent::Ask
     };
     let next = moved(row.state, event)?;

@@ -29,7 +29,8 @@ pub async fn history_page(db: &impl ConnectionTrait, actor: &Actor, brand_id: i3
     Ok(HistoryPage {
         brand: BrandLink { id: b.id, name: b.name },
         source,
-        entries: history::entries(db, &rows, policy::moderate(actor, Some(brand_id)).is_ok()).await?,
+        entries: history::entries(db, &rows, super::scope::may_moderate(db, actor, Some(brand_id)).await.is_ok())
+            .await?,
         can_revert: policy::revert_record(actor).is_ok(),
     })
 }
@@ -116,7 +117,7 @@ pub async fn settle_conflict<C: ConnectionTrait + TransactionTrait>(
         .await?
         .filter(|c| c.resolved_at.is_none())
         .ok_or_else(|| AppError::NotFound("there is no such open conflict".into()))?;
-    policy::moderate(actor, Some(c.brand_id))?;
+    super::scope::may_moderate(&txn, actor, Some(c.brand_id)).await?;
     if restore {
         brand::Entity::find_by_id(c.brand_id).lock_exclusive().one(&txn).await?;
         let loaded =

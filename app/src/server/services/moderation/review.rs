@@ -10,7 +10,7 @@ use super::proposals::{locked, message_text, moved};
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
 use crate::server::entities::{account, brand, proposal};
-use crate::server::policy::{self, Actor};
+use crate::server::policy::Actor;
 use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::accounts::FormErrors;
@@ -119,11 +119,10 @@ pub async fn approve<C: ConnectionTrait + TransactionTrait>(
     base: &str,
     now: i64,
 ) -> Result<ApproveOutcome, AppError> {
-    policy::moderate(actor, None)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let row = locked(&txn, id).await?;
-    policy::moderate(actor, row.brand_id)?;
+    super::scope::may_moderate(&txn, actor, row.brand_id).await?;
     if !seen.revision.is_empty() && seen.revision != revision_of(&row) {
         return Err(AppError::Conflict("the proposal changed since you opened it: read it again".into()));
     }
@@ -274,7 +273,6 @@ pub async fn reject<C: ConnectionTrait + TransactionTrait>(
     base: &str,
     now: i64,
 ) -> Result<Result<(), FormErrors>, AppError> {
-    policy::moderate(actor, None)?;
     let reason = message_text(reason);
     if reason.is_empty() {
         return Ok(Err(FormErrors::field("reason", "Say why, for the proposer: they read it.")));
@@ -282,7 +280,7 @@ pub async fn reject<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let row = locked(&txn, id).await?;
-    policy::moderate(actor, row.brand_id)?;
+    super::scope::may_moderate(&txn, actor, row.brand_id).await?;
     if !seen.is_empty() && seen != revision_of(&row) {
         return Err(AppError::Conflict("the proposal changed since you opened it: read it again".into()));
     }

@@ -102,8 +102,9 @@ pub async fn view(
 ) -> Result<ProposalView, AppError> {
     let row =
         proposal::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("no such proposal".into()))?;
-    policy::read_proposal(actor, row.proposer_id, row.brand_id)?;
-    let moderator = policy::moderate(actor, row.brand_id).is_ok();
+    let maintainer = crate::server::services::publishing::claims::maintainer_org(db, row.brand_id).await?;
+    policy::read_proposal(actor, row.proposer_id, maintainer)?;
+    let moderator = policy::moderate(actor, maintainer).is_ok();
     let can_moderate = row.state.is_open() && moderator;
     let can_edit = row.state.is_open()
         && row.kind != ProposalKind::Report
@@ -221,8 +222,11 @@ pub async fn queue(
     filter: &QueueFilter,
     now: i64,
 ) -> Result<QueuePage, AppError> {
-    policy::moderate(actor, filter.brand)?;
+    let scope = super::scope::moderated_brands(db, actor).await?;
     let mut q = proposal::Entity::find();
+    if let Some(brands) = &scope {
+        q = q.filter(proposal::Column::BrandId.is_in(brands.clone()));
+    }
     q = match filter.state {
         Some(s) => q.filter(proposal::Column::State.eq(s)),
         None => q.filter(proposal::Column::State.is_in([ProposalState::Pending, ProposalState::NeedsInfo])),
@@ -237,12 +241,11 @@ pub async fn queue(
         q = q.filter(proposal::Column::CreatedAt.lte(now - i64::from(days) * 86_400));
     }
     let found = q.order_by_asc(proposal::Column::CreatedAt).limit(LIST).all(db).await?;
-    let open = import_conflict::Entity::find()
-        .filter(import_conflict::Column::ResolvedAt.is_null())
-        .order_by_desc(import_conflict::Column::Id)
-        .limit(LIST)
-        .all(db)
-        .await?;
+    let mut conflicts_q = import_conflict::Entity::find().filter(import_conflict::Column::ResolvedAt.is_null());
+    if let Some(brands) = &scope {
+        conflicts_q = conflicts_q.filter(import_conflict::Column::BrandId.is_in(brands.clone()));
+    }
+    let open = conflicts_q.order_by_desc(import_conflict::Column::Id).limit(LIST).all(db).await?;
     let brands = brand_links(db, open.iter().map(|c| c.brand_id).collect()).await?;
     let sources: HashMap<i32, String> =
         source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.public_name())).collect();
@@ -375,7 +378,7 @@ pub async fn attention(db: &impl ConnectionTrait, now: i64) -> Result<AttentionP
 pub async fn review_form(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<ProposalForm, AppError> {
     let row =
         proposal::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("no such proposal".into()))?;
-    policy::moderate(actor, row.brand_id)?;
+    super::scope::may_moderate(db, actor, row.brand_id).await?;
     let proposed = draft_in(&row.draft).unwrap_or_default();
     let (brand, draft, record_revision) = match (row.brand_id, row.kind) {
         (Some(b), ProposalKind::Edit | ProposalKind::NewEndpoint) => {

@@ -1,0 +1,114 @@
+//! The mails a claim sends: the link that proves a domain (to the address at the domain), and
+//! to the organization's members when a claim is verified, flagged or lapses. Queued in the
+//! outbox in the transaction of the step they report.
+use crate::error::AppError;
+use crate::server::entities::{account, membership};
+use crate::server::services::accounts::mails::KEY_PREFIX;
+use crate::server::services::outbox::{NewMail, enqueue};
+use crate::types::accounts::AccountState;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+pub enum ClaimMail<'a> {
+    Confirm { organization: &'a str, brand: &'a str, domain: &'a str, link: &'a str },
+    Verified { brand: &'a str },
+    Flagged { brand: &'a str, problem: &'a str },
+    Lapsed { brand: &'a str },
+}
+
+impl ClaimMail<'_> {
+    fn text(&self) -> (String, String) {
+        match self {
+            ClaimMail::Confirm { organization, brand, domain, link } => (
+                format!("Confirm that {organization} maintains {brand} on Signpost"),
+                format!(
+                    "{organization} says it controls {domain}, the domain of {brand}'s website, and wants to \
+                     maintain that brand's entry in the Signpost directory.\n\nIf that is right, open this link and \
+                     confirm (it works once, for 3 days):\n\n{link}\n\nIf it is not, ignore this mail: nothing \
+                     changes.\n"
+                ),
+            ),
+            ClaimMail::Verified { brand } => (
+                format!("Your organization now maintains {brand} on Signpost"),
+                format!(
+                    "The claim on {brand} is verified. Proposals from the community on it now come to your \
+                     organization's moderation queue. Signpost verifies the domain again every 30 days.\n"
+                ),
+            ),
+            ClaimMail::Flagged { brand, problem } => (
+                format!("Signpost could not verify your claim on {brand}"),
+                format!(
+                    "Re-verifying your organization's claim on {brand}: {problem}.\n\nThe claim stays in force \
+                     for 14 days; if it is not verified by then, it lapses.\n"
+                ),
+            ),
+            ClaimMail::Lapsed { brand } => (
+                format!("Your claim on {brand} lapsed"),
+                format!(
+                    "Your organization's claim on {brand} could not be verified for 14 days and has lapsed. You can \
+                     claim the brand again from your organization's page.\n"
+                ),
+            ),
+        }
+    }
+}
+
+/// Queues one mail to one address; `key` makes it unique. Confirm links go under the account
+/// mails' prefix, so the outbox blanks their bodies once sent and keeps no working link.
+pub async fn send_to(
+    db: &impl ConnectionTrait,
+    to: &str,
+    key: &str,
+    mail: ClaimMail<'_>,
+    now: i64,
+) -> Result<(), AppError> {
+    let (subject, body) = mail.text();
+    let prefix = if matches!(mail, ClaimMail::Confirm { .. }) { KEY_PREFIX } else { "" };
+    enqueue(
+        db,
+        &[NewMail {
+            dedupe_key: format!("{prefix}{key}:{to}"),
+            recipient: to.to_string(),
+            subject,
+            body,
+            unsubscribe_url: None,
+        }],
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues the mail to every active member of the organization.
+pub async fn send_to_members(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    key: &str,
+    mail: ClaimMail<'_>,
+    now: i64,
+) -> Result<(), AppError> {
+    let ids: Vec<i32> = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.account_id)
+        .collect();
+    let members = account::Entity::find()
+        .filter(account::Column::Id.is_in(ids))
+        .filter(account::Column::State.eq(AccountState::Active))
+        .all(db)
+        .await?;
+    let (subject, body) = mail.text();
+    let rows: Vec<NewMail> = members
+        .iter()
+        .map(|a| NewMail {
+            dedupe_key: format!("{key}:{}", a.id),
+            recipient: a.email.clone(),
+            subject: subject.clone(),
+            body: body.clone(),
+            unsubscribe_url: None,
+        })
+        .collect();
+    enqueue(db, &rows, now).await?;
+    Ok(())
+}
