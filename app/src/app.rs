@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/brands/:id/propose") view=ProposeChangePage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id/report") view=ReportPage ssr=SsrMode::Async />
                     <Route path=path!("/brands/:id/history") view=BrandHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/brands/:id/developer") view=crate::routes::developers::DeveloperFactsPage ssr=SsrMode::Async />
                     <Route path=path!("/proposals") view=MyProposalsPage ssr=SsrMode::Async />
                     <Route path=path!("/proposals/:id") view=ProposalPage ssr=SsrMode::Async />
                     <Route path=path!("/proposals/:id/edit") view=EditProposalPage ssr=SsrMode::Async />

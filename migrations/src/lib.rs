@@ -9,6 +9,7 @@ mod m20261201_000006_feed_state;
 mod m20261202_000007_accounts;
 mod m20261203_000008_community;
 mod m20261204_000009_claims;
+mod m20261205_000010_developer_facts;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_accounts::Migration),
             Box::new(m20261203_000008_community::Migration),
             Box::new(m20261204_000009_claims::Migration),
+            Box::new(m20261205_000010_developer_facts::Migration),
         ]
     }
 }

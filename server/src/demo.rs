@@ -4,7 +4,7 @@
 //! All real, public documents, embedded so a fresh `signpost serve` has something to search,
 //! and a newcomer's first search ("Aetna") finds it.
 use app::server::entities::source;
-use app::server::import::payer_facts::{brands_bundle, read_facts};
+use app::server::import::payer_facts::{brands_bundle, developer_forms, read_facts};
 use app::server::import::run::{ImportError, import_reader};
 use app::server::import::{Format, Unreadable};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -27,6 +27,41 @@ pub fn payers_bundle() -> Result<Vec<u8>, ImportError> {
     serde_json::to_vec(&brands_bundle(&facts, PAYER_FACTS_DATE)).map_err(|e| ImportError::Io(e.into()))
 }
 
+/// The demo payers' developer-portal facts, from the same files, through the facts form's
+/// parsing; returns how many brands got them.
+async fn seed_developer_facts(db: &DatabaseConnection, source_id: i32) -> Result<usize, ImportError> {
+    use app::server::entities::brand;
+    use app::server::services::publishing::facts;
+    use app::types::developer::FactsForm;
+    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    let files = read_facts(PAYER_FACTS)
+        .map_err(|message| ImportError::Unreadable(Unreadable { format: "payer facts", message }))?;
+    let now = chrono::Utc::now().timestamp();
+    let txn = db.begin().await?;
+    let mut stored = 0;
+    for (key, values) in developer_forms(&files) {
+        let Some(b) = brand::Entity::find()
+            .filter(brand::Column::SourceId.eq(source_id))
+            .filter(brand::Column::ResourceId.eq(key.as_str()))
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        match (FactsForm { values }).parse() {
+            Ok(parsed) => {
+                facts::write(&txn, b.id, &parsed, "import", None, now)
+                    .await
+                    .map_err(|e| ImportError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+                stored += 1;
+            }
+            Err(e) => tracing::warn!(brand = %key, ?e, "demo developer facts left out"),
+        }
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
 /// Imports the demo sources when the database has no source at all.
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, ImportError> {
     if source::Entity::find().count(db).await? > 0 {
@@ -36,6 +71,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, ImportError>
     let outcome =
         import_reader(db, "demo:payers.json", Some(Format::Brands), std::io::Cursor::new(payers), |_| {}).await?;
     tracing::info!(brands = outcome.summary.brands.added, "demo payers imported");
+    let facts = seed_developer_facts(db, outcome.summary.source_id).await?;
+    tracing::info!(brands = facts, "demo payers' developer facts stored");
     for (location, bytes) in DEMO {
         let outcome = import_reader(db, location, None, bytes, |_| {}).await?;
         tracing::info!(

@@ -18,3 +18,11 @@ pub async fn get_brand(id: String) -> Result<Option<BrandDetail>, AppError> {
     }
     Ok(detail)
 }
+
+/// The developer-facts form of a brand, for its maintainer and admins.
+#[server(endpoint = "developer_facts_page")]
+pub async fn developer_facts_page(id: i32) -> Result<crate::types::developer::FactsPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    crate::server::services::publishing::facts::page(&state.db, &actor, id).await.map_err(super::fail)
+}

@@ -71,6 +71,7 @@ fn BrandView(brand: BrandDetail) -> impl IntoView {
             </section>
             <BrandDetails brand=b.clone() />
         </div>
+        <crate::routes::developers::ForDevelopersSection brand_id=b.id developer=b.developer.clone() can_edit=can_edit_facts(&b) />
         // A brand's alerts cover the endpoints it lists itself (inherited ones have their parent's).
         {(has_endpoints && b.inherited_from.is_none()).then(|| view! { <SubscribeForm kind=TargetKind::Brand id=b.id notice=notice_from_url() /> })}
     }
@@ -146,6 +147,14 @@ fn maintained_line(m: &crate::types::claims::Maintainer) -> String {
         (_, Some(d)) => format!("{}, verified {d}", m.organization),
         (_, None) => m.organization.clone(),
     }
+}
+
+/// Admins, and the members of the maintaining organization, edit the developer facts (the
+/// server checks it again on save).
+fn can_edit_facts(b: &BrandDetail) -> bool {
+    crate::components::layout::viewer().is_some_and(|v| {
+        v.admin || b.maintainer.as_ref().is_some_and(|m| v.orgs.iter().any(|o| o.id == m.organization_id))
+    })
 }
 
 /// For a member of a payer organization, while nobody maintains the brand: where to claim it.

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod brand;
 pub mod check;
+pub mod developers;
 pub mod endpoint;
 pub mod not_found;
 pub mod proposals;

@@ -171,6 +171,19 @@ pub fn claim_brand(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppErro
     Ok(())
 }
 
+/// Editing a brand's developer-portal facts, plans and API addresses: admins, and the members
+/// of the payer organization that maintains it.
+pub fn edit_developer_facts(actor: &Actor, maintainer: Option<i32>) -> Result<(), AppError> {
+    if actor.viewer.is_none() && !actor.operator {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    if actor.is_admin() || maintainer.is_some_and(|org| actor.role_in(org).is_some()) {
+        Ok(())
+    } else {
+        Err(refuse("only the brand's maintainer and admins edit its developer facts"))
+    }
+}
+
 /// Granting, transferring and revoking any claim, and listing them all: admins.
 pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
@@ -300,6 +313,9 @@ mod tests {
         assert!(read_proposal(&member, Some(8), Some(3)).is_ok());
         assert!(manage_claims(&member).is_err() && manage_claims(&actor(true, &[])).is_ok());
         assert_eq!(Actor::request(None, "x").label(), "visitor");
+        assert!(edit_developer_facts(&member, Some(3)).is_ok() && edit_developer_facts(&member, Some(4)).is_err());
+        assert!(edit_developer_facts(&member, None).is_err() && edit_developer_facts(&actor(true, &[]), None).is_ok());
+        assert!(matches!(edit_developer_facts(&Actor::request(None, "x"), Some(3)), Err(AppError::Unauthorized(_))));
         assert_eq!(Actor::command_line().label(), "command line");
     }
 }

@@ -97,6 +97,9 @@ pub struct BrandDetail {
     /// The payer organization whose claim is in force on the brand (or its parent).
     #[serde(default)]
     pub maintainer: Option<crate::types::claims::Maintainer>,
+    /// Developer-portal facts, plans and API addresses, and the endpoints' smart-configuration.
+    #[serde(default)]
+    pub developer: crate::types::developer::ForDevelopers,
 }
 
 #[cfg(test)]

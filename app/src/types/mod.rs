@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod brand;
 pub mod check;
 pub mod claims;
+pub mod developer;
 pub mod endpoint;
 pub mod link;
 pub mod proposals;

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod claims;
 pub mod csrf;
 pub mod ctx;
+pub mod developer;
 pub mod endpoints;
 pub mod headers;
 pub mod health;

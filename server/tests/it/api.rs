@@ -200,7 +200,8 @@ async fn source_bundle_and_csv_export(backend: Backend) {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "brand_id,brand_name,state,endpoint_id,address,fhir_versions,status,contact_url,source"
+        "brand_id,brand_name,state,endpoint_id,address,fhir_versions,status,contact_url,source,\
+         developer_portal,sandbox_url,self_service,test_patients,turnaround_days,lines_of_business"
     );
     assert_eq!(lines.count(), 1359 + 2);
     assert!(text.contains("https://fhir-myrecord.cerner.com/r4/-KzIoYV6gk-ILcHOWbsH2m9KsSdDgi12"));
@@ -285,6 +286,14 @@ async fn demo_data_seeds_an_empty_database_once(backend: Backend) {
         .collect();
     assert_eq!(endpoints, ["Aetna Patient Access (production)", "Aetna Patient Access (sandbox)"]);
     assert_eq!(aetna["categories"], json!(["ins"]));
+    // The demo payers carry their developer-portal facts from the same files.
+    let dev = &aetna["developer"];
+    assert_eq!(dev["facts"]["developer_portal"], "https://developerportal.aetna.com");
+    assert_eq!(dev["facts"]["support_email"], "interoperabilitydevelopersupport@aetna.com");
+    assert_eq!(dev["facts"]["sandbox_url"], "https://vteapif1.aetna.com/fhirdemo/v1/patientaccess");
+    assert_eq!(dev["facts"]["turnaround_days"], 5, "the default turnaround");
+    assert_eq!(dev["facts_origin"], "import");
+    assert_eq!(dev["apis"][0]["kind"], "patient-access");
     for payer in ["cigna", "humana", "unitedhealthcare", "blue+button", "anthem"] {
         assert!(!names(&app, &format!("q={payer}")).await.is_empty(), "{payer}");
     }

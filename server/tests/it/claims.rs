@@ -54,12 +54,12 @@ fn bundle(server: &FakeServer) -> Vec<u8> {
     .unwrap()
 }
 
-async fn brand_id(app: &TestApp, name: &str) -> i32 {
+pub(super) async fn brand_id(app: &TestApp, name: &str) -> i32 {
     brand::Entity::find().filter(brand::Column::Name.eq(name)).one(&app.db).await.unwrap().expect(name).id
 }
 
 /// Creates an organization of `kind` and returns its id.
-async fn organization(b: &mut Browser<'_>, name: &str, kind: &str) -> i32 {
+pub(super) async fn organization(b: &mut Browser<'_>, name: &str, kind: &str) -> i32 {
     let p = b.post("/orgs", &[("name", name), ("kind", kind)]).await;
     assert_eq!(p.status, 303, "{}", p.body);
     p.location.as_deref().and_then(|l| l.strip_prefix("/orgs/")).and_then(|n| n.parse().ok()).expect("org page")
@@ -69,7 +69,7 @@ async fn claims_of(app: &TestApp, brand: i32) -> Vec<brand_claim::Model> {
     checks::of_brand(&app.db, brand).await.unwrap()
 }
 
-async fn setup(backend: Backend) -> (TestApp, FakeServer, TestCa) {
+pub(super) async fn setup(backend: Backend) -> (TestApp, FakeServer, TestCa) {
     let ca = TestCa::new();
     let server = fake(&ca, CertKind::Valid, Duration::ZERO).await;
     let app = spawn_app_fetching(backend, false, loopback_policy(&ca)).await;

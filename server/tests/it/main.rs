@@ -13,6 +13,7 @@ mod check;
 mod claims;
 mod cli;
 mod config;
+mod developer;
 mod hardening;
 mod moderation;
 mod poll;

@@ -75,6 +75,8 @@ pub enum AuditAction {
     ClaimTransfer,
     #[sea_orm(string_value = "claim.revoke")]
     ClaimRevoke,
+    #[sea_orm(string_value = "brand.developer-facts")]
+    DeveloperFactsEdit,
 }
 
 impl AuditAction {

@@ -35,6 +35,10 @@ pub struct PlatformFacts {
     pub oauth: Value,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Named API base URLs (`patient_access_base`, `provider_directory_base`, …); some are
+    /// relative paths or null, which the facts form refuses or skips.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, Value>,
 }
 
 fn absent() -> Value {
@@ -213,6 +217,61 @@ pub fn brands_bundle(files: &[PlatformFacts], timestamp: &str) -> Value {
     })
 }
 
+/// Each payer's developer-portal facts as the facts form would be filled in (so they pass the
+/// same parsing as a maintainer's): portal, sandbox, support address, the scopes its OAuth
+/// facts list, and the API base URLs of its files (Patient Access, provider directory,
+/// formulary). Keyed by the brand's resource id in `brands_bundle`.
+pub fn developer_forms(files: &[PlatformFacts]) -> Vec<(String, Vec<(String, String)>)> {
+    let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let payer = |f: &PlatformFacts| f.kind == "payer" || f.kind == "government";
+    let keys: Vec<&str> = files.iter().filter(|f| payer(f)).map(|f| split_id(&f.id).0).collect();
+    for f in files {
+        let (key, label, sandbox) = split_id(&f.id);
+        if !keys.contains(&key) {
+            continue;
+        }
+        let form = by_key.entry(key.to_string()).or_default();
+        let mut put = |name: &str, value: &str| {
+            let value = value.trim();
+            if !value.is_empty() && !form.iter().any(|(n, _)| n == name) {
+                form.push((name.to_string(), value.to_string()));
+            }
+        };
+        if let Some(p) = &f.developer_portal {
+            put("developer_portal", p);
+        }
+        if let Some(e) = &f.support_email {
+            put("support_email", e);
+        }
+        if let Some(s) = &f.sandbox_url {
+            put("sandbox_url", s);
+        }
+        let kind = match label {
+            "Provider Directory" => "provider-directory",
+            "Formulary" => "formulary",
+            _ => "patient-access",
+        };
+        if sandbox {
+            put("sandbox_url", &f.fhir_base_url);
+        } else {
+            put(&format!("api-{kind}"), &f.fhir_base_url);
+        }
+        for (name, field) in
+            [("patient_access_base", "patient-access"), ("provider_directory_base", "provider-directory")]
+        {
+            if let Some(url) = f.endpoints.get(name).and_then(Value::as_str).filter(|u| u.starts_with("https://")) {
+                put(&format!("api-{field}"), url);
+            }
+        }
+        let scopes = f.oauth.get("scopes_supported").or_else(|| f.oauth.get("scopes")).and_then(Value::as_array);
+        if let Some(list) = scopes {
+            let words: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+            put("scopes", &words.join(" "));
+        }
+    }
+    by_key.into_iter().collect()
+}
+
 /// Reads a JSON array of platform files (the demo data's shape).
 pub fn read_facts(text: &[u8]) -> Result<Vec<PlatformFacts>, String> {
     serde_json::from_slice(text).map_err(|e| format!("not a list of platform facts: {e}"))
@@ -222,6 +281,22 @@ pub fn read_facts(text: &[u8]) -> Result<Vec<PlatformFacts>, String> {
 mod tests {
     use super::*;
     use crate::server::validate::validate_reader;
+
+    #[test]
+    fn the_fixtures_developer_facts_pass_the_facts_form() {
+        let forms = developer_forms(&fixtures());
+        let humana = forms.iter().find(|(k, _)| k == "humana").expect("humana");
+        let parsed = crate::types::developer::FactsForm { values: humana.1.clone() }.parse().expect("parses");
+        assert_eq!(parsed.facts.developer_portal.unwrap().as_str(), "https://developers.humana.com/");
+        assert_eq!(parsed.facts.sandbox_url.unwrap().as_str(), "https://sandbox-fhir.humana.com/api/");
+        let kinds: Vec<&str> = parsed.apis.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["patient-access", "provider-directory"]);
+        for (key, form) in &forms {
+            let f = crate::types::developer::FactsForm { values: form.clone() };
+            assert!(f.parse().is_ok(), "{key}: {:?}", f.parse());
+        }
+        assert!(!forms.iter().any(|(k, _)| k == "cerner"), "EHR vendors are not payers");
+    }
 
     fn fixtures() -> Vec<PlatformFacts> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/payers");

@@ -190,5 +190,8 @@ pub async fn brand_detail<C: ConnectionTrait>(db: &C, id: i32) -> Result<Option<
         maintainer: crate::server::services::publishing::claims::maintainer(db, b.id)
             .await
             .map_err(|e| DbErr::Custom(e.to_string()))?,
+        developer: crate::server::services::publishing::facts::for_developers(db, b.id)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?,
     }))
 }

@@ -150,7 +150,8 @@ async fn write_all(
             sink.buf.extend_from_slice(b",\"entry\":[");
         }
         Framing::Csv => sink.buf.extend_from_slice(
-            b"brand_id,brand_name,state,endpoint_id,address,fhir_versions,status,contact_url,source\n",
+            b"brand_id,brand_name,state,endpoint_id,address,fhir_versions,status,contact_url,source,\
+developer_portal,sandbox_url,self_service,test_patients,turnaround_days,lines_of_business\n",
         ),
         Framing::Ndjson => {}
     }
@@ -202,12 +203,20 @@ async fn write_all(
         } else {
             HashMap::new()
         };
+        let developer = if opts.framing == Framing::Csv {
+            super::publishing::facts::csv_columns(db, &page.iter().map(|b| b.id).collect::<Vec<_>>())
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+        } else {
+            HashMap::new()
+        };
         for b in &page {
             let own_links: Vec<&brand_endpoint::Model> =
                 links.iter().filter(|l| l.brand_id == b.id && publishable.contains(&l.endpoint_id)).collect();
             if opts.framing == Framing::Csv {
                 let state = parse_list::<Address>(&b.addresses).into_iter().find_map(|a| a.state).unwrap_or_default();
                 let mut w = csv::Writer::from_writer(Vec::new());
+                let facts = developer.get(&b.id).cloned().unwrap_or_default();
                 for l in &own_links {
                     if let Some(e) = csv_endpoints.get(&l.endpoint_id) {
                         let versions = parse_list::<String>(&e.fhir_versions).join(" ");
@@ -224,6 +233,12 @@ async fn write_all(
                                 &e.status,
                                 &contact,
                                 source,
+                                &facts[0],
+                                &facts[1],
+                                &facts[2],
+                                &facts[3],
+                                &facts[4],
+                                &facts[5],
                             ]
                             .map(|c| csv_cell(c).into_owned()),
                         );

@@ -3,4 +3,5 @@
 pub mod admin;
 pub mod checks;
 pub mod claims;
+pub mod facts;
 pub mod mails;
