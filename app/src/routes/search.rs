@@ -176,6 +176,8 @@ fn Results(response: SearchResponse, query: SearchQuery) -> impl IntoView {
             <FacetGroup title="Certificate expires" values=facets.cert_days query=query.clone() field="cert_days" />
             <FacetGroup title="CARIN conformance" values=facets.carin query=query.clone() field="carin" />
             <FacetGroup title="Claims data" values=facets.eob query=query.clone() field="eob" />
+            <FacetGroup title="Line of business" values=facets.line_of_business query=query.clone() field="line_of_business" />
+            <FacetGroup title="For developers" values=facets.developer query=query.clone() field="developer" />
         </aside>
         <section class="results" aria-labelledby="results-heading">
             <h2 id="results-heading" class="results-count">{summary}</h2>

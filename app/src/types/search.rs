@@ -41,6 +41,12 @@ pub struct SearchQuery {
     /// `yes`: brands with an endpoint whose CapabilityStatement offers ExplanationOfBenefit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eob: Option<String>,
+    /// Brands with a plan in this line of business (`medicare-advantage`, `medicaid`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_of_business: Option<String>,
+    /// What the payer states it offers developers: `sandbox`, `self-service`, `test-patients`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,8 +54,18 @@ pub struct SearchQuery {
 }
 
 /// The filter parameters of a search, as named in URLs.
-pub const FILTERS: [&str; 8] =
-    ["category", "state", "fhir_version", "environment", "status", "cert_days", "carin", "eob"];
+pub const FILTERS: [&str; 10] = [
+    "category",
+    "state",
+    "fhir_version",
+    "environment",
+    "status",
+    "cert_days",
+    "carin",
+    "eob",
+    "line_of_business",
+    "developer",
+];
 
 impl SearchQuery {
     fn filter_slot(&mut self, name: &str) -> Option<&mut Option<String>> {
@@ -62,6 +78,8 @@ impl SearchQuery {
             "cert_days" => &mut self.cert_days,
             "carin" => &mut self.carin,
             "eob" => &mut self.eob,
+            "line_of_business" => &mut self.line_of_business,
+            "developer" => &mut self.developer,
             _ => return None,
         })
     }
@@ -77,6 +95,8 @@ impl SearchQuery {
             "cert_days" => self.cert_days.as_deref(),
             "carin" => self.carin.as_deref(),
             "eob" => self.eob.as_deref(),
+            "line_of_business" => self.line_of_business.as_deref(),
+            "developer" => self.developer.as_deref(),
             _ => None,
         }
     }
@@ -245,6 +265,10 @@ pub struct Facets {
     pub cert_days: Vec<FacetValue>,
     pub carin: Vec<FacetValue>,
     pub eob: Vec<FacetValue>,
+    #[serde(default)]
+    pub line_of_business: Vec<FacetValue>,
+    #[serde(default)]
+    pub developer: Vec<FacetValue>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

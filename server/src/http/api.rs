@@ -32,6 +32,8 @@ pub struct SearchParams {
     pub cert_days: Option<u32>,
     pub carin: Option<String>,
     pub eob: Option<String>,
+    pub line_of_business: Option<String>,
+    pub developer: Option<String>,
     #[validate(range(min = 1, max = 1000, message = "page must be between 1 and 1000"))]
     pub page: Option<u32>,
     #[validate(range(min = 1, max = 100, message = "per_page must be between 1 and 100"))]
@@ -59,6 +61,8 @@ pub async fn search(
         cert_days: p.cert_days.map(|d| d.to_string()),
         carin: p.carin,
         eob: p.eob,
+        line_of_business: p.line_of_business,
+        developer: p.developer,
         page: p.page,
         per_page: p.per_page,
     };

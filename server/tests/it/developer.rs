@@ -96,6 +96,18 @@ async fn maintainers_state_their_developer_facts_and_plans(backend: Backend) {
     assert_eq!(d["plans"][0]["line_of_business"], "medicare-advantage");
     assert_eq!(d["plans"][0]["apis"][0]["kind"], "formulary");
     assert_eq!(d["plans"][1]["name"], "Good Medicaid");
+    // Search filters on the plans' lines of business and on what the payer offers developers.
+    let found = app.get_json("/api/v1/brands?line_of_business=medicare-advantage").await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["results"][0]["id"], good);
+    let offers = &found["facets"]["developer"];
+    for v in ["sandbox", "self-service", "test-patients"] {
+        assert!(offers.as_array().unwrap().iter().any(|f| f["value"] == v), "{v} in {offers}");
+    }
+    assert_eq!(app.get_json("/api/v1/brands?developer=self-service").await["total"], 1);
+    assert_eq!(app.get_json("/api/v1/brands?line_of_business=chip").await["total"], 0);
+    let search_page = Browser::new(&app).get("/?developer=test-patients").await;
+    assert!(search_page.body.contains("Offers test patients") && search_page.body.contains("Good Health Plan"));
     let csv = app.client.get(app.url("/export/endpoints.csv")).send().await.unwrap().text().await.unwrap();
     let header = csv.lines().next().unwrap();
     assert!(

@@ -8,6 +8,7 @@ use super::text::{index_terms, phrase, words};
 use crate::server::fhir::SYSTEM_URI;
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::check::Health;
+use crate::types::developer::LineOfBusiness;
 use crate::types::search::{
     BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
 };
@@ -19,19 +20,21 @@ const FIELD_NAME: u8 = 3;
 const FIELD_ALIAS: u8 = 2;
 const FIELD_OTHER: u8 = 1;
 
-/// Facets, in the order of `Facets`: category, state, FHIR version and environment come from
-/// the directory (in the index); status, certificate expiry, CARIN and EOB come from the poller
-/// (in the `HealthOverlay`, refreshed far more often than the index).
+/// Facets: category, state, FHIR version, environment, line of business and developer offers
+/// come from the directory (in the index); status, certificate expiry, CARIN and EOB come from
+/// the poller (in the `HealthOverlay`, refreshed far more often than the index).
 const FACET_CATEGORY: usize = 0;
 const FACET_STATE: usize = 1;
 const FACET_FHIR_VERSION: usize = 2;
 const FACET_ENVIRONMENT: usize = 3;
-const FACET_STATUS: usize = 4;
-const FACET_CERT: usize = 5;
-const FACET_CARIN: usize = 6;
-const FACET_EOB: usize = 7;
-pub(super) const FACETS: usize = 8;
-pub(super) const STATIC_FACETS: usize = 4;
+const FACET_LOB: usize = 4;
+const FACET_DEVELOPER: usize = 5;
+const FACET_STATUS: usize = 6;
+const FACET_CERT: usize = 7;
+const FACET_CARIN: usize = 8;
+const FACET_EOB: usize = 9;
+pub(super) const FACETS: usize = 10;
+pub(super) const STATIC_FACETS: usize = 6;
 
 /// An endpoint's environment, from its name: test systems say so ("Aetna Patient Access
 /// (sandbox)", "Epic Sandbox"); everything else is production.
@@ -104,6 +107,10 @@ pub struct IndexInput {
     pub environments: Vec<String>,
     /// The addresses of the endpoints it uses (its own, or its parent's).
     pub endpoint_addresses: Vec<String>,
+    /// Its plans' lines of business (`LineOfBusiness::as_str`).
+    pub lines_of_business: Vec<String>,
+    /// What its developer facts state it offers: `sandbox`, `self-service`, `test-patients`.
+    pub developer: Vec<String>,
 }
 
 /// Adds a document to a map's list once.
@@ -193,6 +200,8 @@ impl SearchIndex {
                 states.iter().map(|c| intern(FACET_STATE, c)).collect(),
                 input.summary.fhir_versions.iter().map(|v| intern(FACET_FHIR_VERSION, v)).collect(),
                 input.environments.iter().map(|v| intern(FACET_ENVIRONMENT, v)).collect(),
+                input.lines_of_business.iter().map(|v| intern(FACET_LOB, v)).collect(),
+                input.developer.iter().map(|v| intern(FACET_DEVELOPER, v)).collect(),
             ];
             docs.push(Doc {
                 name_phrase: phrase(&input.summary.name),
@@ -355,6 +364,10 @@ impl SearchIndex {
                 cert_days: facet(FACET_CERT, &|d| format!("Within {d} days")),
                 carin: facet(FACET_CARIN, &|_| "Passes the CARIN scorecard".to_string()),
                 eob: facet(FACET_EOB, &|_| "Offers ExplanationOfBenefit".to_string()),
+                line_of_business: facet(FACET_LOB, &|v| {
+                    LineOfBusiness::parse(v).map_or_else(|| v.to_string(), |l| l.label().to_string())
+                }),
+                developer: facet(FACET_DEVELOPER, &|v| developer_label(v).to_string()),
             },
         }
     }
@@ -411,11 +424,23 @@ impl SearchIndex {
             by_value(FACET_STATE, &q.state),
             by_value(FACET_FHIR_VERSION, &q.fhir_version),
             by_value(FACET_ENVIRONMENT, &q.environment),
+            by_value(FACET_LOB, &q.line_of_business),
+            by_value(FACET_DEVELOPER, &q.developer),
             by_value(FACET_STATUS, &q.status),
             cert,
             by_value(FACET_CARIN, &q.carin),
             by_value(FACET_EOB, &q.eob),
         ]
+    }
+}
+
+/// The developer facet's values, as the filter list says them.
+fn developer_label(v: &str) -> &str {
+    match v {
+        "sandbox" => "Has a sandbox",
+        "self-service" => "Self-service registration",
+        "test-patients" => "Offers test patients",
+        other => other,
     }
 }
 

@@ -1,8 +1,9 @@
 //! What the index is built from, read from the database in a few whole-table queries.
 use super::index::{IndexInput, environment_of};
-use crate::server::entities::{brand, brand_endpoint, endpoint, portal};
+use crate::server::entities::{brand, brand_endpoint, brand_plan, developer_facts, endpoint, portal};
 use crate::server::fhir::records::Address;
 use crate::server::services::brands::{parse_list, safe_logo};
+use crate::types::developer::LineOfBusiness;
 use crate::types::link::WebUrl;
 use crate::types::search::BrandSummary;
 use crate::types::states::{state_code, state_name};
@@ -87,6 +88,39 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
             e.addresses.push(address.clone());
         }
     }
+    let mut lines_of_business: HashMap<i32, Vec<String>> = HashMap::new();
+    for (brand_id, lob) in brand_plan::Entity::find()
+        .select_only()
+        .columns([brand_plan::Column::BrandId, brand_plan::Column::LineOfBusiness])
+        .into_tuple::<(i32, LineOfBusiness)>()
+        .all(db)
+        .await?
+    {
+        let list = lines_of_business.entry(brand_id).or_default();
+        if !list.iter().any(|l| l == lob.as_str()) {
+            list.push(lob.as_str().to_string());
+        }
+    }
+    let mut developer: HashMap<i32, Vec<String>> = HashMap::new();
+    for (brand_id, sandbox, self_service, test_patients) in developer_facts::Entity::find()
+        .select_only()
+        .columns([
+            developer_facts::Column::BrandId,
+            developer_facts::Column::HasSandbox,
+            developer_facts::Column::SelfService,
+            developer_facts::Column::TestPatients,
+        ])
+        .into_tuple::<(i32, bool, Option<bool>, Option<bool>)>()
+        .all(db)
+        .await?
+    {
+        let offers = [
+            (sandbox, "sandbox"),
+            (self_service == Some(true), "self-service"),
+            (test_patients == Some(true), "test-patients"),
+        ];
+        developer.insert(brand_id, offers.iter().filter(|(on, _)| *on).map(|(_, v)| v.to_string()).collect());
+    }
     let by_resource: HashMap<(i32, &str), i32> = brands.iter().map(|b| ((b.1, b.2.as_str()), b.0)).collect();
     let mut inputs = Vec::with_capacity(brands.len());
     for (id, source_id, _rid, name, aliases, identifiers, categories, website, addresses, logo_url, part_of) in &brands
@@ -124,6 +158,8 @@ pub async fn load_inputs<C: ConnectionTrait>(db: &C) -> Result<Vec<IndexInput>, 
             health_from,
             environments,
             endpoint_addresses,
+            lines_of_business: lines_of_business.remove(id).unwrap_or_default(),
+            developer: developer.remove(id).unwrap_or_default(),
         });
     }
     Ok(inputs)

@@ -36,6 +36,8 @@ fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &str, cats: &
             "https://fhir.{}.example/r4/{id}",
             name.split(' ').next().unwrap().to_lowercase()
         )],
+        lines_of_business: vec![],
+        developer: vec![],
     }
 }
 
@@ -159,6 +161,32 @@ fn filters_and_facets() {
     assert_eq!((tx.count, tx.label.as_str()), (2, "Texas"));
     let none = idx.search(&SearchQuery { state: Some("ZZ".into()), ..Default::default() });
     assert_eq!(none.total, 0, "a filter value no brand has matches nothing");
+}
+
+#[test]
+fn lines_of_business_and_developer_offers_filter_and_count() {
+    let mut a = input(1, "Aetna", &[], "Hartford", "CT", &["ins"]);
+    a.lines_of_business = vec!["medicare-advantage".into(), "commercial".into()];
+    a.developer = vec!["sandbox".into(), "self-service".into()];
+    let mut b = input(2, "Bluebonnet Health", &[], "Dallas", "TX", &["ins"]);
+    b.lines_of_business = vec!["medicaid".into()];
+    b.developer = vec!["sandbox".into()];
+    let idx = SearchIndex::build(1, vec![a, b, input(3, "Cedar Plan", &[], "Austin", "TX", &["ins"])]);
+    let r = idx.search(&SearchQuery { line_of_business: Some("medicare-advantage".into()), ..Default::default() });
+    assert_eq!(ids(&r), vec![1]);
+    let ma = r.facets.line_of_business.iter().find(|f| f.value == "medicare-advantage").unwrap();
+    assert_eq!((ma.count, ma.label.as_str()), (1, "Medicare Advantage"));
+    assert_eq!(
+        r.facets.line_of_business.iter().find(|f| f.value == "medicaid").unwrap().count,
+        1,
+        "its own filter ignored"
+    );
+    let r = idx.search(&SearchQuery { developer: Some("sandbox".into()), ..Default::default() });
+    assert_eq!(ids(&r), vec![1, 2]);
+    let sd = r.facets.developer.iter().find(|f| f.value == "self-service").unwrap();
+    assert_eq!((sd.count, sd.label.as_str()), (1, "Self-service registration"));
+    let r = idx.search(&SearchQuery { developer: Some("test-patients".into()), ..Default::default() });
+    assert_eq!(r.total, 0, "nobody offers test patients");
 }
 
 #[test]
