@@ -4,9 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, hydrated, seriousViolations, cspRefusals } from './browser.mjs';
-import { mailTo, linkIn } from './mail.mjs';
+import { mailTo } from './mail.mjs';
+import { signUp } from './signup.mjs';
 
-const PASSWORD = 'a long and unusual passphrase';
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
 const stamp = Date.now();
@@ -29,17 +29,6 @@ after(async () => {
   await admin?.close();
 });
 
-async function signUp(page, email) {
-  await page.goto('/signup');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.locator('[role=status]', { hasText: 'Check your inbox' }).waitFor();
-  await page.goto(linkIn(await mailTo(email, 'Confirm your address'), '/verify?token='));
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Confirm my address' }).click();
-  await page.locator('h1', { hasText: 'Your account' }).waitFor();
-}
 
 test('a newcomer proposes an endpoint, an admin approves it from the diff, and search finds it', async () => {
   const page = await context.newPage();

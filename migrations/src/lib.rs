@@ -10,6 +10,7 @@ mod m20261202_000007_accounts;
 mod m20261203_000008_community;
 mod m20261204_000009_claims;
 mod m20261205_000010_developer_facts;
+mod m20261206_000011_publications;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_community::Migration),
             Box::new(m20261204_000009_claims::Migration),
             Box::new(m20261205_000010_developer_facts::Migration),
+            Box::new(m20261206_000011_publications::Migration),
         ]
     }
 }

@@ -103,6 +103,7 @@ struct Controls {
     smart: Arc<Mutex<Option<Arc<String>>>>,
     metadata: Arc<Mutex<Option<Arc<String>>>>,
     verification: Arc<Mutex<Option<Arc<String>>>>,
+    verification_file: Arc<Mutex<Option<std::path::PathBuf>>>,
 }
 
 fn replaced(slot: &Mutex<Option<Arc<String>>>, default: &Arc<String>) -> Arc<String> {
@@ -157,6 +158,12 @@ impl FakeServer {
     /// Serves this text at `/.well-known/signpost-verification.txt` (`None`: a 404).
     pub fn set_verification(&self, text: Option<String>) {
         *self.controls.verification.lock().unwrap_or_else(|p| p.into_inner()) = text.map(Arc::new);
+    }
+
+    /// Serves this file's content at the verification path while no text is set (a process
+    /// outside writes it: the end-to-end tests).
+    pub fn set_verification_file(&self, path: std::path::PathBuf) {
+        *self.controls.verification_file.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
     }
 
     /// When each request arrived, in order.
@@ -255,7 +262,9 @@ async fn brands(State(fake): State<Fake>, Path(scenario): Path<String>) -> Respo
 
 async fn verification(State(fake): State<Fake>) -> Response {
     fake.hit();
-    let text = fake.controls.verification.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let set = fake.controls.verification.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let file = fake.controls.verification_file.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let text = set.or_else(|| file.and_then(|f| std::fs::read_to_string(f).ok()).map(Arc::new));
     match text {
         Some(t) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], t.to_string()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),

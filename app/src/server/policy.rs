@@ -208,8 +208,15 @@ pub fn read_proposal(actor: &Actor, proposer: Option<i32>, maintainer: Option<i3
 }
 
 /// A proposal applied at once, without a moderator: a contributor an admin trusts.
-pub fn apply_at_once(actor: &Actor, trusted: bool) -> Result<(), AppError> {
-    if actor.viewer.is_some() && trusted { Ok(()) } else { Err(refuse("a moderator decides on this proposal")) }
+/// Also a member of the organization that maintains the brand (`maintainer`): its own edits of
+/// its own brand need no other moderator.
+pub fn apply_at_once(actor: &Actor, trusted: bool, maintainer: Option<i32>) -> Result<(), AppError> {
+    let maintains = maintainer.is_some_and(|org| actor.role_in(org).is_some());
+    if actor.viewer.is_some() && (trusted || maintains) {
+        Ok(())
+    } else {
+        Err(refuse("a moderator decides on this proposal"))
+    }
 }
 
 /// Reverting a record to an earlier version: admins.
@@ -314,6 +321,9 @@ mod tests {
         assert!(manage_claims(&member).is_err() && manage_claims(&actor(true, &[])).is_ok());
         assert_eq!(Actor::request(None, "x").label(), "visitor");
         assert!(edit_developer_facts(&member, Some(3)).is_ok() && edit_developer_facts(&member, Some(4)).is_err());
+        assert!(apply_at_once(&member, false, Some(3)).is_ok(), "a maintainer's own edit of its brand");
+        assert!(apply_at_once(&member, false, Some(4)).is_err() && apply_at_once(&member, false, None).is_err());
+        assert!(apply_at_once(&member, true, None).is_ok(), "a trusted contributor anywhere");
         assert!(edit_developer_facts(&member, None).is_err() && edit_developer_facts(&actor(true, &[]), None).is_ok());
         assert!(matches!(edit_developer_facts(&Actor::request(None, "x"), Some(3)), Err(AppError::Unauthorized(_))));
         assert_eq!(Actor::command_line().label(), "command line");

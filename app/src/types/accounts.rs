@@ -225,6 +225,7 @@ pub struct OrgPage {
     pub invitations: Vec<InvitationInfo>,
     /// A payer organization's claims on brands, newest first.
     pub claims: Vec<crate::types::claims::ClaimView>,
+    pub publishing: crate::types::publishing::PublishingInfo,
 }
 
 /// An account in the admins' list.
@@ -325,6 +326,9 @@ pub struct PostedForm {
     pub notice: Option<String>,
     /// What a proposal form's "Check" found.
     pub preview: Option<crate::types::proposals::ProposalPreview>,
+    /// What publishing an uploaded bundle would do.
+    #[serde(default)]
+    pub upload: Option<crate::types::publishing::UploadPreview>,
 }
 
 impl PostedForm {

@@ -9,6 +9,7 @@ pub mod developer;
 pub mod endpoint;
 pub mod link;
 pub mod proposals;
+pub mod publishing;
 pub mod search;
 pub mod states;
 pub mod validation;

@@ -195,6 +195,9 @@ pub enum ChangeOrigin {
     /// The community's value put back after a re-import that left the field as it was.
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "kept"))]
     Kept,
+    /// A member of the payer organization that maintains the brand, applied at once.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "maintainer"))]
+    Maintainer,
 }
 
 impl ChangeOrigin {
@@ -205,6 +208,7 @@ impl ChangeOrigin {
             ChangeOrigin::Trusted => "trusted contributor",
             ChangeOrigin::Revert => "revert",
             ChangeOrigin::Kept => "community value kept over a re-import",
+            ChangeOrigin::Maintainer => "the brand's maintainer",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod health;
 pub mod orgs;
 pub mod pages;
 pub mod proposals;
+pub mod publish;
 pub mod session;
 pub mod settings;
 pub mod validate_form;

@@ -77,7 +77,7 @@ impl Answer {
 
     /// The page with the form's errors and what was typed (the caller leaves passwords out).
     pub fn invalid(path: impl Into<String>, form: &str, values: Vec<(String, String)>, errors: FormErrors) -> Self {
-        let posted = PostedForm { form: form.into(), values, errors, notice: None, preview: None };
+        let posted = PostedForm { form: form.into(), values, errors, ..Default::default() };
         Answer::Page {
             path: path.into(),
             posted,

@@ -47,8 +47,13 @@ fn page_again(
     preview: app::types::proposals::ProposalPreview,
 ) -> Answer {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    let posted =
-        PostedForm { form: "proposal".into(), values: typed(pairs), errors, notice: None, preview: Some(preview) };
+    let posted = PostedForm {
+        form: "proposal".into(),
+        values: typed(pairs),
+        errors,
+        preview: Some(preview),
+        ..Default::default()
+    };
     Answer::posted(page, posted, status)
 }
 

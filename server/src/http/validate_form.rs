@@ -42,7 +42,11 @@ pub async fn validate_form(
 }
 
 /// The bundle from the form: the uploaded file when one was chosen, else the pasted text.
-async fn read_bundle(parts: &axum::http::request::Parts, body: Body, limit: usize) -> Result<String, String> {
+pub(crate) async fn read_bundle(
+    parts: &axum::http::request::Parts,
+    body: Body,
+    limit: usize,
+) -> Result<String, String> {
     let too_big = |n: usize| format!("The bundle is {n} bytes; the limit here is {}.", size_label(limit));
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut rebuilt = Request::builder()

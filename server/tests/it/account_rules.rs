@@ -357,7 +357,12 @@ async fn ceilings_and_a_password_changed_during_log_in(backend: Backend) {
 
     // 50 wrong guesses at one account from 50 addresses; the 51st address waits too, even with
     // the right password.
-    let limits = LoginLimits::standard();
+    // The standard ceiling of 50, refilled slowly enough that 50 debug-build password hashes on
+    // a loaded machine (which can take longer than its 20 seconds) cannot refill it mid-test.
+    let limits = LoginLimits {
+        per_address: app::server::rate_limit::AccountLimiter::new(50, std::time::Duration::from_secs(3600)),
+        ..LoginLimits::standard()
+    };
     let attempt = |client: std::net::IpAddr, password: &'static str| Attempt {
         email: "ana@example.org",
         password,
@@ -371,7 +376,7 @@ async fn ceilings_and_a_password_changed_during_log_in(backend: Backend) {
     }
     let fresh = std::net::IpAddr::from([10, 0, 2, 1]);
     let out = log_in(&app.db, &limits, "https://signpost.test", attempt(fresh, PASSWORD), now).await.unwrap();
-    assert!(matches!(out, LogInOutcome::Limited(w) if (1..=20).contains(&w)), "the ceiling across clients");
+    assert!(matches!(out, LogInOutcome::Limited(w) if w >= 1), "the ceiling across clients");
 
     // A log-in checked the old password, then the password changed before its session began:
     // no session for the old password.

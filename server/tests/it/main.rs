@@ -17,4 +17,5 @@ mod developer;
 mod hardening;
 mod moderation;
 mod poll;
+mod publishing;
 mod search_quality;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod claims;
 pub mod links;
 pub mod orgs;
+pub mod publishing;
 pub mod settings;
 
 use leptos::prelude::*;

@@ -71,6 +71,7 @@ fn Members(page: OrgPage) -> impl IntoView {
             </section>
             {(page.kind == OrgKind::Payer).then(|| view! {
                 <super::claims::OrgClaims org=id claims=page.claims.clone() member=member />
+                <super::publishing::OrgPublishing org=id info=page.publishing.clone() member=member />
             })}
             {member.then(|| view! {
                 <section class="card" aria-labelledby="invite-heading">

@@ -77,6 +77,10 @@ pub enum AuditAction {
     ClaimRevoke,
     #[sea_orm(string_value = "brand.developer-facts")]
     DeveloperFactsEdit,
+    #[sea_orm(string_value = "publication.upload")]
+    PublicationUpload,
+    #[sea_orm(string_value = "publication.rollback")]
+    PublicationRollback,
 }
 
 impl AuditAction {

@@ -26,6 +26,7 @@ pub mod organization;
 pub mod portal;
 pub mod proposal;
 pub mod proposal_message;
+pub mod publication;
 pub mod record_change;
 pub mod source;
 pub mod subscription;

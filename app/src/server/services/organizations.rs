@@ -133,12 +133,19 @@ pub async fn page(db: &impl ConnectionTrait, actor: &Actor, id: i32, now: i64) -
         .await?;
     let my_role =
         actor.viewer.as_ref().and_then(|v| members.iter().find(|m| m.account_id == v.account_id)).map(|m| m.role);
-    let claims = match org.kind {
-        OrgKind::Payer => crate::server::services::publishing::claims::of_org(db, id).await?,
-        OrgKind::Developer => Vec::new(),
+    let (claims, publishing) = match org.kind {
+        OrgKind::Payer => {
+            use crate::server::services::publishing::{claims, publications};
+            let versions = publications::list(db, actor, id).await?;
+            let bundle_path = (!versions.is_empty())
+                .then(|| format!("/publishers/{}/brands.json", publications::slug(id, &org.name)));
+            (claims::of_org(db, id).await?, crate::types::publishing::PublishingInfo { bundle_path, versions })
+        }
+        OrgKind::Developer => (Vec::new(), Default::default()),
     };
     Ok(OrgPage {
         claims,
+        publishing,
         id,
         name: org.name,
         kind: org.kind,

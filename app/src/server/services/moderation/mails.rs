@@ -49,8 +49,8 @@ impl ProposalMail<'_> {
             ProposalMail::AppliedAtOnce => (
                 format!("Your change #{id} is in the directory"),
                 format!(
-                    "As a trusted contributor, your change #{id} was applied at once. It is recorded in the brand's \
-                     history, where a moderator can revert it.\n\n{link}\n"
+                    "Your change #{id} was applied at once (you are a trusted contributor, or you maintain the \
+                     brand). It is recorded in the brand's history, where an admin can revert it.\n\n{link}\n"
                 ),
             ),
             ProposalMail::Question { body } => (

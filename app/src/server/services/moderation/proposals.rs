@@ -187,10 +187,32 @@ pub async fn propose<C: ConnectionTrait + TransactionTrait>(
     .insert(&txn)
     .await?;
     let trusted = account::Entity::find_by_id(account_id).one(&txn).await?.is_some_and(|a| a.trusted);
-    let applied = if policy::apply_at_once(actor, trusted).is_ok() {
-        let origin = crate::types::proposals::ChangeOrigin::Trusted;
+    let maintainer = crate::server::services::publishing::claims::maintainer_org(&txn, brand_id).await?;
+    let applied = if policy::apply_at_once(actor, trusted, maintainer).is_ok() {
+        let maintains = policy::apply_at_once(actor, false, maintainer).is_ok();
+        let origin = if maintains {
+            crate::types::proposals::ChangeOrigin::Maintainer
+        } else {
+            crate::types::proposals::ChangeOrigin::Trusted
+        };
         match review::decide_approve(&txn, actor, &row, None, false, origin, env.base, now).await? {
-            review::ApproveOutcome::Approved { .. } => true,
+            review::ApproveOutcome::Approved { .. } => {
+                // A maintainer's edit of its brand is published at once, as a new version.
+                if let (true, Some(org)) = (maintains, maintainer) {
+                    let base = env.base.trim_end_matches('/');
+                    crate::server::services::publishing::publications::record(
+                        &txn,
+                        org,
+                        base,
+                        "edit",
+                        &format!("proposal #{}", row.id),
+                        actor.account_id(),
+                        now,
+                    )
+                    .await?;
+                }
+                true
+            }
             // Someone changed the same fields meanwhile: it waits for a moderator instead.
             review::ApproveOutcome::Conflict(_) | review::ApproveOutcome::Invalid(_) => false,
         }

@@ -241,7 +241,7 @@ pub(crate) async fn decide_approve(
     if let Some(to) = proposer {
         let mail = match (row.kind, origin) {
             (ProposalKind::Report, _) => ProposalMail::ReportAccepted,
-            (_, ChangeOrigin::Trusted) => ProposalMail::AppliedAtOnce,
+            (_, ChangeOrigin::Trusted | ChangeOrigin::Maintainer) => ProposalMail::AppliedAtOnce,
             _ => ProposalMail::Approved,
         };
         mails::send(txn, base, &to, row.id, now, mail, now).await?;

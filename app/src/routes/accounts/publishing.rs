@@ -1,0 +1,119 @@
+//! A payer organization's publishing section: its bundle's address, the published versions
+//! with rollback, and the upload form with its preview (findings and per-brand changes).
+use super::utc_label;
+use crate::components::form::{FormMessages, PendingForm, SubmitButton, posted};
+use crate::types::publishing::{BrandChangeKind, PublishingInfo, UploadPreview};
+use leptos::prelude::*;
+
+fn kind_label(k: BrandChangeKind) -> &'static str {
+    match k {
+        BrandChangeKind::Added => "new brand",
+        BrandChangeKind::Changed => "changed",
+        BrandChangeKind::Unchanged => "unchanged",
+        BrandChangeKind::Refused => "refused",
+    }
+}
+
+#[component]
+fn Preview(preview: UploadPreview) -> impl IntoView {
+    let [errors, warnings, notes] = preview.finding_counts;
+    view! {
+        <section class="card" aria-labelledby="preview-heading">
+            <h3 id="preview-heading">{if preview.blocked { "What blocks publishing" } else { "What publishing would do" }}</h3>
+            <p>{format!("The validator found {errors} errors, {warnings} warnings and {notes} notes. Errors block publishing; warnings do not.")}</p>
+            {(!preview.findings.is_empty()).then(|| view! {
+                <ul class="findings">
+                    {preview.findings.iter().take(200).map(|f| view! {
+                        <li class=format!("finding finding-{}", f.severity.as_str())>
+                            <strong>{f.severity.as_str()}</strong>" "{f.message.clone()}" "<code>{f.pointer.clone()}</code>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <table class="table diff">
+                <caption class="visually-hidden">"Brands in the bundle"</caption>
+                <thead><tr><th scope="col">"Brand"</th><th scope="col">"What happens"</th><th scope="col">"Changes"</th></tr></thead>
+                <tbody>
+                    {preview.brands.iter().map(|b| view! {
+                        <tr>
+                            <th scope="row">{match b.brand_id {
+                                Some(id) => view! { <a href=format!("/brands/{id}")>{b.name.clone()}</a> }.into_any(),
+                                None => view! { {b.name.clone()} }.into_any(),
+                            }}</th>
+                            <td>{kind_label(b.kind)}{b.problem.clone().map(|p| format!(": {p}"))}</td>
+                            <td>
+                                <ul class="plain">
+                                    {b.fields.iter().take(50).map(|f| view! {
+                                        <li>{format!("{}: {} → {}", f.label, f.before, f.after)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {(!preview.left_out.is_empty()).then(|| view! {
+                <p>{format!("Not in the bundle, so left as they are: {}.", preview.left_out.join(", "))}</p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn OrgPublishing(org: i32, info: PublishingInfo, member: bool) -> impl IntoView {
+    let preview = posted("publish").and_then(|p| p.upload);
+    let pasted = posted("publish").map(|p| p.value("bundle")).unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="publishing-heading" id="publishing">
+            <h2 id="publishing-heading">"Publishing"</h2>
+            {match info.bundle_path.clone() {
+                Some(path) => view! {
+                    <p>"Your brands as a SMART brands bundle, for your smart-configuration's "<code>"user_access_brand_bundle"</code>": "
+                        <a href=path.clone()>{path.clone()}</a></p>
+                }.into_any(),
+                None => view! { <p>"Nothing published yet. Publish by uploading a bundle below, or by editing a brand you maintain (its page's \"Propose a change\" applies your edits at once)."</p> }.into_any(),
+            }}
+            <FormMessages form="versions" />
+            {(!info.versions.is_empty()).then(|| view! {
+                <h3>"Versions"</h3>
+                <ul class="plain-list">
+                    {info.versions.iter().map(|v| {
+                        let label = format!("Version {} · {} · {} brands · {}{}", v.version, v.kind, v.brand_count, utc_label(v.published_at),
+                            if v.note.is_empty() { String::new() } else { format!(" · {}", v.note) });
+                        let latest = info.versions.first().is_some_and(|f| f.version == v.version);
+                        view! {
+                            <li>
+                                {label}
+                                {(member && !latest).then(|| view! {
+                                    <PendingForm action=format!("/orgs/{org}/publications/{}/rollback", v.version) class="inline">
+                                        <SubmitButton label="Roll back to this" class="secondary small" />
+                                    </PendingForm>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {member.then(|| view! {
+                <h3>"Publish a bundle"</h3>
+                <p class="hint">"Organizations named Organization/b<number> are the brands as Signpost publishes them (download your bundle above, edit it, upload it). Any other Organization is a new brand, allowed at a domain you have verified."</p>
+                <form method="post" action=format!("/orgs/{org}/publish?intent=preview") enctype="multipart/form-data" class="stack">
+                    <FormMessages form="publish" />
+                    <div class="field">
+                        <label class="field-label" for="publish-file">"Bundle file"</label>
+                        <input class="input" id="publish-file" name="file" type="file" accept=".json,application/json,application/fhir+json" />
+                    </div>
+                    <div class="field">
+                        <label class="field-label" for="publish-bundle">"Or paste it"</label>
+                        <textarea class="input" id="publish-bundle" name="bundle" rows="6">{pasted}</textarea>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="button secondary">"Preview"</button>
+                        <button type="submit" class="button" formaction=format!("/orgs/{org}/publish?intent=publish")>"Publish"</button>
+                    </div>
+                </form>
+            })}
+            {preview.map(|p| view! { <Preview preview=p /> })}
+        </section>
+    }
+}

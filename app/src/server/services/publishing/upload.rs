@@ -1,0 +1,255 @@
+//! A payer publishes a brands bundle it wrote (or exported from Signpost and edited): a preview
+//! first (the validator's findings with their JSON pointers, and per brand what would change),
+//! then, when nothing blocks it, every change in one transaction and a new published version.
+//!
+//! An Organization whose id is `b{N}` is brand N as Signpost publishes it, and may be changed
+//! only if the organization maintains it; any other Organization is a new brand, allowed only
+//! at a domain the organization has verified. Maintained brands the bundle leaves out are left
+//! as they are.
+use super::claims::{maintained_brands, org_of};
+use super::publications;
+use crate::error::AppError;
+use crate::server::entities::audit_log::AuditAction;
+use crate::server::entities::brand_claim;
+use crate::server::fhir::records::{BrandRecord, Directory};
+use crate::server::policy::{self, Actor};
+use crate::server::services::audit::{self, Target};
+use crate::server::services::moderation::apply::{apply_to_brand, create_brand};
+use crate::server::services::moderation::drafts::{self, draft_of, draft_of_record};
+use crate::server::services::moderation::history::ChangeMeta;
+use crate::server::services::sql::begin_writing;
+use crate::types::claims::{ClaimState, Domain};
+use crate::types::proposals::{BrandDraft, ChangeOrigin, EndpointDraft, diff};
+use crate::types::publishing::{BrandChange, BrandChangeKind, UploadPreview};
+use crate::types::validation::{Finding, Severity};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use std::collections::BTreeMap;
+
+/// Brands one upload may hold.
+pub const MAX_BRANDS: usize = 500;
+
+pub enum UploadOutcome {
+    Preview(UploadPreview),
+    Published { version: i32, preview: UploadPreview },
+}
+
+/// One brand of the upload, ready to apply.
+struct Planned {
+    existing: Option<i32>,
+    draft: BrandDraft,
+    /// For a new brand: the claim whose domain covers it.
+    covering: Option<brand_claim::Model>,
+}
+
+/// The record's endpoints as drafts: those the brand lists already (by address) keep their id.
+fn endpoints_of(r: &BrandRecord, dir: &Directory, listed: &[(i32, String)]) -> Vec<EndpointDraft> {
+    let mut refs: Vec<&String> = r.endpoint_refs.iter().collect();
+    for p in &r.portals {
+        refs.extend(p.endpoint_refs.iter().filter(|x| !r.endpoint_refs.contains(x)));
+    }
+    let mut out: Vec<EndpointDraft> = Vec::new();
+    for reference in refs {
+        let Some(e) = dir.endpoints.iter().find(|e| &e.resource_id == reference) else { continue };
+        if out.iter().any(|o| o.address == e.address) {
+            continue;
+        }
+        out.push(EndpointDraft {
+            id: listed.iter().find(|(_, a)| *a == e.address).map(|(id, _)| *id),
+            address: e.address.clone(),
+            name: e.name.clone().unwrap_or_default(),
+            fhir_versions: e.fhir_versions.clone(),
+            status: e.status.clone(),
+            contact_url: e.contact_url.clone().unwrap_or_default(),
+            portal: r.portals.iter().position(|p| p.endpoint_refs.contains(reference)),
+        });
+    }
+    out
+}
+
+fn blocks(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+async fn plan(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    dir: &Directory,
+) -> Result<(UploadPreview, Vec<Planned>), AppError> {
+    let maintained = maintained_brands(db, &[org_id]).await?;
+    let claims = brand_claim::Entity::find()
+        .filter(brand_claim::Column::OrganizationId.eq(org_id))
+        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
+        .all(db)
+        .await?;
+    let mut preview = UploadPreview {
+        findings: dir.findings.clone(),
+        finding_counts: dir.finding_counts(),
+        blocked: blocks(&dir.findings),
+        ..Default::default()
+    };
+    if dir.brands.len() > MAX_BRANDS {
+        return Err(AppError::TooLarge(format!("a publisher's bundle holds at most {MAX_BRANDS} brands")));
+    }
+    let mut planned = Vec::new();
+    let mut seen: Vec<i32> = Vec::new();
+    for r in &dir.brands {
+        let existing =
+            r.resource_id.strip_prefix('b').and_then(|n| n.parse::<i32>().ok()).filter(|n| maintained.contains(n));
+        let refuse = |preview: &mut UploadPreview, problem: String| {
+            preview.blocked = true;
+            preview.brands.push(BrandChange {
+                brand_id: existing,
+                name: r.name.clone(),
+                kind: BrandChangeKind::Refused,
+                fields: vec![],
+                problem: Some(problem),
+            });
+        };
+        let loaded = match existing {
+            Some(id) => drafts::load(db, id).await?,
+            None => None,
+        };
+        let listed: Vec<(i32, String)> = loaded
+            .as_ref()
+            .map(|l| l.endpoints.iter().map(|e| (e.id, e.address.clone())).collect())
+            .unwrap_or_default();
+        let mut draft = draft_of_record(r);
+        draft.endpoints = endpoints_of(r, dir, &listed);
+        let covering = match existing {
+            Some(id) => {
+                if seen.contains(&id) {
+                    refuse(&mut preview, format!("Organization/b{id} is in the bundle twice"));
+                    continue;
+                }
+                seen.push(id);
+                None
+            }
+            None => {
+                let site = r.website.as_deref().and_then(Domain::of_website);
+                let claim = claims.iter().find(|c| {
+                    let d = Domain::of_website(&format!("https://{}/", c.domain));
+                    d.zip(site.as_ref()).is_some_and(|(d, s)| d.covers(s))
+                });
+                match claim {
+                    Some(c) => Some(c.clone()),
+                    None => {
+                        refuse(
+                            &mut preview,
+                            format!(
+                                "Organization/{} is not a brand this organization maintains (Signpost names those \
+                                 b<number>), and its website is not at a domain it has verified",
+                                r.resource_id
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        let ids: Vec<i32> = listed.iter().map(|(id, _)| *id).collect();
+        let checked = drafts::check(&draft, &ids);
+        if !checked.errors.is_empty() {
+            let first = checked.errors.fields.first().map(|(_, m)| m.clone()).or(checked.errors.summary.clone());
+            refuse(&mut preview, first.unwrap_or_else(|| "it does not pass the checks".into()));
+            continue;
+        }
+        let (kind, fields) = match &loaded {
+            Some(l) => {
+                let fields = diff(&draft_of(l).fields(), &checked.draft.fields());
+                (if fields.is_empty() { BrandChangeKind::Unchanged } else { BrandChangeKind::Changed }, fields)
+            }
+            None => (BrandChangeKind::Added, diff(&BrandDraft::default().fields(), &checked.draft.fields())),
+        };
+        preview.brands.push(BrandChange { brand_id: existing, name: r.name.clone(), kind, fields, problem: None });
+        planned.push(Planned { existing, draft: checked.draft, covering });
+    }
+    for id in maintained.iter().filter(|id| !seen.contains(id)) {
+        if let Some(l) = drafts::load(db, *id).await? {
+            preview.left_out.push(l.brand.name);
+        }
+    }
+    Ok((preview, planned))
+}
+
+/// Previews, or (`publish`) publishes, an uploaded bundle for the organization.
+#[allow(clippy::too_many_arguments)]
+pub async fn upload<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    org_id: i32,
+    base_url: &str,
+    bytes: &[u8],
+    publish: bool,
+    now: i64,
+) -> Result<UploadOutcome, AppError> {
+    let org = org_of(db, org_id).await?;
+    policy::claim_brand(actor, org_id, org.kind)?;
+    let dir = crate::server::import::brands::read(std::io::Cursor::new(bytes))
+        .map_err(|e| AppError::BadRequest(format!("this is not a brands bundle: {e}")))?;
+    let (preview, _) = plan(db, org_id, &dir).await?;
+    if !publish || preview.blocked {
+        return Ok(UploadOutcome::Preview(preview));
+    }
+    let txn = db.begin().await?;
+    begin_writing(&txn).await?;
+    // Planned again inside the transaction, so what is written is what the rows are now.
+    let (preview, planned) = plan(&txn, org_id, &dir).await?;
+    if preview.blocked {
+        return Ok(UploadOutcome::Preview(preview));
+    }
+    let meta = ChangeMeta {
+        origin: ChangeOrigin::Maintainer,
+        actor_id: actor.account_id(),
+        actor_label: actor.label(),
+        proposal_id: None,
+        source_id: None,
+        reason: format!("published by {}", org.name),
+    };
+    for p in &planned {
+        match (p.existing, &p.covering) {
+            (Some(id), _) => {
+                apply_to_brand(&txn, id, &p.draft, &meta, now).await?;
+            }
+            (None, Some(claim)) => {
+                let created = create_brand(&txn, &p.draft, &meta, now).await?;
+                // A new brand at a verified domain is maintained under that domain's proof.
+                brand_claim::Entity::insert(brand_claim::ActiveModel {
+                    organization_id: Set(org_id),
+                    brand_id: Set(created.brand_id),
+                    domain: Set(claim.domain.clone()),
+                    method: Set(claim.method),
+                    state: Set(ClaimState::Verified),
+                    email: Set(claim.email.clone()),
+                    file_token: Set(claim.file_token.clone()),
+                    created_by: Set(actor.account_id()),
+                    created_at: Set(now),
+                    verified_at: Set(Some(now)),
+                    next_check_at: Set(claim.next_check_at),
+                    ..Default::default()
+                })
+                .exec_without_returning(&txn)
+                .await?;
+            }
+            (None, None) => {}
+        }
+    }
+    let version = publications::record(&txn, org_id, base_url, "upload", "", actor.account_id(), now).await?;
+    let counts: BTreeMap<&str, usize> = [
+        ("added", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Added).count()),
+        ("changed", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Changed).count()),
+    ]
+    .into_iter()
+    .collect();
+    audit::record(
+        &txn,
+        actor,
+        AuditAction::PublicationUpload,
+        Target::new("organization", org_id),
+        None,
+        Some(serde_json::json!({"version": version, "brands": counts})),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(UploadOutcome::Published { version, preview })
+}

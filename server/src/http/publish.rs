@@ -1,0 +1,110 @@
+//! Publishing: a payer's uploaded bundle (preview, then publish), a rollback to a published
+//! version, and `/publishers/{slug}/brands.json`, the newest version, with the same HTTP
+//! semantics as `/brands.json` (weak ETag, `304`, CORS).
+use super::ctx::Ctx;
+use super::pages::Answer;
+use app::error::AppError;
+use app::server::services::export::etag_matches;
+use app::server::services::publishing::publications::{self, org_of_slug};
+use app::server::services::publishing::upload::{UploadOutcome, upload as publish_upload};
+use app::server::state::AppState;
+use app::types::accounts::{FormErrors, PostedForm};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Intent {
+    intent: String,
+}
+
+/// `POST /orgs/{id}/publish?intent=preview|publish` with the bundle as a file (`file`) or pasted
+/// (`bundle`), multipart or form-encoded, up to the Validate page's limit.
+pub async fn upload(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, body: Body) -> Response {
+    let page = format!("/orgs/{org}");
+    let limit = ctx.state.settings.max_validate_bytes;
+    let answer = match ctx.actor() {
+        Err(e) => Answer::failed(page, "publish", e),
+        Ok((_, actor)) => match super::validate_form::read_bundle(&ctx.parts, body, limit).await {
+            Err(message) => {
+                let too_big = message.starts_with("The bundle is") && message.contains("limit");
+                let status = if too_big { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+                Answer::invalid(page, "publish", vec![], FormErrors::field("file", message)).with_status(status)
+            }
+            Ok(text) if text.trim().is_empty() => {
+                Answer::invalid(page, "publish", vec![], FormErrors::field("file", "Choose a file or paste a bundle."))
+            }
+            Ok(text) => {
+                let publish = q.intent == "publish";
+                let base = ctx.state.settings.public_url.trim_end_matches('/').to_string();
+                match publish_upload(&ctx.state.db, &actor, org, &base, text.as_bytes(), publish, ctx.now()).await {
+                    Ok(UploadOutcome::Published { version, .. }) => Answer::notice(
+                        page,
+                        "publish",
+                        format!("Published as version {version}: the directory and your bundle's address show it now."),
+                    ),
+                    Ok(UploadOutcome::Preview(preview)) => {
+                        let blocked = preview.blocked;
+                        let posted = PostedForm {
+                            form: "publish".into(),
+                            values: vec![("bundle".into(), text.chars().take(200_000).collect())],
+                            errors: if publish && blocked {
+                                FormErrors::whole("Nothing was published: fix what is marked below first.")
+                            } else {
+                                FormErrors::default()
+                            },
+                            upload: Some(preview),
+                            ..Default::default()
+                        };
+                        let status = if publish && blocked { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+                        Answer::posted(page, posted, status)
+                    }
+                    Err(e) => Answer::failed(page, "publish", e),
+                }
+            }
+        },
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+pub async fn rollback(ctx: Ctx, Path((org, version)): Path<(i32, i32)>) -> Response {
+    let page = format!("/orgs/{org}");
+    let base = ctx.state.settings.public_url.trim_end_matches('/').to_string();
+    let answer = match ctx.actor() {
+        Err(e) => Answer::failed(page, "versions", e),
+        Ok((_, actor)) => match publications::rollback(&ctx.state.db, &actor, org, version, &base, ctx.now()).await {
+            Ok(v) => Answer::notice(page, "versions", format!("Back to version {version}, published as version {v}.")),
+            Err(e) => Answer::failed(page, "versions", e),
+        },
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+/// `GET /publishers/{slug}/brands.json`.
+pub async fn bundle(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let org = org_of_slug(&slug).ok_or_else(|| AppError::NotFound(format!("publisher {slug}")))?;
+    let latest = publications::latest(&state.db, org)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("publisher {slug} has published nothing")))?;
+    let tag = format!("W/\"p{}-{}\"", latest.version, &latest.content_hash[..16.min(latest.content_hash.len())]);
+    let matches =
+        headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| etag_matches(v, &tag));
+    let common = [
+        (header::ETAG, tag.clone()),
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
+        (header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag".to_string()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    Ok((StatusCode::OK, common, [(header::CONTENT_TYPE, "application/fhir+json".to_string())], latest.bundle)
+        .into_response())
+}
