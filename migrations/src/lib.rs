@@ -11,6 +11,7 @@ mod m20261203_000008_community;
 mod m20261204_000009_claims;
 mod m20261205_000010_developer_facts;
 mod m20261206_000011_publications;
+mod m20261207_000012_logos;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_claims::Migration),
             Box::new(m20261205_000010_developer_facts::Migration),
             Box::new(m20261206_000011_publications::Migration),
+            Box::new(m20261207_000012_logos::Migration),
         ]
     }
 }

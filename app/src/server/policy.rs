@@ -184,6 +184,16 @@ pub fn edit_developer_facts(actor: &Actor, maintainer: Option<i32>) -> Result<()
     }
 }
 
+/// Publishing for an organization (uploading a bundle or a logo, rolling back to a version):
+/// members of that organization, when it is a payer organization. Which brands a publish may
+/// change is the service's: those the organization maintains.
+pub fn publish(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    claim_brand(actor, org, kind).map_err(|e| match e {
+        AppError::Forbidden(_) => refuse("only a payer organization's members publish for it"),
+        other => other,
+    })
+}
+
 /// Granting, transferring and revoking any claim, and listing them all: admins.
 pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
@@ -324,6 +334,8 @@ mod tests {
         assert!(apply_at_once(&member, false, Some(3)).is_ok(), "a maintainer's own edit of its brand");
         assert!(apply_at_once(&member, false, Some(4)).is_err() && apply_at_once(&member, false, None).is_err());
         assert!(apply_at_once(&member, true, None).is_ok(), "a trusted contributor anywhere");
+        assert!(publish(&member, 3, OrgKind::Payer).is_ok() && publish(&member, 4, OrgKind::Payer).is_err());
+        assert!(publish(&member, 3, OrgKind::Developer).is_err());
         assert!(edit_developer_facts(&member, None).is_err() && edit_developer_facts(&actor(true, &[]), None).is_ok());
         assert!(matches!(edit_developer_facts(&Actor::request(None, "x"), Some(3)), Err(AppError::Unauthorized(_))));
         assert_eq!(Actor::command_line().label(), "command line");

@@ -144,19 +144,30 @@ impl Domain {
         host_ok && port_ok
     }
 
-    /// The domain an address at `email_domain` proves for a brand at `website`: the address's
-    /// own domain, which must be the website's host or a parent of it, and not a bare top-level
-    /// name.
-    pub fn for_email(email_domain: &str, website: &Domain) -> Result<Domain, String> {
-        let d = email_domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    /// The domain an address proves for a brand at `website`: the address's own domain, which
+    /// must be the website's host (or that host without `www.`), or a parent of it, and not a
+    /// bare top-level name. At a parent domain only a role mailbox counts (`admin@`,
+    /// `administrator@`, `hostmaster@`, `postmaster@`, `webmaster@`, as certificate authorities
+    /// accept), since anyone at a large parent (`@state.gov`) does not speak for every host under it.
+    pub fn for_email(email: &str, website: &Domain) -> Result<Domain, String> {
+        let (local, d) = email.trim().rsplit_once('@').ok_or("give a whole email address")?;
+        let d = d.trim_end_matches('.').to_ascii_lowercase();
         if d.split('.').filter(|l| !l.is_empty()).count() < 2 {
             return Err(format!("\"{d}\" is not a domain an organization controls"));
         }
+        let host = website.host();
         let domain = Domain(d);
-        if !domain.covers(&Domain(website.host().to_string())) {
+        if !domain.covers(&Domain(host.to_string())) {
+            return Err(format!("the address must be at {host} or a parent domain of it, as the brand's website is"));
+        }
+        let own = domain.0 == host || host.strip_prefix("www.") == Some(domain.0.as_str());
+        let role = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"]
+            .contains(&local.to_ascii_lowercase().as_str());
+        if !own && !role {
             return Err(format!(
-                "the address must be at {} or a parent domain of it, as the brand's website is",
-                website.host()
+                "{} is a parent of the website's domain: only admin@, administrator@, hostmaster@, postmaster@ \
+                 or webmaster@ there proves it (or use an address at {host})",
+                domain.0
             ));
         }
         Ok(domain)
@@ -240,14 +251,19 @@ mod tests {
     fn domains_cover_their_subdomains_and_ports_match() {
         let site = Domain::of_website("https://WWW.Example.com/plans").unwrap();
         assert_eq!(site.as_str(), "www.example.com");
-        let parent = Domain::for_email("example.com", &site).unwrap();
+        let parent = Domain::for_email("api@example.com", &site).unwrap();
         assert!(parent.covers(&site));
         assert!(parent.covers(&Domain::of_website("https://members.example.com").unwrap()));
         assert!(!parent.covers(&Domain::of_website("https://example.com.evil.org").unwrap()));
         assert!(!parent.covers(&Domain::of_website("https://badexample.com").unwrap()));
-        assert!(Domain::for_email("com", &site).is_err(), "a bare top-level name");
-        assert!(Domain::for_email("other.org", &site).is_err());
-        assert!(Domain::for_email("sub.www.example.com", &site).is_err(), "a child does not prove its parent");
+        assert!(Domain::for_email("a@com", &site).is_err(), "a bare top-level name");
+        assert!(Domain::for_email("a@other.org", &site).is_err());
+        assert!(Domain::for_email("a@sub.www.example.com", &site).is_err(), "a child does not prove its parent");
+        let medicaid = Domain::of_website("https://medicaid.state.gov/").unwrap();
+        assert!(Domain::for_email("anyone@state.gov", &medicaid).is_err(), "anyone at a parent");
+        assert!(Domain::for_email("Hostmaster@state.gov", &medicaid).is_ok(), "a role mailbox at a parent");
+        assert!(Domain::for_email("anyone@medicaid.state.gov", &medicaid).is_ok(), "anyone at the host itself");
+        assert!(Domain::for_email("no-at-sign", &medicaid).is_err());
         let local = Domain::of_website("https://127.0.0.1:8443/").unwrap();
         assert_eq!(local.as_str(), "127.0.0.1:8443");
         assert_eq!(local.well_known_url(), "https://127.0.0.1:8443/.well-known/signpost-verification.txt");

@@ -272,14 +272,15 @@ impl FactsForm {
         FactsForm { values: v }
     }
 
-    /// How many plan rows the form has (the highest `plan-N-…` plus one).
+    /// The plan row numbers the form names (`plan-N-…`), as typed: any number at all.
+    fn plan_numbers(&self) -> impl Iterator<Item = usize> + '_ {
+        self.values.iter().filter_map(|(n, _)| n.strip_prefix("plan-")?.split('-').next()?.parse::<usize>().ok())
+    }
+
+    /// How many plan rows the form has (the highest `plan-N-…` plus one), never more than
+    /// `MAX_PLANS`: rows past it are refused by `parse`, never walked.
     pub fn plan_rows(&self) -> usize {
-        self.values
-            .iter()
-            .filter_map(|(n, _)| n.strip_prefix("plan-")?.split('-').next()?.parse::<usize>().ok())
-            .map(|i| i + 1)
-            .max()
-            .unwrap_or(0)
+        self.plan_numbers().filter(|i| *i < MAX_PLANS).map(|i| i + 1).max().unwrap_or(0)
     }
 
     /// Parses every field; the errors name their fields.
@@ -322,6 +323,9 @@ impl FactsForm {
             }
         }
         let mut plans = Vec::new();
+        if self.plan_numbers().any(|i| i >= MAX_PLANS) {
+            errors.summary = Some(format!("At most {MAX_PLANS} plans per brand."));
+        }
         let rows = self.plan_rows();
         for i in 0..rows {
             let name = text(self.get(&format!("plan-{i}-name")));
@@ -343,14 +347,12 @@ impl FactsForm {
             };
             plans.push(Plan { name: name.chars().take(200).collect(), line_of_business: lob, apis: plan_apis });
         }
-        if plans.len() > MAX_PLANS {
-            errors.summary = Some(format!("At most {MAX_PLANS} plans per brand."));
-        }
         let email = self.get("support_email").trim();
         if !email.is_empty() {
+            // Only characters that need no escaping in a `mailto:` link.
             let ok = email.len() <= 254
-                && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
+                && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
+                && email.chars().all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c));
             if ok {
                 facts.support_email = email.to_lowercase();
             } else {
@@ -358,7 +360,8 @@ impl FactsForm {
             }
         }
         let mut scopes = Vec::new();
-        for s in self.get("scopes").split_whitespace() {
+        // One past the limit is enough to say so; the rest is never looked at.
+        for s in self.get("scopes").split_whitespace().take(MAX_SCOPES + 1) {
             let ok = s.len() <= 200 && s.chars().all(|c| c.is_ascii_alphanumeric() || "/*._:-?=&$,|".contains(c));
             if !ok {
                 errors.fields.push((
@@ -473,5 +476,11 @@ mod tests {
             .flat_map(|i| [(format!("plan-{i}-name"), format!("P{i}")), (format!("plan-{i}-lob"), "medicaid".into())])
             .collect();
         assert!(FactsForm { values: many }.parse().is_err(), "more than 20 plans");
+        let far = form(&[("plan-18446744073709551614-name", "x"), ("plan-18446744073709551615-lob", "medicaid")]);
+        assert_eq!(far.plan_rows(), 0, "row numbers past the limit are never walked");
+        assert!(far.parse().is_err());
+        let scopes = vec!["patient/*.read"; 100_000].join(" ");
+        assert!(form(&[("scopes", &scopes)]).parse().is_ok(), "duplicates past the limit are not looked at");
+        assert!(form(&[("support_email", "a@b.example?subject=x&body=y")]).parse().is_err(), "no mailto parameters");
     }
 }

@@ -15,6 +15,17 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+/// The signed-in actor, within the per-account limit of heavy forms (a bundle is validated
+/// and diffed, a logo decoded): the proposals' limit, 20 at once then one every 6 seconds.
+fn limited(ctx: &Ctx, what: &str) -> Result<app::server::policy::Actor, AppError> {
+    let (_, actor) = ctx.actor()?;
+    ctx.state
+        .proposal_limiter
+        .check(&format!("{what}:{}", actor.account_id().unwrap_or(0)))
+        .map_err(AppError::TooManyRequests)?;
+    Ok(actor)
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Intent {
@@ -26,9 +37,9 @@ pub struct Intent {
 pub async fn upload(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, body: Body) -> Response {
     let page = format!("/orgs/{org}");
     let limit = ctx.state.settings.max_validate_bytes;
-    let answer = match ctx.actor() {
+    let answer = match limited(&ctx, "publish") {
         Err(e) => Answer::failed(page, "publish", e),
-        Ok((_, actor)) => match super::validate_form::read_bundle(&ctx.parts, body, limit).await {
+        Ok(actor) => match super::validate_form::read_bundle(&ctx.parts, body, limit).await {
             Err(message) => {
                 let too_big = message.starts_with("The bundle is") && message.contains("limit");
                 let status = if too_big { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
@@ -73,9 +84,9 @@ pub async fn upload(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, bod
 pub async fn rollback(ctx: Ctx, Path((org, version)): Path<(i32, i32)>) -> Response {
     let page = format!("/orgs/{org}");
     let base = ctx.state.settings.public_url.trim_end_matches('/').to_string();
-    let answer = match ctx.actor() {
+    let answer = match limited(&ctx, "publish") {
         Err(e) => Answer::failed(page, "versions", e),
-        Ok((_, actor)) => match publications::rollback(&ctx.state.db, &actor, org, version, &base, ctx.now()).await {
+        Ok(actor) => match publications::rollback(&ctx.state.db, &actor, org, version, &base, ctx.now()).await {
             Ok(v) => Answer::notice(page, "versions", format!("Back to version {version}, published as version {v}.")),
             Err(e) => Answer::failed(page, "versions", e),
         },
@@ -106,5 +117,82 @@ pub async fn bundle(
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     Ok((StatusCode::OK, common, [(header::CONTENT_TYPE, "application/fhir+json".to_string())], latest.bundle)
+        .into_response())
+}
+
+/// Reads the `logo` file of a multipart form, refusing past `limit` bytes.
+async fn read_logo(
+    parts: &axum::http::request::Parts,
+    body: Body,
+    limit: usize,
+) -> Result<Vec<u8>, (StatusCode, String)> {
+    use axum::extract::{FromRequest, Multipart};
+    let bad = |e: String| (StatusCode::BAD_REQUEST, format!("could not read the form: {e}"));
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("multipart/form-data") {
+        return Err((StatusCode::BAD_REQUEST, "send the logo as a file (multipart/form-data)".into()));
+    }
+    let mut rebuilt = axum::http::Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body)
+        .map_err(|e| bad(e.to_string()))?;
+    *rebuilt.extensions_mut() = parts.extensions.clone();
+    let mut form = Multipart::from_request(rebuilt, &()).await.map_err(|e| bad(e.to_string()))?;
+    while let Some(mut field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        if field.name() != Some("logo") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.to_string()))? {
+            if bytes.len() + chunk.len() > limit {
+                return Err((StatusCode::PAYLOAD_TOO_LARGE, format!("a logo may have at most {limit} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err((StatusCode::BAD_REQUEST, "choose a logo file".into()))
+}
+
+/// `POST /orgs/{id}/logos` (multipart, `logo`): a payer organization's member uploads a logo;
+/// the page gives its address for a brand's logo field.
+pub async fn upload_logo(ctx: Ctx, Path(org): Path<i32>, body: Body) -> Response {
+    use app::server::services::publishing::logos::{LogoOutcome, MAX_BYTES, upload};
+    let page = format!("/orgs/{org}");
+    let answer = match limited(&ctx, "logo") {
+        Err(e) => Answer::failed(page, "logo", e),
+        Ok(actor) => match read_logo(&ctx.parts, body, MAX_BYTES).await {
+            Err((status, message)) => {
+                Answer::invalid(page, "logo", vec![], FormErrors::field("logo", message)).with_status(status)
+            }
+            Ok(bytes) => match upload(&ctx.state.db, &actor, org, bytes, ctx.now()).await {
+                Ok(LogoOutcome::Stored { path }) => {
+                    let url = format!("{}{path}", ctx.state.settings.public_url.trim_end_matches('/'));
+                    Answer::notice(page, "logo", format!("Stored. Use this address in a brand's logo field: {url}"))
+                }
+                Ok(LogoOutcome::Refused(problem)) => {
+                    Answer::invalid(page, "logo", vec![], FormErrors::field("logo", format!("Not stored: {problem}.")))
+                }
+                Err(e) => Answer::failed(page, "logo", e),
+            },
+        },
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+/// `GET /logos/{name}`: a stored logo, cached for a year (its name is its content's hash).
+pub async fn logo(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, AppError> {
+    let bytes = app::server::services::publishing::logos::get(&state.db, &name)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("logo {}", name.chars().take(80).collect::<String>())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CONTENT_DISPOSITION, "inline"),
+        ],
+        bytes,
+    )
         .into_response())
 }

@@ -67,6 +67,16 @@ impl<'a> Browser<'a> {
         self.read(r).await
     }
 
+    /// Posts a multipart form (a file upload).
+    pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let rb = self
+            .with_cookie(self.client.post(self.app.url(path)))
+            .multipart(form)
+            .header("user-agent", "TestBrowser/1");
+        let r = rb.send().await.expect("POST");
+        self.read(r).await
+    }
+
     /// Signs up, confirms the address from the mail and logs in.
     pub async fn sign_up_and_log_in(&mut self, email: &str) {
         let p = self.post("/signup", &[("email", email), ("password", PASSWORD)]).await;

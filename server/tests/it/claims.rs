@@ -269,6 +269,15 @@ async fn maintainers_moderate_and_admins_manage_claims(backend: Backend) {
     assert_eq!(payer.get(&format!("/proposals/{}", ids[2])).await.status, 403);
     assert_eq!(payer.post(&format!("/proposals/{}/approve", ids[1]), &[]).await.status, 303, "its child brand");
     assert_eq!(brand::Entity::find_by_id(kids).one(&app.db).await.unwrap().unwrap().name, "Good Health Kids Inc");
+    // A child brand with a claim of its own is that claim's organization's, not its parent's.
+    let (kids_s, org2_s) = (kids.to_string(), org2.to_string());
+    assert_eq!(
+        boss.post("/admin/claims", &[("organization", org2_s.as_str()), ("brand", kids_s.as_str())]).await.status,
+        303
+    );
+    use app::server::services::publishing::claims::maintained_brands;
+    assert_eq!(maintained_brands(&app.db, &[org]).await.unwrap(), vec![good]);
+    assert_eq!(maintained_brands(&app.db, &[org2]).await.unwrap(), vec![kids]);
 
     // Transferred to the second payer: the moderation moves with it.
     let claim = checks::of_brand(&app.db, good).await.unwrap().remove(0);
@@ -284,7 +293,8 @@ async fn maintainers_moderate_and_admins_manage_claims(backend: Backend) {
     assert_eq!(second.post(&revoke, &[]).await.status, 403);
     assert_eq!(boss.post(&revoke, &[]).await.status, 303);
     assert!(!Browser::new(&app).get(&format!("/brands/{good}")).await.body.contains("Maintained by"));
-    assert_eq!(second.get("/moderation").await.status, 403);
+    assert_eq!(second.get("/moderation").await.status, 200, "it still maintains the child brand it was granted");
+    assert_eq!(second.post(&format!("/proposals/{}/approve", ids[2]), &[]).await.status, 403);
     assert_eq!(boss.post(&format!("/proposals/{}/approve", ids[2]), &[]).await.status, 303);
 
     // Every admin step is in the audit log, with the organizations before and after.

@@ -12,7 +12,7 @@ use app::server::services::publishing::claims::maintainer;
 use app::server::services::publishing::publications::slug;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-on_both_databases!(a_payer_publishes_previews_and_rolls_back,);
+on_both_databases!(a_payer_publishes_previews_and_rolls_back, logos_are_checked_reencoded_and_cached,);
 
 async fn post(b: &mut Browser<'_>, org: i32, intent: &str, body: String) -> super::browser::Page {
     b.post(&format!("/orgs/{org}/publish?intent={intent}"), &[("bundle", body.as_str())]).await
@@ -155,4 +155,116 @@ async fn a_payer_publishes_previews_and_rolls_back(backend: Backend) {
     assert!(
         actions.contains(&"publication.upload".to_string()) && actions.contains(&"publication.rollback".to_string())
     );
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for b in data {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+    out
+}
+
+/// A grayscale PNG of `w`×`h` pixels whose IDAT holds `rows` rows of real data, in stored
+/// (uncompressed) deflate blocks: a real image when `rows == h`, a decompression bomb's header
+/// when the size it declares is huge.
+fn png(w: u32, h: u32, rows: u32) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for y in 0..rows {
+        raw.push(0u8);
+        raw.extend((0..w).map(|x| ((x * 7 + y * 3) % 256) as u8));
+    }
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        z.extend_from_slice(&(block.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(block.len() as u16)).to_le_bytes());
+        z.extend_from_slice(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in &raw {
+        a = (a + u32::from(*x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    out.extend(chunk(b"IHDR", &ihdr));
+    out.extend(chunk(b"tEXt", b"Comment\0kept out of the stored file"));
+    out.extend(chunk(b"IDAT", &z));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+async fn logos_are_checked_reencoded_and_cached(backend: Backend) {
+    let (app, _server, _ca) = setup(backend).await;
+    let mut payer = Browser::new(&app);
+    payer.sign_up_and_log_in("pat@payer.example").await;
+    let org = organization(&mut payer, "Good Payer", "payer").await;
+    let mut dev = Browser::new(&app);
+    dev.sign_up_and_log_in("dev@example.org").await;
+    let devs = organization(&mut dev, "Dev Shop", "developer").await;
+    let form = |bytes: Vec<u8>, name: &str| {
+        reqwest::multipart::Form::new().part("logo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()))
+    };
+    let path = format!("/orgs/{org}/logos");
+
+    // Refused: by someone outside the organization, a developer organization, a text file
+    // named .png, an SVG, a file over 1 MB, and a PNG whose header declares 60,000² pixels.
+    assert_eq!(dev.post_multipart(&path, form(png(32, 32, 32), "a.png")).await.status, 403);
+    assert_eq!(dev.post_multipart(&format!("/orgs/{devs}/logos"), form(png(32, 32, 32), "a.png")).await.status, 403);
+    let p = payer.post_multipart(&path, form(b"this is not a picture".to_vec(), "logo.png")).await;
+    assert_eq!(p.status, 400);
+    assert!(p.body.contains("this is not an image"), "{}", p.body);
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
+    let p = payer.post_multipart(&path, form(svg, "logo.svg")).await;
+    assert_eq!(p.status, 400);
+    assert!(p.body.contains("SVG logos are not accepted"));
+    assert_eq!(payer.post_multipart(&path, form(vec![0u8; 1024 * 1024 + 1], "big.png")).await.status, 413);
+    let bomb = png(60_000, 60_000, 1);
+    assert!(bomb.len() < 200_000, "a small file");
+    let p = payer.post_multipart(&path, form(bomb, "bomb.png")).await;
+    assert_eq!(p.status, 400);
+    assert!(p.body.contains("could not be read"), "{}", p.body);
+    let tiny = payer.post_multipart(&path, form(png(4, 4, 4), "tiny.png")).await;
+    assert_eq!(tiny.status, 400, "too small to show");
+    assert!(app::server::entities::logo::Entity::find().all(&app.db).await.unwrap().is_empty());
+
+    // Accepted: re-encoded (its text chunk gone), under a hashed name, cached for a year.
+    let original = png(600, 300, 300);
+    let p = payer.post_multipart(&path, form(original.clone(), "../../etc/passwd.png")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let at = p.body.find("/logos/").expect("the address");
+    let name: String = p.body[at + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+    assert_eq!(name.len(), 36, "{name}");
+    let r = app.client.get(app.url(&format!("/logos/{name}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    let stored = r.bytes().await.unwrap();
+    assert_ne!(stored.as_ref(), original.as_slice());
+    assert!(!stored.windows(7).any(|w| w == b"Comment"), "nothing but pixels survives");
+    // 512 pixels a side at most: the IHDR width and height.
+    assert_eq!(u32::from_be_bytes([stored[16], stored[17], stored[18], stored[19]]), 512);
+    assert_eq!(u32::from_be_bytes([stored[20], stored[21], stored[22], stored[23]]), 256);
+    for bad in ["nope.png", "../logo.png", &format!("{}.svg", &name[..32])] {
+        assert_eq!(app.client.get(app.url(&format!("/logos/{bad}"))).send().await.unwrap().status(), 404, "{bad}");
+    }
 }

@@ -114,6 +114,18 @@ pub fn OrgPublishing(org: i32, info: PublishingInfo, member: bool) -> impl IntoV
                 </form>
             })}
             {preview.map(|p| view! { <Preview preview=p /> })}
+            {member.then(|| view! {
+                <h3>"Upload a logo"</h3>
+                <p class="hint">"PNG, JPEG or WebP, at most 1 MB and 4096 pixels a side; stored as PNG at most 512 pixels a side. Put the address you get in a brand's logo field."</p>
+                <form method="post" action=format!("/orgs/{org}/logos") enctype="multipart/form-data" class="stack">
+                    <FormMessages form="logo" />
+                    <div class="field">
+                        <label class="field-label" for="logo-file">"Logo file"</label>
+                        <input class="input" id="logo-file" name="logo" type="file" accept="image/png,image/jpeg,image/webp" required />
+                    </div>
+                    <button type="submit" class="button secondary">"Upload the logo"</button>
+                </form>
+            })}
         </section>
     }
 }

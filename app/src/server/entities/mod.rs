@@ -19,6 +19,7 @@ pub mod endpoint_snapshot;
 pub mod import_conflict;
 pub mod invitation;
 pub mod login_session;
+pub mod logo;
 pub mod mail_outbox;
 pub mod membership;
 pub mod meta;

@@ -27,7 +27,10 @@ pub async fn file_holds_token(client: &SafeClient, domain: &str, token: &str) ->
     let d = Domain::of_website(&format!("https://{domain}/")).ok_or("the claimed domain is not a host name")?;
     let url = url::Url::parse(&d.well_known_url()).map_err(|e| e.to_string())?;
     let fetched = client.get(&url, accept("text/plain"), FILE_MAX_BYTES).await.map_err(|e| e.to_string())?;
-    if fetched.url.host_str() != url.host_str() || fetched.url.port_or_known_default() != url.port_or_known_default() {
+    if fetched.url.scheme() != "https"
+        || fetched.url.host_str() != url.host_str()
+        || fetched.url.port_or_known_default() != url.port_or_known_default()
+    {
         return Err(format!("{url} redirected to another host ({})", fetched.url));
     }
     if fetched.status != 200 {
@@ -157,7 +160,9 @@ async fn recheck_one(
             row = sea_orm::ActiveModelTrait::update(am, db).await?;
             let organization = org_of(db, org).await?.name;
             let link = format!("{base}/claims/confirm?token={}", token.expose());
-            let mail = ClaimMail::Confirm { organization: &organization, brand: &brand, domain: &domain, link: &link };
+            let days = LAPSE_AFTER.max(LINK_SECS) / 86_400;
+            let mail =
+                ClaimMail::Confirm { organization: &organization, brand: &brand, domain: &domain, link: &link, days };
             send_to(db, &email, &key, mail, now).await?;
             send_to_members(
                 db,

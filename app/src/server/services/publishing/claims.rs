@@ -13,6 +13,7 @@ use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::accounts::FormErrors;
 use crate::types::claims::{ClaimConfirmation, ClaimEvent, ClaimMethod, ClaimState, ClaimView, Domain, Maintainer};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, TransactionSession, TransactionTrait,
@@ -88,7 +89,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         _ => None,
     };
     let domain = match &address {
-        Some(a) => match Domain::for_email(a.as_str().rsplit('@').next().unwrap_or(""), &site) {
+        Some(a) => match Domain::for_email(a.as_str(), &site) {
             Ok(d) => d,
             Err(e) => return Ok(StartOutcome::Invalid(FormErrors::field("email", e))),
         },
@@ -129,7 +130,11 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
             "A link for this brand was mailed less than 10 minutes ago; it still works.",
         )));
     }
-    brand_claim::Entity::delete_many()
+    // The pending claim it replaces ends (kept, so the mail limit above still counts it).
+    brand_claim::Entity::update_many()
+        .col_expr(brand_claim::Column::State, Expr::value(ClaimState::Revoked))
+        .col_expr(brand_claim::Column::EndedAt, Expr::value(now))
+        .col_expr(brand_claim::Column::TokenHash, Expr::value(Option::<String>::None))
         .filter(brand_claim::Column::OrganizationId.eq(org_id))
         .filter(brand_claim::Column::BrandId.eq(brand_id))
         .filter(brand_claim::Column::State.eq(ClaimState::Pending))
@@ -161,7 +166,9 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     .await?;
     if let Some(a) = &address {
         let link = format!("{base}/claims/confirm?token={}", token.expose());
-        let mail = ClaimMail::Confirm { organization: &org.name, brand: &b.name, domain: domain.as_str(), link: &link };
+        let days = LINK_SECS / 86_400;
+        let mail =
+            ClaimMail::Confirm { organization: &org.name, brand: &b.name, domain: domain.as_str(), link: &link, days };
         send_to(&txn, a.as_str(), &format!("claim:{}:{now}", row.id), mail, now).await?;
     }
     audit::record(
@@ -299,7 +306,14 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<i32, AppError> {
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
-    let c = by_token(&txn, token, now).await?;
+    let found = by_token(&txn, token, now).await?;
+    // Locked and read again: a withdrawal, a revocation or a lapse that committed meanwhile wins.
+    let c = brand_claim::Entity::find_by_id(found.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|c| c.token_hash == found.token_hash && matches!(c.state, ClaimState::Pending | ClaimState::Flagged))
+        .ok_or_else(|| AppError::NotFound("this link has expired or was used already; claim the brand again".into()))?;
     let row = prove(&txn, actor, c, now).await?;
     txn.commit().await?;
     Ok(row.brand_id)
@@ -372,7 +386,10 @@ pub async fn maintained_brands(db: &impl ConnectionTrait, orgs: &[i32]) -> Resul
             .await?;
         for c in children {
             if c.website.as_deref().and_then(Domain::of_website).is_some_and(|s| covers(&claim.domain, &s)) {
-                out.push(c.id);
+                // A child with a claim of its own belongs to that claim's organization.
+                if maintainer(db, c.id).await?.is_some_and(|m| orgs.contains(&m.organization_id)) {
+                    out.push(c.id);
+                }
             }
         }
     }

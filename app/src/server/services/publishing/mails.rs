@@ -9,7 +9,7 @@ use crate::types::accounts::AccountState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub enum ClaimMail<'a> {
-    Confirm { organization: &'a str, brand: &'a str, domain: &'a str, link: &'a str },
+    Confirm { organization: &'a str, brand: &'a str, domain: &'a str, link: &'a str, days: i64 },
     Verified { brand: &'a str },
     Flagged { brand: &'a str, problem: &'a str },
     Lapsed { brand: &'a str },
@@ -18,12 +18,12 @@ pub enum ClaimMail<'a> {
 impl ClaimMail<'_> {
     fn text(&self) -> (String, String) {
         match self {
-            ClaimMail::Confirm { organization, brand, domain, link } => (
+            ClaimMail::Confirm { organization, brand, domain, link, days } => (
                 format!("Confirm that {organization} maintains {brand} on Signpost"),
                 format!(
                     "{organization} says it controls {domain}, the domain of {brand}'s website, and wants to \
                      maintain that brand's entry in the Signpost directory.\n\nIf that is right, open this link and \
-                     confirm (it works once, for 3 days):\n\n{link}\n\nIf it is not, ignore this mail: nothing \
+                     confirm (it works once, for {days} days):\n\n{link}\n\nIf it is not, ignore this mail: nothing \
                      changes.\n"
                 ),
             ),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod checks;
 pub mod claims;
 pub mod facts;
+pub mod logos;
 pub mod mails;
 pub mod publications;
 pub mod upload;

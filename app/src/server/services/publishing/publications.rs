@@ -121,6 +121,8 @@ pub async fn record(
     by: Option<i32>,
     now: i64,
 ) -> Result<i32, AppError> {
+    // The organization's row, locked: two publishes at once number their versions one after the other.
+    crate::server::entities::organization::Entity::find_by_id(org_id).lock_exclusive().one(db).await?;
     let brands = maintained_brands(db, &[org_id]).await?;
     let stamp =
         chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -208,7 +210,7 @@ pub async fn rollback<C: ConnectionTrait + TransactionTrait>(
     now: i64,
 ) -> Result<i32, AppError> {
     let org = org_of(db, org_id).await?;
-    policy::claim_brand(actor, org_id, org.kind)?;
+    policy::publish(actor, org_id, org.kind)?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     let row = publication::Entity::find()

@@ -11,7 +11,7 @@ use super::publications;
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
 use crate::server::entities::brand_claim;
-use crate::server::fhir::records::{BrandRecord, Directory};
+use crate::server::fhir::records::{BrandRecord, Directory, EndpointRecord};
 use crate::server::policy::{self, Actor};
 use crate::server::services::audit::{self, Target};
 use crate::server::services::moderation::apply::{apply_to_brand, create_brand};
@@ -19,11 +19,13 @@ use crate::server::services::moderation::drafts::{self, draft_of, draft_of_recor
 use crate::server::services::moderation::history::ChangeMeta;
 use crate::server::services::sql::begin_writing;
 use crate::types::claims::{ClaimState, Domain};
+use crate::types::proposals::MAX_ENDPOINTS;
 use crate::types::proposals::{BrandDraft, ChangeOrigin, EndpointDraft, diff};
 use crate::types::publishing::{BrandChange, BrandChangeKind, UploadPreview};
 use crate::types::validation::{Finding, Severity};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
-use std::collections::BTreeMap;
+use std::collections::BTreeMap as Counts;
+use std::collections::{HashMap, HashSet};
 
 /// Brands one upload may hold.
 pub const MAX_BRANDS: usize = 500;
@@ -42,15 +44,23 @@ struct Planned {
 }
 
 /// The record's endpoints as drafts: those the brand lists already (by address) keep their id.
-fn endpoints_of(r: &BrandRecord, dir: &Directory, listed: &[(i32, String)]) -> Vec<EndpointDraft> {
-    let mut refs: Vec<&String> = r.endpoint_refs.iter().collect();
+/// Past `MAX_ENDPOINTS` references the rest are left out (the checks then say the brand has
+/// too many).
+fn endpoints_of(
+    r: &BrandRecord,
+    by_id: &HashMap<&str, &EndpointRecord>,
+    listed: &[(i32, String)],
+) -> Vec<EndpointDraft> {
+    let mut refs: Vec<&String> = r.endpoint_refs.iter().take(MAX_ENDPOINTS + 1).collect();
     for p in &r.portals {
-        refs.extend(p.endpoint_refs.iter().filter(|x| !r.endpoint_refs.contains(x)));
+        refs.extend(p.endpoint_refs.iter().take(MAX_ENDPOINTS + 1).filter(|x| !r.endpoint_refs.contains(x)));
     }
+    refs.truncate(MAX_ENDPOINTS + 1);
     let mut out: Vec<EndpointDraft> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for reference in refs {
-        let Some(e) = dir.endpoints.iter().find(|e| &e.resource_id == reference) else { continue };
-        if out.iter().any(|o| o.address == e.address) {
+        let Some(e) = by_id.get(reference.as_str()) else { continue };
+        if !seen.insert(e.address.as_str()) {
             continue;
         }
         out.push(EndpointDraft {
@@ -90,6 +100,7 @@ async fn plan(
     if dir.brands.len() > MAX_BRANDS {
         return Err(AppError::TooLarge(format!("a publisher's bundle holds at most {MAX_BRANDS} brands")));
     }
+    let by_id: HashMap<&str, &EndpointRecord> = dir.endpoints.iter().map(|e| (e.resource_id.as_str(), e)).collect();
     let mut planned = Vec::new();
     let mut seen: Vec<i32> = Vec::new();
     for r in &dir.brands {
@@ -114,7 +125,7 @@ async fn plan(
             .map(|l| l.endpoints.iter().map(|e| (e.id, e.address.clone())).collect())
             .unwrap_or_default();
         let mut draft = draft_of_record(r);
-        draft.endpoints = endpoints_of(r, dir, &listed);
+        draft.endpoints = endpoints_of(r, &by_id, &listed);
         let covering = match existing {
             Some(id) => {
                 if seen.contains(&id) {
@@ -183,7 +194,7 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
     now: i64,
 ) -> Result<UploadOutcome, AppError> {
     let org = org_of(db, org_id).await?;
-    policy::claim_brand(actor, org_id, org.kind)?;
+    policy::publish(actor, org_id, org.kind)?;
     let dir = crate::server::import::brands::read(std::io::Cursor::new(bytes))
         .map_err(|e| AppError::BadRequest(format!("this is not a brands bundle: {e}")))?;
     let (preview, _) = plan(db, org_id, &dir).await?;
@@ -229,12 +240,23 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
                 })
                 .exec_without_returning(&txn)
                 .await?;
+                audit::record(
+                    &txn,
+                    actor,
+                    AuditAction::ClaimVerify,
+                    Target::new("brand", created.brand_id),
+                    None,
+                    Some(serde_json::json!({"organization": org_id, "brand": created.brand_id, "domain": claim.domain,
+                        "under_claim": claim.id, "by": "publishing a new brand at a verified domain"})),
+                    now,
+                )
+                .await?;
             }
             (None, None) => {}
         }
     }
     let version = publications::record(&txn, org_id, base_url, "upload", "", actor.account_id(), now).await?;
-    let counts: BTreeMap<&str, usize> = [
+    let counts: Counts<&str, usize> = [
         ("added", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Added).count()),
         ("changed", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Changed).count()),
     ]
