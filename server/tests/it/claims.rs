@@ -258,6 +258,10 @@ async fn maintainers_moderate_and_admins_manage_claims(backend: Backend) {
         assert_eq!(p.status, 303, "{}", p.body);
         ids.push(p.location.unwrap().trim_start_matches("/proposals/").parse::<i32>().unwrap());
     }
+    // Its members are told; the other brand's proposal goes to the admins only.
+    let told = mails_to(&app, "pat@payer.example").await;
+    assert_eq!(told.iter().filter(|(s, _)| s.contains("waits for your organization")).count(), 2, "{told:?}");
+    assert!(told.iter().any(|(s, b)| s.contains("Good Health Kids") && b.contains(&format!("/proposals/{}", ids[1]))));
     // The maintainer's queue holds its two brands' proposals, not the other one.
     let queue = payer.get("/moderation").await;
     assert_eq!(queue.status, 200, "{}", queue.body);

@@ -221,9 +221,28 @@ pub async fn propose<C: ConnectionTrait + TransactionTrait>(
     };
     if !applied {
         mails::send(&txn, env.base, &actor.label(), row.id, now, ProposalMail::Received, now).await?;
+        tell_maintainer(&txn, env.base, maintainer, brand_id, row.id, now).await?;
     }
     txn.commit().await?;
     Ok(ProposeOutcome::Created { id: row.id, applied })
+}
+
+/// Mails the members of the organization that maintains the brand: the proposal (or report)
+/// goes to its queue.
+pub(crate) async fn tell_maintainer(
+    db: &impl ConnectionTrait,
+    base: &str,
+    maintainer: Option<i32>,
+    brand_id: Option<i32>,
+    proposal_id: i32,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::server::services::publishing::mails::{ClaimMail, send_to_members};
+    let (Some(org), Some(brand_id)) = (maintainer, brand_id) else { return Ok(()) };
+    let Some(b) = crate::server::entities::brand::Entity::find_by_id(brand_id).one(db).await? else { return Ok(()) };
+    let link = format!("{}/proposals/{proposal_id}", base.trim_end_matches('/'));
+    let key = format!("proposal:{proposal_id}:maintainer");
+    send_to_members(db, org, &key, ClaimMail::Waiting { brand: &b.name, link: &link }, now).await
 }
 
 /// The proposal, locked for the rest of the transaction (`FOR UPDATE` on PostgreSQL).
@@ -398,6 +417,8 @@ pub async fn report<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = &actor.viewer {
         mails::send(&txn, base, &v.email, row.id, now, ProposalMail::ReportReceived, now).await?;
     }
+    let maintainer = crate::server::services::publishing::claims::maintainer_org(&txn, Some(target.id)).await?;
+    tell_maintainer(&txn, base, maintainer, Some(target.id), row.id, now).await?;
     txn.commit().await?;
     Ok(ReportOutcome::Sent { id: row.id })
 }

@@ -9,10 +9,28 @@ use crate::types::accounts::AccountState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub enum ClaimMail<'a> {
-    Confirm { organization: &'a str, brand: &'a str, domain: &'a str, link: &'a str, days: i64 },
-    Verified { brand: &'a str },
-    Flagged { brand: &'a str, problem: &'a str },
-    Lapsed { brand: &'a str },
+    Confirm {
+        organization: &'a str,
+        brand: &'a str,
+        domain: &'a str,
+        link: &'a str,
+        days: i64,
+    },
+    Verified {
+        brand: &'a str,
+    },
+    Flagged {
+        brand: &'a str,
+        problem: &'a str,
+    },
+    Lapsed {
+        brand: &'a str,
+    },
+    /// A proposal or report on a brand the organization maintains waits for its moderators.
+    Waiting {
+        brand: &'a str,
+        link: &'a str,
+    },
 }
 
 impl ClaimMail<'_> {
@@ -39,6 +57,14 @@ impl ClaimMail<'_> {
                 format!(
                     "Re-verifying your organization's claim on {brand}: {problem}.\n\nThe claim stays in force \
                      for 14 days; if it is not verified by then, it lapses.\n"
+                ),
+            ),
+            ClaimMail::Waiting { brand, link } => (
+                format!("A change to {brand} waits for your organization"),
+                format!(
+                    "Someone proposed a change to {brand}, which your organization maintains on Signpost, or \
+                     reported a problem with it. Your organization's members decide on it (an admin may too):\n\n\
+                     {link}\n"
                 ),
             ),
             ClaimMail::Lapsed { brand } => (
