@@ -102,7 +102,7 @@ async fn a_payer_publishes_previews_and_rolls_back(backend: Backend) {
         "refused",
         "new brand",
         "Good Health Plan 2",
-        "not a brand this organization maintains",
+        "which this organization does not maintain",
     ] {
         assert!(p.body.contains(text), "{text}");
     }

@@ -104,8 +104,8 @@ async fn plan(
     let mut planned = Vec::new();
     let mut seen: Vec<i32> = Vec::new();
     for r in &dir.brands {
-        let existing =
-            r.resource_id.strip_prefix('b').and_then(|n| n.parse::<i32>().ok()).filter(|n| maintained.contains(n));
+        let named = r.resource_id.strip_prefix('b').and_then(|n| n.parse::<i32>().ok());
+        let existing = named.filter(|n| maintained.contains(n));
         let refuse = |preview: &mut UploadPreview, problem: String| {
             preview.blocked = true;
             preview.brands.push(BrandChange {
@@ -126,6 +126,17 @@ async fn plan(
             .unwrap_or_default();
         let mut draft = draft_of_record(r);
         draft.endpoints = endpoints_of(r, &by_id, &listed);
+        // `b{N}` names brand N as Signpost publishes it: one the organization does not maintain
+        // is refused, not made again as a new brand.
+        if let (Some(n), None) = (named, existing) {
+            if crate::server::entities::brand::Entity::find_by_id(n).one(db).await?.is_some() {
+                refuse(
+                    &mut preview,
+                    format!("Organization/b{n} is brand {n}, which this organization does not maintain"),
+                );
+                continue;
+            }
+        }
         let covering = match existing {
             Some(id) => {
                 if seen.contains(&id) {
