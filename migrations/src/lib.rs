@@ -12,6 +12,7 @@ mod m20261204_000009_claims;
 mod m20261205_000010_developer_facts;
 mod m20261206_000011_publications;
 mod m20261207_000012_logos;
+mod m20261208_000013_publisher_feed;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_developer_facts::Migration),
             Box::new(m20261206_000011_publications::Migration),
             Box::new(m20261207_000012_logos::Migration),
+            Box::new(m20261208_000013_publisher_feed::Migration),
         ]
     }
 }

@@ -104,6 +104,7 @@ struct Controls {
     metadata: Arc<Mutex<Option<Arc<String>>>>,
     verification: Arc<Mutex<Option<Arc<String>>>>,
     verification_file: Arc<Mutex<Option<std::path::PathBuf>>>,
+    publisher: Arc<Mutex<Option<Arc<String>>>>,
 }
 
 fn replaced(slot: &Mutex<Option<Arc<String>>>, default: &Arc<String>) -> Arc<String> {
@@ -166,6 +167,12 @@ impl FakeServer {
         *self.controls.verification_file.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
     }
 
+    /// Serves this bundle at `/publisher/brands.json`, with an `ETag` of its length and a few
+    /// bytes of it, answering `304` to a matching `If-None-Match` (`None`: a 404).
+    pub fn set_publisher_bundle(&self, json: Option<String>) {
+        *self.controls.publisher.lock().unwrap_or_else(|p| p.into_inner()) = json.map(Arc::new);
+    }
+
     /// When each request arrived, in order.
     pub fn request_times(&self) -> Vec<Instant> {
         self.times.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -187,6 +194,7 @@ fn fixture(rel: &str) -> String {
 fn router(fake: Fake) -> Router {
     Router::new()
         .route("/{scenario}/metadata", get(metadata))
+        .route("/publisher/brands.json", get(publisher))
         .route("/{scenario}/brands.json", get(brands))
         .route("/{scenario}/.well-known/smart-configuration", get(smart))
         .route("/redirect/{target}/metadata", get(redirect))
@@ -258,6 +266,25 @@ async fn brands(State(fake): State<Fake>, Path(scenario): Path<String>) -> Respo
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     json(fixture("brands/smart-spec-example1.json"), true)
+}
+
+async fn publisher(State(fake): State<Fake>, headers: HeaderMap) -> Response {
+    fake.hit();
+    let Some(body) = fake.controls.publisher.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // Distinct enough for a test's bundles: their length and a checksum of their bytes.
+    let sum = body.bytes().fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let tag = format!("\"{}-{sum:08x}\"", body.len());
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/fhir+json".to_string()), (header::ETAG, tag)],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn verification(State(fake): State<Fake>) -> Response {

@@ -6,6 +6,7 @@ use app::server::net::client::SafeClient;
 use app::server::services::feeds;
 use app::server::services::polling::{self, CheckResult, Claim, PollSettings, Transition};
 use app::server::services::publishing::checks as claim_checks;
+use app::server::services::publishing::feed as publisher_feed;
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
@@ -155,6 +156,17 @@ impl Poller {
                     }
                 }
                 Err(e) => tracing::warn!("refetching brand bundles failed: {e}"),
+            }
+            // Payers' own bundle addresses due for a refetch, published when they changed.
+            match publisher_feed::refetch_due(&self.db, &self.client, self.options.origin.trim_end_matches('/'), now())
+                .await
+            {
+                Ok(done) => {
+                    for (organization, result) in done {
+                        tracing::info!(organization, ?result, "publisher bundle refetched");
+                    }
+                }
+                Err(e) => tracing::warn!("refetching publisher bundles failed: {e}"),
             }
             // Claims due for re-verification (a file fetched again, or a new link mailed).
             match claim_checks::recheck_due(&self.db, &self.client, &self.options.origin, now()).await {

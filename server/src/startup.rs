@@ -169,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/claims", form(http::claims::grant))
         .route("/brands/{id}/developer", proposal_form(http::developer::developer_facts))
         .route("/orgs/{id}/publish", post(http::publish::upload))
+        .route("/orgs/{id}/publish/feed", form(http::publish::feed))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))
         .route("/orgs/{id}/publications/{version}/rollback", form(http::publish::rollback))
         .route("/admin/claims/{id}/transfer", form(http::claims::transfer))

@@ -44,10 +44,20 @@ pub struct VersionInfo {
     pub note: String,
 }
 
+/// The bundle address the organization publishes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedInfo {
+    pub url: String,
+    pub last_fetched_at: Option<i64>,
+    pub next_fetch_at: i64,
+    pub last_outcome: String,
+}
+
 /// The organization page's publishing section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishingInfo {
     /// `/publishers/{slug}/brands.json`, once something is published.
     pub bundle_path: Option<String>,
     pub versions: Vec<VersionInfo>,
+    pub feed: Option<FeedInfo>,
 }

@@ -5,12 +5,13 @@ use super::ctx::Ctx;
 use super::pages::Answer;
 use app::error::AppError;
 use app::server::services::export::etag_matches;
+use app::server::services::publishing::feed::{self, FeedOutcome};
 use app::server::services::publishing::publications::{self, org_of_slug};
-use app::server::services::publishing::upload::{UploadOutcome, upload as publish_upload};
+use app::server::services::publishing::upload::{UploadOutcome, Via, upload as publish_upload};
 use app::server::state::AppState;
 use app::types::accounts::{FormErrors, PostedForm};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -51,7 +52,18 @@ pub async fn upload(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, bod
             Ok(text) => {
                 let publish = q.intent == "publish";
                 let base = ctx.state.settings.public_url.trim_end_matches('/').to_string();
-                match publish_upload(&ctx.state.db, &actor, org, &base, text.as_bytes(), publish, ctx.now()).await {
+                match publish_upload(
+                    &ctx.state.db,
+                    &actor,
+                    org,
+                    &base,
+                    text.as_bytes(),
+                    publish,
+                    Via::Upload,
+                    ctx.now(),
+                )
+                .await
+                {
                     Ok(UploadOutcome::Published { version, .. }) => Answer::notice(
                         page,
                         "publish",
@@ -74,6 +86,69 @@ pub async fn upload(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, bod
                         Answer::posted(page, posted, status)
                     }
                     Err(e) => Answer::failed(page, "publish", e),
+                }
+            }
+        },
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeedForm {
+    url: String,
+}
+
+/// `POST /orgs/{id}/publish/feed?intent=preview|publish|refetch|stop`: preview the bundle at a
+/// URL, publish it and follow the URL, fetch it now, or stop following it.
+pub async fn feed(ctx: Ctx, Path(org): Path<i32>, Query(q): Query<Intent>, Form(f): Form<FeedForm>) -> Response {
+    let page = format!("/orgs/{org}");
+    let base = ctx.state.settings.public_url.trim_end_matches('/').to_string();
+    let (db, client, now) = (&ctx.state.db, &ctx.state.fetch, ctx.now());
+    let typed = || vec![("url".to_string(), f.url.chars().take(2048).collect::<String>())];
+    // Each of these fetches from the payer's site and may validate a whole bundle.
+    let answer = match limited(&ctx, "publish") {
+        Err(e) => Answer::failed(page, "feed", e),
+        Ok(actor) => match q.intent.as_str() {
+            "stop" => match feed::remove(db, &actor, org, now).await {
+                Ok(()) => {
+                    Answer::notice(page, "feed", "Signpost no longer follows the address. What it published stays.")
+                }
+                Err(e) => Answer::failed(page, "feed", e),
+            },
+            "refetch" => match feed::refetch_now(db, client, &actor, org, &base, now).await {
+                Ok(r) => Answer::notice(page, "feed", format!("Fetched: {}.", r.describe())),
+                Err(e) => Answer::failed(page, "feed", e),
+            },
+            intent => {
+                let publish = intent == "publish";
+                match feed::register(db, client, &actor, org, &f.url, &base, publish, now).await {
+                    Ok(FeedOutcome::Following { version }) => Answer::notice(
+                        page,
+                        "feed",
+                        format!(
+                            "Published as version {version}. Signpost fetches the address every hour and publishes what changed."
+                        ),
+                    ),
+                    Ok(FeedOutcome::Preview(preview)) => {
+                        let blocked = publish && preview.blocked;
+                        let posted = PostedForm {
+                            form: "feed".into(),
+                            values: typed(),
+                            errors: if blocked {
+                                FormErrors::whole("Nothing was published: fix what is marked below first.")
+                            } else {
+                                FormErrors::default()
+                            },
+                            upload: Some(preview),
+                            ..Default::default()
+                        };
+                        Answer::posted(page, posted, if blocked { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+                    }
+                    Err(AppError::BadRequest(message)) => {
+                        Answer::invalid(page, "feed", typed(), FormErrors::field("url", message))
+                    }
+                    Err(e) => Answer::failed(page, "feed", e),
                 }
             }
         },

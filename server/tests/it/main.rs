@@ -17,5 +17,6 @@ mod developer;
 mod hardening;
 mod moderation;
 mod poll;
+mod publisher_feed;
 mod publishing;
 mod search_quality;

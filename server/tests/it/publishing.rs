@@ -6,7 +6,7 @@ use super::account_rules::admin;
 use super::browser::Browser;
 use super::claims::{brand_id, organization, setup};
 use super::helpers::Backend;
-use app::server::entities::{audit_log, brand, publication};
+use app::server::entities::{audit_log, brand, brand_claim, publication};
 use app::server::services::moderation::drafts;
 use app::server::services::publishing::claims::maintainer;
 use app::server::services::publishing::publications::slug;
@@ -155,6 +155,22 @@ async fn a_payer_publishes_previews_and_rolls_back(backend: Backend) {
     assert!(
         actions.contains(&"publication.upload".to_string()) && actions.contains(&"publication.rollback".to_string())
     );
+
+    // The brand published at the verified domain holds under the claim on the domain: when an
+    // admin revokes that claim, the organization maintains neither.
+    let root = brand_claim::Entity::find()
+        .filter(brand_claim::Column::BrandId.eq(good))
+        .filter(brand_claim::Column::OrganizationId.eq(org))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(boss.post(&format!("/admin/claims/{}/revoke", root.id), &[]).await.status, 303);
+    assert!(maintainer(&app.db, good).await.unwrap().is_none());
+    assert!(maintainer(&app.db, dental_id).await.unwrap().is_none(), "the derived claim ended with it");
+    let p = post(&mut payer, org, "publish", upload.to_string()).await;
+    assert_eq!(p.status, 400, "its brands are no longer its to publish");
+    assert!(p.body.contains("which this organization does not maintain"), "{}", p.body);
 }
 
 /// CRC-32 (IEEE), as PNG chunks carry it.

@@ -2,7 +2,7 @@
 //! with rollback, and the upload form with its preview (findings and per-brand changes).
 use super::utc_label;
 use crate::components::form::{FormMessages, PendingForm, SubmitButton, posted};
-use crate::types::publishing::{BrandChangeKind, PublishingInfo, UploadPreview};
+use crate::types::publishing::{BrandChangeKind, FeedInfo, PublishingInfo, UploadPreview};
 use leptos::prelude::*;
 
 fn kind_label(k: BrandChangeKind) -> &'static str {
@@ -59,9 +59,44 @@ fn Preview(preview: UploadPreview) -> impl IntoView {
     }
 }
 
+/// Publishing from the payer's own URL: preview it, publish it and have Signpost follow it.
+#[component]
+fn FeedSection(org: i32, feed: Option<FeedInfo>, typed: String) -> impl IntoView {
+    view! {
+        <h3>"Publish from your own address"</h3>
+        <p class="hint">"If you host your bundle yourself, give its https address. After you publish it, Signpost fetches it every hour (with If-None-Match) and publishes what changed; a changed bundle with errors publishes nothing, and your members get a mail saying why."</p>
+        {feed.map(|f| view! {
+            <p>"Following "<code>{f.url.clone()}</code>". "
+                {f.last_fetched_at.map(|t| format!("Last fetched {}: {}. ", utc_label(t), f.last_outcome))}
+                {format!("Next fetch {}.", utc_label(f.next_fetch_at))}</p>
+            <div class="actions">
+                <PendingForm action=format!("/orgs/{org}/publish/feed?intent=refetch") class="inline">
+                    <SubmitButton label="Fetch now" class="secondary small" />
+                </PendingForm>
+                <PendingForm action=format!("/orgs/{org}/publish/feed?intent=stop") class="inline">
+                    <SubmitButton label="Stop following" class="secondary small" />
+                </PendingForm>
+            </div>
+        })}
+        <form method="post" action=format!("/orgs/{org}/publish/feed?intent=preview") class="stack">
+            <FormMessages form="feed" />
+            <div class="field">
+                <label class="field-label" for="feed-url">"Bundle address"</label>
+                <input class="input" id="feed-url" name="url" type="url" inputmode="url" maxlength="2048" required value=typed placeholder="https://example.org/brands.json" />
+            </div>
+            <div class="actions">
+                <button type="submit" class="button secondary">"Preview"</button>
+                <button type="submit" class="button" formaction=format!("/orgs/{org}/publish/feed?intent=publish")>"Publish and follow"</button>
+            </div>
+        </form>
+    }
+}
+
 #[component]
 pub fn OrgPublishing(org: i32, info: PublishingInfo, member: bool) -> impl IntoView {
     let preview = posted("publish").and_then(|p| p.upload);
+    let feed_preview = posted("feed").and_then(|p| p.upload);
+    let typed_url = posted("feed").map(|p| p.value("url")).or_else(|| info.feed.as_ref().map(|f| f.url.clone()));
     let pasted = posted("publish").map(|p| p.value("bundle")).unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="publishing-heading" id="publishing">
@@ -114,6 +149,8 @@ pub fn OrgPublishing(org: i32, info: PublishingInfo, member: bool) -> impl IntoV
                 </form>
             })}
             {preview.map(|p| view! { <Preview preview=p /> })}
+            {member.then(|| view! { <FeedSection org=org feed=info.feed.clone() typed=typed_url.unwrap_or_default() /> })}
+            {feed_preview.map(|p| view! { <Preview preview=p /> })}
             {member.then(|| view! {
                 <h3>"Upload a logo"</h3>
                 <p class="hint">"PNG, JPEG or WebP, at most 1 MB and 4096 pixels a side; stored as PNG at most 512 pixels a side. Put the address you get in a brand's logo field."</p>

@@ -81,6 +81,8 @@ pub enum AuditAction {
     PublicationUpload,
     #[sea_orm(string_value = "publication.rollback")]
     PublicationRollback,
+    #[sea_orm(string_value = "publication.feed")]
+    PublicationFeed,
 }
 
 impl AuditAction {

@@ -26,6 +26,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
     pub lease_until: Option<i64>,
+    /// For a brand published at a verified domain: the claim that proves the domain. This one
+    /// is not re-verified on its own, moves with that claim and ends when it ends.
+    pub derived_from: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

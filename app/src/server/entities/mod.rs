@@ -28,6 +28,7 @@ pub mod portal;
 pub mod proposal;
 pub mod proposal_message;
 pub mod publication;
+pub mod publisher_feed;
 pub mod record_change;
 pub mod source;
 pub mod subscription;

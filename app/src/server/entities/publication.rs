@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub organization_id: i32,
     pub version: i32,
-    /// `upload`, `edit`, `rollback`.
+    /// `upload`, `feed`, `edit`, `rollback`.
     pub kind: String,
     /// The brands bundle as served at `/publishers/{slug}/brands.json`.
     #[sea_orm(column_type = "Text")]

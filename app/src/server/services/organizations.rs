@@ -135,11 +135,12 @@ pub async fn page(db: &impl ConnectionTrait, actor: &Actor, id: i32, now: i64) -
         actor.viewer.as_ref().and_then(|v| members.iter().find(|m| m.account_id == v.account_id)).map(|m| m.role);
     let (claims, publishing) = match org.kind {
         OrgKind::Payer => {
-            use crate::server::services::publishing::{claims, publications};
+            use crate::server::services::publishing::{claims, feed, publications};
             let versions = publications::list(db, actor, id).await?;
             let bundle_path = (!versions.is_empty())
                 .then(|| format!("/publishers/{}/brands.json", publications::slug(id, &org.name)));
-            (claims::of_org(db, id).await?, crate::types::publishing::PublishingInfo { bundle_path, versions })
+            let feed = feed::info(db, id).await?;
+            (claims::of_org(db, id).await?, crate::types::publishing::PublishingInfo { bundle_path, versions, feed })
         }
         OrgKind::Developer => (Vec::new(), Default::default()),
     };

@@ -8,9 +8,11 @@ use crate::server::policy::{self, Actor};
 use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::accounts::OrgKind;
-use crate::types::claims::{ClaimEvent, ClaimView, Domain};
+use crate::types::claims::{ClaimEvent, ClaimState, ClaimView, Domain};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 
 /// The newest 200 claims, in every state.
@@ -88,6 +90,13 @@ pub async fn transfer<C: ConnectionTrait + TransactionTrait>(
     let mut am: brand_claim::ActiveModel = c.into();
     am.organization_id = Set(org_id);
     am.update(&txn).await?;
+    // The brands published under the claim's domain go with it.
+    brand_claim::Entity::update_many()
+        .col_expr(brand_claim::Column::OrganizationId, Expr::value(org_id))
+        .filter(brand_claim::Column::DerivedFrom.eq(claim_id))
+        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         actor,

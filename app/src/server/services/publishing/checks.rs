@@ -94,7 +94,8 @@ pub async fn recheck_due(
     base: &str,
     now: i64,
 ) -> Result<Vec<(i32, ClaimState)>, AppError> {
-    let extra = " AND state IN ('pending', 'verified', 'flagged') AND method <> 'granted'";
+    // A derived claim is proven by the claim it came under, which is the one re-verified.
+    let extra = " AND state IN ('pending', 'verified', 'flagged') AND method <> 'granted' AND derived_from IS NULL";
     let ids = lease_due(db, "brand_claim", "next_check_at", extra, now, 300, 20).await?;
     let mut out = Vec::new();
     for id in ids.into_iter().filter_map(|id| i32::try_from(id).ok()) {

@@ -224,7 +224,24 @@ pub(super) async fn advance(
         }
         ClaimState::Pending => {}
     }
-    Ok(am.update(db).await?)
+    let row = am.update(db).await?;
+    if matches!(next, ClaimState::Lapsed | ClaimState::Revoked) {
+        end_derived(db, row.id, now).await?;
+    }
+    Ok(row)
+}
+
+/// Ends the claims that brands published at the ended claim's domain hold under it.
+async fn end_derived(db: &impl ConnectionTrait, root: i32, now: i64) -> Result<(), AppError> {
+    brand_claim::Entity::update_many()
+        .col_expr(brand_claim::Column::State, Expr::value(ClaimState::Revoked))
+        .col_expr(brand_claim::Column::EndedAt, Expr::value(now))
+        .col_expr(brand_claim::Column::LastError, Expr::value(format!("claim {root}, which proved the domain, ended")))
+        .filter(brand_claim::Column::DerivedFrom.eq(root))
+        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Marks a claim proven, refusing (`409`) when another organization's claim is in force on the
@@ -322,11 +339,21 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
 /// The claim in force on the brand itself, or on its parent (`partOf`, same source) when the
 /// parent's claimed domain covers the child's website.
 pub async fn maintainer(db: &impl ConnectionTrait, brand_id: i32) -> Result<Option<Maintainer>, AppError> {
+    maintainer_read(db, brand_id, false).await
+}
+
+/// `shared`: the claim is read `FOR SHARE` (PostgreSQL), for the checks a change runs in its
+/// transaction, so that a revoke waits for the change instead of landing in between.
+async fn maintainer_read(
+    db: &impl ConnectionTrait,
+    brand_id: i32,
+    shared: bool,
+) -> Result<Option<Maintainer>, AppError> {
     let in_force = |id: i32| {
-        brand_claim::Entity::find()
+        let q = brand_claim::Entity::find()
             .filter(brand_claim::Column::BrandId.eq(id))
-            .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
-            .one(db)
+            .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]));
+        if shared { q.lock_shared() } else { q }.one(db)
     };
     let mut claim = in_force(brand_id).await?;
     if claim.is_none() {
@@ -356,15 +383,18 @@ fn covers(claimed: &str, site: &Domain) -> bool {
     Domain::of_website(&format!("https://{claimed}/")).is_some_and(|d| d.covers(site))
 }
 
-/// The organization that moderates the brand's proposals with the admins, if any.
+/// The organization that moderates the brand's proposals with the admins, if any (read for a
+/// change: the claim is locked `FOR SHARE` until the caller's transaction ends).
 pub async fn maintainer_org(db: &impl ConnectionTrait, brand_id: Option<i32>) -> Result<Option<i32>, AppError> {
     match brand_id {
-        Some(id) => Ok(maintainer(db, id).await?.map(|m| m.organization_id)),
+        Some(id) => Ok(maintainer_read(db, id, true).await?.map(|m| m.organization_id)),
         None => Ok(None),
     }
 }
 
-/// The brands the organizations maintain: claimed ones and their children at the domain.
+/// The brands the organizations maintain: claimed ones and their children at the domain. The
+/// claims are read `FOR SHARE` (PostgreSQL), so inside a publish's transaction a revoke waits
+/// for it rather than landing between the check and the writes.
 pub async fn maintained_brands(db: &impl ConnectionTrait, orgs: &[i32]) -> Result<Vec<i32>, AppError> {
     if orgs.is_empty() {
         return Ok(Vec::new());
@@ -372,27 +402,39 @@ pub async fn maintained_brands(db: &impl ConnectionTrait, orgs: &[i32]) -> Resul
     let claims = brand_claim::Entity::find()
         .filter(brand_claim::Column::OrganizationId.is_in(orgs.to_vec()))
         .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
+        .lock_shared()
         .all(db)
         .await?;
     let mut out: Vec<i32> = claims.iter().map(|c| c.brand_id).collect();
     let parents = brand::Entity::find().filter(brand::Column::Id.is_in(out.clone())).all(db).await?;
-    for p in parents {
-        let Some(claim) = claims.iter().find(|c| c.brand_id == p.id) else { continue };
-        let children = brand::Entity::find()
-            .filter(brand::Column::SourceId.eq(p.source_id))
-            .filter(brand::Column::PartOf.eq(p.resource_id.as_str()))
-            .limit(1000)
-            .all(db)
-            .await?;
-        for c in children {
-            if c.website.as_deref().and_then(Domain::of_website).is_some_and(|s| covers(&claim.domain, &s)) {
-                // A child with a claim of its own belongs to that claim's organization.
-                if maintainer(db, c.id).await?.is_some_and(|m| orgs.contains(&m.organization_id)) {
-                    out.push(c.id);
-                }
-            }
-        }
-    }
+    let children = brand::Entity::find()
+        .filter(brand::Column::PartOf.is_in(parents.iter().map(|p| p.resource_id.clone()).collect::<Vec<_>>()))
+        .limit(10_000)
+        .all(db)
+        .await?;
+    // Children at a parent's claimed domain, of the same source.
+    let covered: Vec<&brand::Model> = children
+        .iter()
+        .filter(|c| {
+            let site = c.website.as_deref().and_then(Domain::of_website);
+            parents.iter().any(|p| {
+                p.source_id == c.source_id
+                    && c.part_of.as_deref() == Some(p.resource_id.as_str())
+                    && claims.iter().any(|k| k.brand_id == p.id && site.as_ref().is_some_and(|s| covers(&k.domain, s)))
+            })
+        })
+        .collect();
+    // A child with a claim of its own belongs to that claim's organization.
+    let own: HashMap<i32, i32> = brand_claim::Entity::find()
+        .filter(brand_claim::Column::BrandId.is_in(covered.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
+        .lock_shared()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.brand_id, c.organization_id))
+        .collect();
+    out.extend(covered.iter().filter(|c| own.get(&c.id).is_none_or(|org| orgs.contains(org))).map(|c| c.id));
     out.sort_unstable();
     out.dedup();
     Ok(out)
@@ -415,7 +457,8 @@ pub(super) fn view(c: brand_claim::Model, orgs: &HashMap<i32, String>, brands: &
         domain: c.domain,
         created_at: c.created_at,
         verified_at: c.verified_at,
-        next_check_at: (c.method != ClaimMethod::Granted && c.state.in_force()).then_some(c.next_check_at),
+        next_check_at: (c.method != ClaimMethod::Granted && c.derived_from.is_none() && c.state.in_force())
+            .then_some(c.next_check_at),
         last_error: c.last_error,
     }
 }

@@ -29,29 +29,45 @@ pub async fn stored(
     db: &impl ConnectionTrait,
     brand_id: i32,
 ) -> Result<(Option<developer_facts::Model>, ParsedFacts), AppError> {
-    let row = developer_facts::Entity::find_by_id(brand_id).one(db).await?;
-    let facts: Facts = row.as_ref().and_then(|r| serde_json::from_str(&r.facts).ok()).unwrap_or_default();
+    Ok(stored_many(db, &[brand_id]).await?.remove(&brand_id).unwrap_or_default())
+}
+
+/// The same for several brands, in three queries; every id asked for is in the answer.
+async fn stored_many(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, (Option<developer_facts::Model>, ParsedFacts)>, AppError> {
+    let rows =
+        developer_facts::Entity::find().filter(developer_facts::Column::BrandId.is_in(ids.to_vec())).all(db).await?;
     let plans = brand_plan::Entity::find()
-        .filter(brand_plan::Column::BrandId.eq(brand_id))
+        .filter(brand_plan::Column::BrandId.is_in(ids.to_vec()))
         .order_by_asc(brand_plan::Column::Position)
         .all(db)
         .await?;
-    let apis = brand_api::Entity::find().filter(brand_api::Column::BrandId.eq(brand_id)).all(db).await?;
+    let apis = brand_api::Entity::find().filter(brand_api::Column::BrandId.is_in(ids.to_vec())).all(db).await?;
     // Stored URLs were parsed on the way in; they are parsed again on the way out.
     let url_of = |a: &brand_api::Model| WebUrl::parse(&a.url).ok().map(|url| ApiUrl { kind: a.kind, url });
-    let parsed = ParsedFacts {
-        facts,
-        apis: apis.iter().filter(|a| a.plan_id.is_none()).filter_map(url_of).collect(),
-        plans: plans
-            .iter()
-            .map(|p| Plan {
-                name: p.name.clone(),
-                line_of_business: p.line_of_business,
-                apis: apis.iter().filter(|a| a.plan_id == Some(p.id)).filter_map(url_of).collect(),
-            })
-            .collect(),
-    };
-    Ok((row, parsed))
+    Ok(ids
+        .iter()
+        .map(|&id| {
+            let row = rows.iter().find(|r| r.brand_id == id).cloned();
+            let facts: Facts = row.as_ref().and_then(|r| serde_json::from_str(&r.facts).ok()).unwrap_or_default();
+            let parsed = ParsedFacts {
+                facts,
+                apis: apis.iter().filter(|a| a.brand_id == id && a.plan_id.is_none()).filter_map(url_of).collect(),
+                plans: plans
+                    .iter()
+                    .filter(|p| p.brand_id == id)
+                    .map(|p| Plan {
+                        name: p.name.clone(),
+                        line_of_business: p.line_of_business,
+                        apis: apis.iter().filter(|a| a.plan_id == Some(p.id)).filter_map(url_of).collect(),
+                    })
+                    .collect(),
+            };
+            (id, (row, parsed))
+        })
+        .collect())
 }
 
 /// What the poller last read from the smart-configuration of the brand's endpoints.
@@ -99,14 +115,18 @@ async fn smart_of(db: &impl ConnectionTrait, brand_id: i32) -> Result<Vec<SmartS
 /// The brand page's "For developers" section (public).
 pub async fn for_developers(db: &impl ConnectionTrait, brand_id: i32) -> Result<ForDevelopers, AppError> {
     let (row, parsed) = stored(db, brand_id).await?;
-    Ok(ForDevelopers {
+    Ok(section(row, parsed, smart_of(db, brand_id).await?))
+}
+
+fn section(row: Option<developer_facts::Model>, parsed: ParsedFacts, smart: Vec<SmartSummary>) -> ForDevelopers {
+    ForDevelopers {
         facts: row.as_ref().map(|_| parsed.facts),
         facts_origin: row.as_ref().map(|r| r.origin.clone()),
         facts_updated_at: row.as_ref().map(|r| r.updated_at),
         apis: parsed.apis,
         plans: parsed.plans,
-        smart: smart_of(db, brand_id).await?,
-    })
+        smart,
+    }
 }
 
 async fn brand_or_404(db: &impl ConnectionTrait, id: i32) -> Result<brand::Model, AppError> {
@@ -288,10 +308,11 @@ pub async fn ndjson(db: &impl ConnectionTrait) -> Result<Vec<u8>, AppError> {
             .into_iter()
             .map(|b| (b.id, b.name))
             .collect();
+        let mut stored = stored_many(db, &ids).await?;
         for id in ids {
-            let mut d = for_developers(db, id).await?;
+            let (row, parsed) = stored.remove(&id).unwrap_or_default();
             // The poller's readings are the endpoints' own; the export is what payers state.
-            d.smart.clear();
+            let d = section(row, parsed, Vec::new());
             let line = serde_json::json!({"brand_id": id, "name": names.get(&id), "developer": d});
             out.extend_from_slice(line.to_string().as_bytes());
             out.push(b'\n');

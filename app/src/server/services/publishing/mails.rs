@@ -31,6 +31,12 @@ pub enum ClaimMail<'a> {
         brand: &'a str,
         link: &'a str,
     },
+    /// The organization's bundle URL changed, but what it holds does not pass the checks.
+    FeedBlocked {
+        url: &'a str,
+        problem: &'a str,
+        link: &'a str,
+    },
 }
 
 impl ClaimMail<'_> {
@@ -65,6 +71,14 @@ impl ClaimMail<'_> {
                     "Someone proposed a change to {brand}, which your organization maintains on Signpost, or \
                      reported a problem with it. Your organization's members decide on it (an admin may too):\n\n\
                      {link}\n"
+                ),
+            ),
+            ClaimMail::FeedBlocked { url, problem, link } => (
+                "Signpost did not publish your changed bundle".to_string(),
+                format!(
+                    "Your organization's bundle at {url} changed, but it was not published: {problem}.\n\nWhat was \
+                     published before stays live. Preview the bundle on your organization's page to see every \
+                     finding:\n\n{link}\n"
                 ),
             ),
             ClaimMail::Lapsed { brand } => (

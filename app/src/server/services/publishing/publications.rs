@@ -127,12 +127,8 @@ pub async fn record(
     let stamp =
         chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let bundle = bundle_of(db, base_url, &brands, &stamp).await?.to_string();
-    let mut snapshot: BTreeMap<i32, BrandDraft> = BTreeMap::new();
-    for id in &brands {
-        if let Some(l) = drafts::load(db, *id).await? {
-            snapshot.insert(*id, draft_of(&l));
-        }
-    }
+    let snapshot: BTreeMap<i32, BrandDraft> =
+        drafts::load_many(db, &brands).await?.iter().map(|(id, l)| (*id, draft_of(l))).collect();
     let last: Option<i32> = publication::Entity::find()
         .select_only()
         .column(publication::Column::Version)
@@ -229,8 +225,10 @@ pub async fn rollback<C: ConnectionTrait + TransactionTrait>(
         source_id: None,
         reason: format!("{} rolled back to version {version}", org.name),
     };
+    let ids: Vec<i32> = snapshot.keys().copied().filter(|id| maintained.contains(id)).collect();
+    let mut all_loaded = drafts::load_many(&txn, &ids).await?;
     for (brand_id, draft) in snapshot.iter().filter(|(id, _)| maintained.contains(id)) {
-        let Some(loaded) = drafts::load(&txn, *brand_id).await? else { continue };
+        let Some(loaded) = all_loaded.remove(brand_id) else { continue };
         // Endpoints the version listed that are gone since are left out; the rest must pass
         // today's checks, as any change does.
         let listed: Vec<i32> = loaded.endpoints.iter().map(|e| e.id).collect();

@@ -23,12 +23,31 @@ use crate::types::proposals::MAX_ENDPOINTS;
 use crate::types::proposals::{BrandDraft, ChangeOrigin, EndpointDraft, diff};
 use crate::types::publishing::{BrandChange, BrandChangeKind, UploadPreview};
 use crate::types::validation::{Finding, Severity};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
 use std::collections::BTreeMap as Counts;
 use std::collections::{HashMap, HashSet};
 
 /// Brands one upload may hold.
 pub const MAX_BRANDS: usize = 500;
+
+/// How the bundle reached Signpost, as the version list says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Upload,
+    /// Fetched from the organization's registered bundle URL.
+    Feed,
+}
+
+impl Via {
+    fn kind(self) -> &'static str {
+        match self {
+            Via::Upload => "upload",
+            Via::Feed => "feed",
+        }
+    }
+}
 
 pub enum UploadOutcome {
     Preview(UploadPreview),
@@ -101,6 +120,22 @@ async fn plan(
         return Err(AppError::TooLarge(format!("a publisher's bundle holds at most {MAX_BRANDS} brands")));
     }
     let by_id: HashMap<&str, &EndpointRecord> = dir.endpoints.iter().map(|e| (e.resource_id.as_str(), e)).collect();
+    let mut all_loaded = drafts::load_many(db, &maintained).await?;
+    let named_ids: Vec<i32> = dir
+        .brands
+        .iter()
+        .filter_map(|r| r.resource_id.strip_prefix('b').and_then(|n| n.parse::<i32>().ok()))
+        .filter(|n| !maintained.contains(n))
+        .collect();
+    let others: HashSet<i32> = crate::server::entities::brand::Entity::find()
+        .select_only()
+        .column(crate::server::entities::brand::Column::Id)
+        .filter(crate::server::entities::brand::Column::Id.is_in(named_ids))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut planned = Vec::new();
     let mut seen: Vec<i32> = Vec::new();
     for r in &dir.brands {
@@ -116,10 +151,7 @@ async fn plan(
                 problem: Some(problem),
             });
         };
-        let loaded = match existing {
-            Some(id) => drafts::load(db, id).await?,
-            None => None,
-        };
+        let loaded = existing.and_then(|id| all_loaded.get(&id).cloned());
         let listed: Vec<(i32, String)> = loaded
             .as_ref()
             .map(|l| l.endpoints.iter().map(|e| (e.id, e.address.clone())).collect())
@@ -129,7 +161,7 @@ async fn plan(
         // `b{N}` names brand N as Signpost publishes it: one the organization does not maintain
         // is refused, not made again as a new brand.
         if let (Some(n), None) = (named, existing) {
-            if crate::server::entities::brand::Entity::find_by_id(n).one(db).await?.is_some() {
+            if others.contains(&n) {
                 refuse(
                     &mut preview,
                     format!("Organization/b{n} is brand {n}, which this organization does not maintain"),
@@ -186,7 +218,7 @@ async fn plan(
         planned.push(Planned { existing, draft: checked.draft, covering });
     }
     for id in maintained.iter().filter(|id| !seen.contains(id)) {
-        if let Some(l) = drafts::load(db, *id).await? {
+        if let Some(l) = all_loaded.remove(id) {
             preview.left_out.push(l.brand.name);
         }
     }
@@ -202,6 +234,7 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
     base_url: &str,
     bytes: &[u8],
     publish: bool,
+    via: Via,
     now: i64,
 ) -> Result<UploadOutcome, AppError> {
     let org = org_of(db, org_id).await?;
@@ -247,6 +280,7 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
                     created_at: Set(now),
                     verified_at: Set(Some(now)),
                     next_check_at: Set(claim.next_check_at),
+                    derived_from: Set(Some(claim.derived_from.unwrap_or(claim.id))),
                     ..Default::default()
                 })
                 .exec_without_returning(&txn)
@@ -266,7 +300,7 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
             (None, None) => {}
         }
     }
-    let version = publications::record(&txn, org_id, base_url, "upload", "", actor.account_id(), now).await?;
+    let version = publications::record(&txn, org_id, base_url, via.kind(), "", actor.account_id(), now).await?;
     let counts: Counts<&str, usize> = [
         ("added", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Added).count()),
         ("changed", preview.brands.iter().filter(|b| b.kind == BrandChangeKind::Changed).count()),
@@ -279,7 +313,7 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
         AuditAction::PublicationUpload,
         Target::new("organization", org_id),
         None,
-        Some(serde_json::json!({"version": version, "brands": counts})),
+        Some(serde_json::json!({"version": version, "brands": counts, "via": via.kind()})),
         now,
     )
     .await?;
