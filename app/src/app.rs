@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/email/confirm") view=ConfirmEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:id") view=OrganizationPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:id/apps/new") view=crate::routes::apps::NewAppPage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:id/apps/:app") view=crate::routes::apps::AppManagePage ssr=SsrMode::Async />
                     <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />

@@ -13,6 +13,7 @@ mod m20261205_000010_developer_facts;
 mod m20261206_000011_publications;
 mod m20261207_000012_logos;
 mod m20261208_000013_publisher_feed;
+mod m20261209_000014_apps;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_publications::Migration),
             Box::new(m20261207_000012_logos::Migration),
             Box::new(m20261208_000013_publisher_feed::Migration),
+            Box::new(m20261209_000014_apps::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! service call so the HTTP API and the CLI share the same code.
 pub mod accounts;
 pub mod alerts;
+pub mod apps;
 pub mod brands;
 pub mod check;
 pub mod claims;

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod alerts;
+pub mod apps;
 pub mod brand;
 pub mod check;
 pub mod developers;

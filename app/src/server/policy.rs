@@ -194,6 +194,33 @@ pub fn publish(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
     })
 }
 
+/// Registering an app for an organization and changing it: members of that organization, when
+/// it is a developer organization.
+pub fn manage_apps(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    if actor.viewer.is_none() {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    if actor.role_in(org).is_none() {
+        return Err(refuse("you are not a member of this organization"));
+    }
+    if kind != OrgKind::Developer {
+        return Err(refuse("only developer organizations register apps"));
+    }
+    Ok(())
+}
+
+/// Reading an app's registration record and its exports: its organization's members and admins.
+pub fn view_app(actor: &Actor, org: i32) -> Result<(), AppError> {
+    if actor.viewer.is_none() && !actor.operator {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    if actor.is_admin() || actor.role_in(org).is_some() {
+        Ok(())
+    } else {
+        Err(refuse("only the app's organization and admins see its registration record"))
+    }
+}
+
 /// Granting, transferring and revoking any claim, and listing them all: admins.
 pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
@@ -272,6 +299,20 @@ mod tests {
         assert!(disable_account(&actor(false, &[]), 8, false).is_err());
         assert!(make_admin(&actor(true, &[])).is_err(), "admins are made at the command line");
         assert!(make_admin(&Actor::command_line()).is_ok());
+    }
+
+    #[test]
+    fn developer_members_manage_their_apps_and_admins_read_them() {
+        let member = actor(false, &[(1, MemberRole::Member)]);
+        let outsider = actor(false, &[(2, MemberRole::Owner)]);
+        assert!(manage_apps(&member, 1, OrgKind::Developer).is_ok());
+        assert!(manage_apps(&member, 1, OrgKind::Payer).is_err(), "payers do not register apps");
+        assert!(manage_apps(&outsider, 1, OrgKind::Developer).is_err());
+        assert!(manage_apps(&actor(true, &[]), 1, OrgKind::Developer).is_err(), "admins review, not edit");
+        assert!(view_app(&member, 1).is_ok());
+        assert!(view_app(&actor(true, &[]), 1).is_ok());
+        assert!(view_app(&outsider, 1).is_err());
+        assert!(matches!(view_app(&Actor::request(None, "x"), 1), Err(AppError::Unauthorized(_))));
     }
 
     #[test]

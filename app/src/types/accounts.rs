@@ -226,6 +226,9 @@ pub struct OrgPage {
     /// A payer organization's claims on brands, newest first.
     pub claims: Vec<crate::types::claims::ClaimView>,
     pub publishing: crate::types::publishing::PublishingInfo,
+    /// A developer organization's apps.
+    #[serde(default)]
+    pub apps: Vec<crate::types::app_metadata::AppSummary>,
 }
 
 /// An account in the admins' list.

@@ -2,6 +2,8 @@
 //! nothing here may depend on the database; `from_model` conversions live under `ssr`.
 pub mod accounts;
 pub mod alerts;
+pub mod app_metadata;
+pub mod apps;
 pub mod brand;
 pub mod check;
 pub mod claims;

@@ -8,6 +8,7 @@ mod account_rules;
 mod accounts;
 mod alerts;
 mod api;
+mod apps;
 mod browser;
 mod check;
 mod claims;

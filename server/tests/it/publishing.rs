@@ -165,6 +165,15 @@ async fn a_payer_publishes_previews_and_rolls_back(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
+    let derived = brand_claim::Entity::find()
+        .filter(brand_claim::Column::BrandId.eq(dental_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(derived.derived_from, Some(root.id));
+    let p = boss.post(&format!("/admin/claims/{}/transfer", derived.id), &[("organization", &org_s)]).await;
+    assert_eq!(p.status, 409, "it moves only with the domain's claim");
     assert_eq!(boss.post(&format!("/admin/claims/{}/revoke", root.id), &[]).await.status, 303);
     assert!(maintainer(&app.db, good).await.unwrap().is_none());
     assert!(maintainer(&app.db, dental_id).await.unwrap().is_none(), "the derived claim ended with it");

@@ -73,6 +73,24 @@ fn Members(page: OrgPage) -> impl IntoView {
                 <super::claims::OrgClaims org=id claims=page.claims.clone() member=member />
                 <super::publishing::OrgPublishing org=id info=page.publishing.clone() member=member />
             })}
+            {(page.kind == OrgKind::Developer).then(|| view! {
+                <section class="card" aria-labelledby="apps-heading">
+                    <h2 id="apps-heading">"Apps"</h2>
+                    {if page.apps.is_empty() {
+                        view! { <p>"No apps registered yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list">
+                                {page.apps.iter().map(|a| view! {
+                                    <li><a href=format!("/orgs/{id}/apps/{}", a.id)>{a.client_name.clone()}</a>
+                                        {format!(" · version {} · changed {}", a.version, utc_label(a.updated_at))}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    {member.then(|| view! { <p><a class="button secondary" href=format!("/orgs/{id}/apps/new")>"Register an app"</a></p> })}
+                </section>
+            })}
             {member.then(|| view! {
                 <section class="card" aria-labelledby="invite-heading">
                     <h2 id="invite-heading">"Invite a member"</h2>

@@ -83,6 +83,10 @@ pub enum AuditAction {
     PublicationRollback,
     #[sea_orm(string_value = "publication.feed")]
     PublicationFeed,
+    #[sea_orm(string_value = "app.create")]
+    AppCreate,
+    #[sea_orm(string_value = "app.update")]
+    AppUpdate,
 }
 
 impl AuditAction {

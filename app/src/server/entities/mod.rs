@@ -10,6 +10,8 @@ pub mod brand_claim;
 pub mod brand_endpoint;
 pub mod brand_plan;
 pub mod bundle_feed;
+pub mod client_app;
+pub mod client_app_version;
 pub mod community_field;
 pub mod developer_facts;
 pub mod endpoint;

@@ -1,6 +1,7 @@
 //! Queries and mutations over `&DatabaseConnection`, shared by server functions, HTTP handlers
 //! and the CLI.
 pub mod accounts;
+pub mod apps;
 pub mod audit;
 pub mod brands;
 pub mod cpu;

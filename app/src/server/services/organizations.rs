@@ -144,7 +144,12 @@ pub async fn page(db: &impl ConnectionTrait, actor: &Actor, id: i32, now: i64) -
         }
         OrgKind::Developer => (Vec::new(), Default::default()),
     };
+    let apps = match org.kind {
+        OrgKind::Developer => crate::server::services::apps::of_org(db, actor, id).await?,
+        OrgKind::Payer => Vec::new(),
+    };
     Ok(OrgPage {
+        apps,
         claims,
         publishing,
         id,

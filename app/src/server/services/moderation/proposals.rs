@@ -187,7 +187,7 @@ pub async fn propose<C: ConnectionTrait + TransactionTrait>(
     .insert(&txn)
     .await?;
     let trusted = account::Entity::find_by_id(account_id).one(&txn).await?.is_some_and(|a| a.trusted);
-    let maintainer = crate::server::services::publishing::claims::maintainer_org(&txn, brand_id).await?;
+    let maintainer = crate::server::services::publishing::claims::maintainer_org_for_change(&txn, brand_id).await?;
     let applied = if policy::apply_at_once(actor, trusted, maintainer).is_ok() {
         let maintains = policy::apply_at_once(actor, false, maintainer).is_ok();
         let origin = if maintains {
@@ -417,7 +417,8 @@ pub async fn report<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = &actor.viewer {
         mails::send(&txn, base, &v.email, row.id, now, ProposalMail::ReportReceived, now).await?;
     }
-    let maintainer = crate::server::services::publishing::claims::maintainer_org(&txn, Some(target.id)).await?;
+    let maintainer =
+        crate::server::services::publishing::claims::maintainer_org_for_change(&txn, Some(target.id)).await?;
     tell_maintainer(&txn, base, maintainer, Some(target.id), row.id, now).await?;
     txn.commit().await?;
     Ok(ReportOutcome::Sent { id: row.id })

@@ -86,6 +86,11 @@ pub async fn transfer<C: ConnectionTrait + TransactionTrait>(
     if !c.state.in_force() {
         return Err(AppError::Conflict("only a claim in force is transferred".into()));
     }
+    if let Some(root) = c.derived_from {
+        return Err(AppError::Conflict(format!(
+            "this claim holds under claim {root}, which proves the domain: transfer that one (this one goes with it)"
+        )));
+    }
     let before = c.organization_id;
     let mut am: brand_claim::ActiveModel = c.into();
     am.organization_id = Set(org_id);

@@ -383,33 +383,62 @@ fn covers(claimed: &str, site: &Domain) -> bool {
     Domain::of_website(&format!("https://{claimed}/")).is_some_and(|d| d.covers(site))
 }
 
-/// The organization that moderates the brand's proposals with the admins, if any (read for a
-/// change: the claim is locked `FOR SHARE` until the caller's transaction ends).
+/// The organization that moderates the brand's proposals with the admins, if any.
 pub async fn maintainer_org(db: &impl ConnectionTrait, brand_id: Option<i32>) -> Result<Option<i32>, AppError> {
+    match brand_id {
+        Some(id) => Ok(maintainer_read(db, id, false).await?.map(|m| m.organization_id)),
+        None => Ok(None),
+    }
+}
+
+/// The same, read inside a change's transaction: the claim is locked `FOR SHARE` until the
+/// transaction ends, so a revoke waits for the change instead of landing in between.
+pub async fn maintainer_org_for_change(
+    db: &impl ConnectionTrait,
+    brand_id: Option<i32>,
+) -> Result<Option<i32>, AppError> {
     match brand_id {
         Some(id) => Ok(maintainer_read(db, id, true).await?.map(|m| m.organization_id)),
         None => Ok(None),
     }
 }
 
-/// The brands the organizations maintain: claimed ones and their children at the domain. The
-/// claims are read `FOR SHARE` (PostgreSQL), so inside a publish's transaction a revoke waits
-/// for it rather than landing between the check and the writes.
+/// The brands the organizations maintain: claimed ones and their children at the domain.
 pub async fn maintained_brands(db: &impl ConnectionTrait, orgs: &[i32]) -> Result<Vec<i32>, AppError> {
+    maintained(db, orgs, false).await
+}
+
+/// The same inside a publish's transaction: the claims are read `FOR SHARE` (PostgreSQL), so a
+/// revoke waits for the publish rather than landing between the check and the writes.
+pub async fn maintained_brands_for_change(db: &impl ConnectionTrait, orgs: &[i32]) -> Result<Vec<i32>, AppError> {
+    maintained(db, orgs, true).await
+}
+
+/// Children one claimed brand may bring (a payer's plans, not a directory).
+const MAX_CHILDREN: u64 = 10_000;
+
+async fn maintained(db: &impl ConnectionTrait, orgs: &[i32], shared: bool) -> Result<Vec<i32>, AppError> {
     if orgs.is_empty() {
         return Ok(Vec::new());
     }
-    let claims = brand_claim::Entity::find()
-        .filter(brand_claim::Column::OrganizationId.is_in(orgs.to_vec()))
-        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
-        .lock_shared()
-        .all(db)
-        .await?;
+    let lock = |q: sea_orm::Select<brand_claim::Entity>| if shared { q.lock_shared() } else { q };
+    let claims = lock(
+        brand_claim::Entity::find()
+            .filter(brand_claim::Column::OrganizationId.is_in(orgs.to_vec()))
+            .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged])),
+    )
+    .all(db)
+    .await?;
     let mut out: Vec<i32> = claims.iter().map(|c| c.brand_id).collect();
     let parents = brand::Entity::find().filter(brand::Column::Id.is_in(out.clone())).all(db).await?;
+    let mut sources: Vec<i32> = parents.iter().map(|p| p.source_id).collect();
+    sources.sort_unstable();
+    sources.dedup();
     let children = brand::Entity::find()
+        .filter(brand::Column::SourceId.is_in(sources))
         .filter(brand::Column::PartOf.is_in(parents.iter().map(|p| p.resource_id.clone()).collect::<Vec<_>>()))
-        .limit(10_000)
+        .order_by_asc(brand::Column::Id)
+        .limit(MAX_CHILDREN * parents.len().max(1) as u64)
         .all(db)
         .await?;
     // Children at a parent's claimed domain, of the same source.
@@ -425,15 +454,16 @@ pub async fn maintained_brands(db: &impl ConnectionTrait, orgs: &[i32]) -> Resul
         })
         .collect();
     // A child with a claim of its own belongs to that claim's organization.
-    let own: HashMap<i32, i32> = brand_claim::Entity::find()
-        .filter(brand_claim::Column::BrandId.is_in(covered.iter().map(|c| c.id).collect::<Vec<_>>()))
-        .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
-        .lock_shared()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.brand_id, c.organization_id))
-        .collect();
+    let own: HashMap<i32, i32> = lock(
+        brand_claim::Entity::find()
+            .filter(brand_claim::Column::BrandId.is_in(covered.iter().map(|c| c.id).collect::<Vec<_>>()))
+            .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged])),
+    )
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|c| (c.brand_id, c.organization_id))
+    .collect();
     out.extend(covered.iter().filter(|c| own.get(&c.id).is_none_or(|org| orgs.contains(org))).map(|c| c.id));
     out.sort_unstable();
     out.dedup();

@@ -2,7 +2,7 @@
 //! API ("For developers"), edited by its maintainer or an admin, seeded from the demo payers'
 //! files. Each edit is one transaction with its audit entry, and bumps the directory version
 //! (search filters on some of the facts).
-use super::claims::maintainer_org;
+use super::claims::{maintainer_org, maintainer_org_for_change};
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
 use crate::server::entities::{
@@ -158,6 +158,9 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
     };
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
+    // Checked again in the transaction, the claim held, so a revoke cannot land in between.
+    let maintainer = maintainer_org_for_change(&txn, Some(brand_id)).await?;
+    policy::edit_developer_facts(actor, maintainer)?;
     let (_, before) = stored(&txn, brand_id).await?;
     let origin = if maintainer.is_some_and(|m| actor.viewer.as_ref().is_some_and(|v| v.orgs.iter().any(|o| o.id == m)))
     {

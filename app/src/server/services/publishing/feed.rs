@@ -13,7 +13,6 @@ use crate::server::net::client::SafeClient;
 use crate::server::policy::{self, Actor};
 use crate::server::services::accounts::sessions::viewer_of;
 use crate::server::services::audit::{self, Target};
-use crate::server::services::feeds::fetch_bundle;
 use crate::server::services::sql::lease_due;
 use crate::types::accounts::AccountState;
 use crate::types::link::WebUrl;
@@ -26,8 +25,12 @@ use sha2::{Digest, Sha256};
 pub const REFETCH_SECS: i64 = 3600;
 /// A fetch that failed is tried again sooner.
 const RETRY_SECS: i64 = 900;
-/// How long one refetch holds its row (another instance leaves it alone meanwhile).
-const LEASE_SECS: i64 = 600;
+/// How long one refetch holds its row (another instance leaves it alone meanwhile): longer
+/// than a fetch may take (`total_timeout`, 30 s by default) and the publish after it.
+const LEASE_SECS: i64 = 1800;
+/// The largest bundle fetched from a payer's address: an upload's limit (the Validate page's
+/// default), not the 128 MB a directory feed may have.
+pub const MAX_FEED_BYTES: usize = 5 * 1024 * 1024;
 
 pub enum FeedOutcome {
     /// What publishing the URL's bundle would do (or, when asked to publish, why it did not).
@@ -79,12 +82,16 @@ async fn fetch(
     if let Some(v) = etag.and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
         headers.insert(reqwest::header::IF_NONE_MATCH, v);
     }
-    let fetched = fetch_bundle(client, url, headers).await.map_err(|e| e.to_string())?;
+    let timeout = client.policy().total_timeout;
+    let fetched = client.get_within(url, headers, MAX_FEED_BYTES, timeout).await.map_err(|e| e.to_string())?;
+    if fetched.url.scheme() != "https" {
+        return Err(format!("the address redirected to {}, which is not https", fetched.url));
+    }
     match fetched.status {
         304 if etag.is_some() => Ok(None),
         200..=299 => {
             let etag = fetched.header("etag").map(|e| e.chars().take(256).collect());
-            Ok(Some((fetched.body.to_vec(), etag)))
+            Ok(Some((fetched.body.into(), etag)))
         }
         s => Err(format!("the address answered HTTP {s}")),
     }
@@ -196,29 +203,38 @@ pub async fn info(db: &impl ConnectionTrait, org_id: i32) -> Result<Option<FeedI
     ))
 }
 
-/// The registering member as an actor, with the organizations they belong to now.
+/// The registering member as an actor, with the organizations they belong to now, when they
+/// may still publish for the organization (checked before anything is fetched).
 async fn publisher(db: &DatabaseConnection, feed: &publisher_feed::Model) -> Result<Option<Actor>, AppError> {
     let Some(a) = account::Entity::find_by_id(feed.registered_by).one(db).await? else { return Ok(None) };
     if a.state != AccountState::Active {
         return Ok(None);
     }
+    let org = org_of(db, feed.organization_id).await?;
     let viewer = viewer_of(db, &a, Some(feed.organization_id)).await?;
-    Ok(Some(Actor::account(viewer, "bundle refetch")))
+    let actor = Actor::account(viewer, "bundle refetch");
+    Ok(policy::publish(&actor, feed.organization_id, org.kind).is_ok().then_some(actor))
 }
 
-/// One refetch. `force` (the payer's "Fetch now") skips `If-None-Match` and the unchanged-body
-/// shortcut, so a bundle that was blocked is tried again.
+/// One refetch of a leased row. `by` (the payer's "Fetch now", with that member's powers)
+/// also skips `If-None-Match` and the unchanged-body shortcut, so a bundle that was blocked is
+/// tried again; the schedule acts with the registering member's powers.
 async fn refetch(
     db: &DatabaseConnection,
     client: &SafeClient,
     feed: &publisher_feed::Model,
     base_url: &str,
-    force: bool,
+    by: Option<&Actor>,
     now: i64,
 ) -> Result<Refetched, AppError> {
+    let force = by.is_some();
     let mut etag = feed.etag.clone();
     let mut content_hash = feed.content_hash.clone();
-    let outcome = match publisher(db, feed).await? {
+    let acting = match by {
+        Some(a) => Some(a.clone()),
+        None => publisher(db, feed).await?,
+    };
+    let outcome = match acting {
         None => Refetched::Failed("the member who registered the address can no longer publish".into()),
         Some(actor) => match parse_url(&feed.url) {
             Err(e) => Refetched::Failed(e.to_string()),
@@ -241,7 +257,13 @@ async fn refetch(
                                 mail_blocked(db, feed, &h, &why, base_url, now).await?;
                                 Refetched::Blocked(why)
                             }
-                            Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => return Err(e),
+                            Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
+                                tracing::warn!(
+                                    organization = feed.organization_id,
+                                    "publishing the fetched bundle failed: {e}"
+                                );
+                                Refetched::Failed("Signpost could not publish it just now; it tries again".into())
+                            }
                             Err(e) => {
                                 let why = e.to_string();
                                 mail_blocked(db, feed, &h, &why, base_url, now).await?;
@@ -253,7 +275,20 @@ async fn refetch(
             },
         },
     };
-    let (status, next) = match &outcome {
+    record(db, feed, etag, content_hash, &outcome, now).await?;
+    Ok(outcome)
+}
+
+/// Writes what a refetch came to and ends its lease, unless the URL was replaced meanwhile.
+async fn record(
+    db: &DatabaseConnection,
+    feed: &publisher_feed::Model,
+    etag: Option<String>,
+    content_hash: Option<String>,
+    outcome: &Refetched,
+    now: i64,
+) -> Result<(), AppError> {
+    let (status, next) = match outcome {
         Refetched::NotModified => (Some(304), now + REFETCH_SECS),
         Refetched::Failed(_) => (None, now + RETRY_SECS),
         _ => (Some(200), now + REFETCH_SECS),
@@ -267,9 +302,10 @@ async fn refetch(
         .col_expr(publisher_feed::Column::NextFetchAt, Expr::value(next))
         .col_expr(publisher_feed::Column::LeaseUntil, Expr::value(Option::<i64>::None))
         .filter(publisher_feed::Column::Id.eq(feed.id))
+        .filter(publisher_feed::Column::Url.eq(feed.url.as_str()))
         .exec(db)
         .await?;
-    Ok(outcome)
+    Ok(())
 }
 
 /// Mails the members once per blocked body (the key holds its hash).
@@ -303,7 +339,21 @@ pub async fn refetch_now(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("this organization follows no bundle address".into()))?;
-    refetch(db, client, &feed, base_url, true, now).await
+    // The same lease the schedule takes, so the two never publish the same fetch twice.
+    let leased = publisher_feed::Entity::update_many()
+        .col_expr(publisher_feed::Column::LeaseUntil, Expr::value(now + LEASE_SECS))
+        .filter(publisher_feed::Column::Id.eq(feed.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(publisher_feed::Column::LeaseUntil.is_null())
+                .add(publisher_feed::Column::LeaseUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    if leased.rows_affected == 0 {
+        return Err(AppError::Conflict("a fetch of this address is running; try again in a minute".into()));
+    }
+    refetch(db, client, &feed, base_url, Some(actor), now).await
 }
 
 /// Every followed URL that is due, each leased so that several instances share the work.
@@ -316,7 +366,9 @@ pub async fn refetch_due(
 ) -> Result<Vec<(i32, Refetched)>, AppError> {
     let mut done = Vec::new();
     loop {
-        let ids: Vec<i32> = lease_due(db, "publisher_feed", "next_fetch_at", "", now, LEASE_SECS, 10)
+        // One at a time: each lease then covers its own fetch and publish, however long the
+        // ones before it took.
+        let ids: Vec<i32> = lease_due(db, "publisher_feed", "next_fetch_at", "", now, LEASE_SECS, 1)
             .await?
             .into_iter()
             .filter_map(|id| i32::try_from(id).ok())
@@ -326,7 +378,17 @@ pub async fn refetch_due(
         }
         let due = publisher_feed::Entity::find().filter(publisher_feed::Column::Id.is_in(ids)).all(db).await?;
         for feed in due {
-            let r = refetch(db, client, &feed, base_url, false, now).await?;
+            // A failure of one address (the database, a hostile bundle) is recorded on it and
+            // does not hold up the others.
+            let r = match refetch(db, client, &feed, base_url, None, now).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(organization = feed.organization_id, "refetching the bundle failed: {e}");
+                    let r = Refetched::Failed("Signpost could not finish the fetch; it tries again".into());
+                    record(db, &feed, feed.etag.clone(), feed.content_hash.clone(), &r, now).await?;
+                    r
+                }
+            };
             done.push((feed.organization_id, r));
         }
     }

@@ -2,7 +2,7 @@
 //! maintainer's edit applied at once, a rollback) the brands it maintains are written as one
 //! SMART brands bundle, kept with each brand's draft: the newest is served at
 //! `/publishers/{slug}/brands.json`, and a rollback applies an older version's drafts again.
-use super::claims::{maintained_brands, org_of};
+use super::claims::{maintained_brands_for_change, org_of};
 use crate::error::AppError;
 use crate::server::entities::{brand, brand_endpoint, endpoint, portal, publication};
 use crate::server::policy::{self, Actor};
@@ -123,7 +123,7 @@ pub async fn record(
 ) -> Result<i32, AppError> {
     // The organization's row, locked: two publishes at once number their versions one after the other.
     crate::server::entities::organization::Entity::find_by_id(org_id).lock_exclusive().one(db).await?;
-    let brands = maintained_brands(db, &[org_id]).await?;
+    let brands = maintained_brands_for_change(db, &[org_id]).await?;
     let stamp =
         chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let bundle = bundle_of(db, base_url, &brands, &stamp).await?.to_string();
@@ -216,7 +216,7 @@ pub async fn rollback<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no version {version}")))?;
     let snapshot: BTreeMap<i32, BrandDraft> = serde_json::from_str(&row.drafts).unwrap_or_default();
-    let maintained = maintained_brands(&txn, &[org_id]).await?;
+    let maintained = maintained_brands_for_change(&txn, &[org_id]).await?;
     let meta = ChangeMeta {
         origin: ChangeOrigin::Maintainer,
         actor_id: actor.account_id(),

@@ -6,7 +6,7 @@
 //! only if the organization maintains it; any other Organization is a new brand, allowed only
 //! at a domain the organization has verified. Maintained brands the bundle leaves out are left
 //! as they are.
-use super::claims::{maintained_brands, org_of};
+use super::claims::{maintained_brands, maintained_brands_for_change, org_of};
 use super::publications;
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
@@ -99,12 +99,18 @@ fn blocks(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
 }
 
+/// `in_change`: planned inside the publishing transaction (the claims are then held).
 async fn plan(
     db: &impl ConnectionTrait,
     org_id: i32,
     dir: &Directory,
+    in_change: bool,
 ) -> Result<(UploadPreview, Vec<Planned>), AppError> {
-    let maintained = maintained_brands(db, &[org_id]).await?;
+    let maintained = if in_change {
+        maintained_brands_for_change(db, &[org_id]).await?
+    } else {
+        maintained_brands(db, &[org_id]).await?
+    };
     let claims = brand_claim::Entity::find()
         .filter(brand_claim::Column::OrganizationId.eq(org_id))
         .filter(brand_claim::Column::State.is_in([ClaimState::Verified, ClaimState::Flagged]))
@@ -241,14 +247,14 @@ pub async fn upload<C: ConnectionTrait + TransactionTrait>(
     policy::publish(actor, org_id, org.kind)?;
     let dir = crate::server::import::brands::read(std::io::Cursor::new(bytes))
         .map_err(|e| AppError::BadRequest(format!("this is not a brands bundle: {e}")))?;
-    let (preview, _) = plan(db, org_id, &dir).await?;
+    let (preview, _) = plan(db, org_id, &dir, false).await?;
     if !publish || preview.blocked {
         return Ok(UploadOutcome::Preview(preview));
     }
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     // Planned again inside the transaction, so what is written is what the rows are now.
-    let (preview, planned) = plan(&txn, org_id, &dir).await?;
+    let (preview, planned) = plan(&txn, org_id, &dir, true).await?;
     if preview.blocked {
         return Ok(UploadOutcome::Preview(preview));
     }
