@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod app_metadata;
 pub mod apps;
+pub mod attestation;
 pub mod brand;
 pub mod check;
 pub mod claims;
