@@ -81,6 +81,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:id") view=OrganizationPage ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:id/apps/new") view=crate::routes::apps::NewAppPage ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:id/apps/:app") view=crate::routes::apps::AppManagePage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:id/apps/:app/attestation") view=crate::routes::attestations::AttestationEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/attestations") view=crate::routes::attestations::AttestationQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/attestations/:id") view=crate::routes::attestations::AttestationReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/apps") view=crate::routes::public_apps::PublicAppsPage ssr=SsrMode::Async />
+                    <Route path=path!("/apps/:id") view=crate::routes::public_apps::PublicAppPageView ssr=SsrMode::Async />
                     <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />

@@ -14,6 +14,7 @@ mod m20261206_000011_publications;
 mod m20261207_000012_logos;
 mod m20261208_000013_publisher_feed;
 mod m20261209_000014_apps;
+mod m20261210_000015_attestations;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_logos::Migration),
             Box::new(m20261208_000013_publisher_feed::Migration),
             Box::new(m20261209_000014_apps::Migration),
+            Box::new(m20261210_000015_attestations::Migration),
         ]
     }
 }

@@ -177,6 +177,15 @@ impl Poller {
                 }
                 Err(e) => tracing::warn!("re-verifying claims failed: {e}"),
             }
+            // Attestation reminders (30 and 7 days before) and lapses.
+            match app::server::services::apps::lifecycle::run_due(&self.db, &self.options.origin, now()).await {
+                Ok(done) => {
+                    for (attestation, step) in done {
+                        tracing::info!(attestation, ?step, "attestation reminder or lapse");
+                    }
+                }
+                Err(e) => tracing::warn!("attestation reminders failed: {e}"),
+            }
             if now() - last_prune > 3600 {
                 last_prune = now();
                 if let Err(e) = polling::prune(&self.db, now(), &self.settings).await {

@@ -170,8 +170,13 @@ pub fn router(state: AppState) -> Router {
         .route("/brands/{id}/developer", proposal_form(http::developer::developer_facts))
         .route("/orgs/{id}/publish", post(http::publish::upload))
         .route("/orgs/{id}/publish/feed", form(http::publish::feed))
-        .route("/orgs/{id}/apps", form(http::apps::create))
-        .route("/orgs/{id}/apps/{app}", form(http::apps::update))
+        .route("/orgs/{id}/apps", big_form(http::apps::create))
+        .route("/orgs/{id}/apps/{app}", big_form(http::apps::update))
+        .route("/orgs/{id}/apps/{app}/attestation", big_form(http::attestations::save))
+        .route("/admin/attestations/{id}", big_form(http::attestations::decide))
+        .route("/admin/questionnaires", big_form(http::attestations::publish_questionnaire))
+        .route("/apps/{id}/attestation.json", get(http::attestations::status_document).options(preflight))
+        .route("/apps/{id}/badge.svg", get(http::attestations::badge))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))
@@ -221,6 +226,19 @@ where
     T: 'static,
 {
     post(handler).layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+}
+
+/// The most an app or attestation form's body may hold: an app's pasted JWK Set (16 KB, up to
+/// three times that form-encoded), or 18 answers with 1,000 characters of evidence each.
+pub const BIG_FORM_BODY_LIMIT: usize = 128 * 1024;
+
+/// An app or attestation form's route: `POST` only.
+fn big_form<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    post(handler).layer(DefaultBodyLimit::max(BIG_FORM_BODY_LIMIT))
 }
 
 /// The most a proposal form's body may hold: a brand with up to 100 endpoints and 20 portals,

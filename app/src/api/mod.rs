@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod apps;
+pub mod attestations;
 pub mod brands;
 pub mod check;
 pub mod claims;

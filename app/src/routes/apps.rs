@@ -148,6 +148,11 @@ fn AppView(page: AppPage) -> impl IntoView {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><a href=format!("/orgs/{}", page.organization_id)>{format!("Back to {}", page.organization)}</a></nav>
             <h1>{m.client_name.clone()}</h1>
             <p class="lede">{format!("Version {} · {}", page.version, m.platforms.iter().map(|p| p.label()).collect::<Vec<_>>().join(", "))}</p>
+            <section class="card" aria-labelledby="attest-heading">
+                <h2 id="attest-heading">"Attestation"</h2>
+                <p>"Attest to the app's privacy practices and the CARIN Code of Conduct once; an admin reviews it, and members and payers can read it."</p>
+                <p><a href=format!("{base}/attestation")>"The app's attestation"</a></p>
+            </section>
             <section class="card" aria-labelledby="export-heading">
                 <h2 id="export-heading">"Registration request"</h2>
                 <p>"What a payer's dynamic registration endpoint (RFC 7591) takes. It holds no client secret."</p>

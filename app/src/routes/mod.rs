@@ -1,11 +1,13 @@
 pub mod accounts;
 pub mod alerts;
 pub mod apps;
+pub mod attestations;
 pub mod brand;
 pub mod check;
 pub mod developers;
 pub mod endpoint;
 pub mod not_found;
 pub mod proposals;
+pub mod public_apps;
 pub mod search;
 pub mod validate;

@@ -221,6 +221,21 @@ pub fn view_app(actor: &Actor, org: i32) -> Result<(), AppError> {
     }
 }
 
+/// Writing and submitting an app's attestation: as changing the app, its organization's
+/// members (an admin reviews it, so may not write it).
+pub fn attest_app(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    manage_apps(actor, org, kind)
+}
+
+/// Deciding on attestations and publishing questionnaire versions: admins.
+pub fn review_attestations(actor: &Actor) -> Result<(), AppError> {
+    match (actor.is_admin(), &actor.viewer) {
+        (true, _) => Ok(()),
+        (false, None) => Err(AppError::Unauthorized("log in first".into())),
+        (false, Some(_)) => Err(refuse("only admins review attestations")),
+    }
+}
+
 /// Granting, transferring and revoking any claim, and listing them all: admins.
 pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
@@ -313,6 +328,11 @@ mod tests {
         assert!(view_app(&actor(true, &[]), 1).is_ok());
         assert!(view_app(&outsider, 1).is_err());
         assert!(matches!(view_app(&Actor::request(None, "x"), 1), Err(AppError::Unauthorized(_))));
+        assert!(attest_app(&member, 1, OrgKind::Developer).is_ok());
+        assert!(attest_app(&actor(true, &[]), 1, OrgKind::Developer).is_err(), "admins review, not attest");
+        assert!(review_attestations(&actor(true, &[])).is_ok());
+        assert!(review_attestations(&member).is_err(), "a member cannot approve");
+        assert!(matches!(review_attestations(&Actor::request(None, "x")), Err(AppError::Unauthorized(_))));
     }
 
     #[test]

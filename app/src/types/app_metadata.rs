@@ -222,7 +222,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
-fn plain(text: &str, max: usize) -> Result<String, String> {
+pub(crate) fn plain(text: &str, max: usize) -> Result<String, String> {
     let t = text.trim();
     if t.chars().count() > max {
         return Err(format!("at most {max} characters"));

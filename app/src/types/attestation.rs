@@ -31,6 +31,9 @@ pub enum AttestationState {
     Rejected,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "expired"))]
     Expired,
+    /// A newer attestation of the same app was approved.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "superseded"))]
+    Superseded,
 }
 
 /// What can happen to an attestation.
@@ -46,23 +49,39 @@ pub enum AttestationEvent {
     Flag,
     /// Its 12 months (or a re-attestation's grace period) ran out.
     Expire,
+    /// A newer attestation of the same app was approved.
+    Supersede,
 }
 
 impl AttestationState {
-    /// The state machine: the next state, or `None` when the event does not apply. Rejected
-    /// and expired attestations stay ended (the developer starts a new one).
+    /// The state machine: the next state, or `None` when the event does not apply. An approved
+    /// attestation's answers never change: re-attesting is a new attestation, and the approved
+    /// one stays current until that one is approved (then it is superseded) or it lapses. An admin
+    /// re-reviewing a flagged one confirms it (approve) or rejects it. Rejected, expired and
+    /// superseded attestations stay ended.
     pub fn next(self, event: AttestationEvent) -> Option<AttestationState> {
         use AttestationEvent::*;
         use AttestationState::*;
         match (self, event) {
-            (Draft | ChangesRequested | ReviewDue, Submit) => Some(Submitted),
+            (Draft | ChangesRequested, Submit) => Some(Submitted),
             (Submitted, RequestChanges) => Some(ChangesRequested),
-            (Submitted, Approve) => Some(Approved),
-            (Submitted, Reject) => Some(Rejected),
+            (Submitted | ReviewDue, Approve) => Some(Approved),
+            (Submitted | ReviewDue, Reject) => Some(Rejected),
             (Approved | ReviewDue, Flag) => Some(ReviewDue),
             (Approved | ReviewDue, Expire) => Some(Expired),
+            (Approved | ReviewDue, Supersede) => Some(Superseded),
             _ => None,
         }
+    }
+
+    /// The developer is still working on it or it waits for review (at most one per app).
+    pub fn is_open(self) -> bool {
+        matches!(self, AttestationState::Draft | AttestationState::Submitted | AttestationState::ChangesRequested)
+    }
+
+    /// An admin has something to decide.
+    pub fn awaits_review(self) -> bool {
+        matches!(self, AttestationState::Submitted | AttestationState::ReviewDue)
     }
 
     /// Members and payers may rely on it (shown in the public list).
@@ -72,7 +91,20 @@ impl AttestationState {
 
     /// The developer may change the answers.
     pub fn is_editable(self) -> bool {
-        matches!(self, AttestationState::Draft | AttestationState::ChangesRequested | AttestationState::ReviewDue)
+        matches!(self, AttestationState::Draft | AttestationState::ChangesRequested)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationState::Draft => "draft",
+            AttestationState::Submitted => "submitted",
+            AttestationState::ChangesRequested => "changes_requested",
+            AttestationState::Approved => "approved",
+            AttestationState::ReviewDue => "review_due",
+            AttestationState::Rejected => "rejected",
+            AttestationState::Expired => "expired",
+            AttestationState::Superseded => "superseded",
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -84,6 +116,7 @@ impl AttestationState {
             AttestationState::ReviewDue => "approved, re-review due",
             AttestationState::Rejected => "rejected",
             AttestationState::Expired => "expired",
+            AttestationState::Superseded => "superseded",
         }
     }
 }
@@ -110,12 +143,18 @@ pub struct Question {
     /// Stable across versions when the question means the same (`sells-data`).
     pub key: String,
     pub text: String,
+    /// What a "yes" says about the app, in plain language, for members.
+    pub yes: String,
+    /// What a "no" says.
+    pub no: String,
     /// CARIN Code of Conduct principle, or "ONC/CMS privacy policy".
     pub principle: String,
     pub evidence: Evidence,
     /// An answer members should notice ("may sell data", "reads other device data"): the
     /// answer that is highlighted.
     pub highlight_when: Option<Answer>,
+    /// The highlight's label ("May sell data").
+    pub highlight: Option<String>,
     /// Sources of the question (`../shared/research`'s S-numbers).
     pub sources: String,
 }
@@ -199,10 +238,13 @@ pub fn parse_answers(
             }
         };
         let text_field = format!("evidence_text-{}", q.key);
-        let evidence_text = get(text_field.clone()).trim().to_string();
-        if evidence_text.chars().count() > MAX_EVIDENCE_TEXT {
-            errors.add(&text_field, format!("at most {MAX_EVIDENCE_TEXT} characters"));
-        }
+        let evidence_text = match super::app_metadata::plain(get(text_field.clone()), MAX_EVIDENCE_TEXT) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.add(&text_field, e);
+                String::new()
+            }
+        };
         if complete
             && q.evidence == Evidence::RequiredWithYes
             && answer == Answer::Yes
@@ -214,6 +256,50 @@ pub fn parse_answers(
         out.push(Answered { key: q.key.clone(), answer, evidence_url, evidence_text });
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// Questions a questionnaire version may hold.
+pub const MAX_QUESTIONS: usize = 60;
+const MAX_KEY: usize = 40;
+const MAX_QUESTION_TEXT: usize = 500;
+
+/// Checks a new questionnaire version's questions: keys unique and short (`a-z`, `0-9`, `-`),
+/// texts present and capped, a highlight labelled.
+pub fn check_questions(questions: &[Question]) -> Result<(), String> {
+    if questions.is_empty() || questions.len() > MAX_QUESTIONS {
+        return Err(format!("a questionnaire has 1 to {MAX_QUESTIONS} questions"));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for (i, q) in questions.iter().enumerate() {
+        let n = i + 1;
+        let key_ok = !q.key.is_empty()
+            && q.key.len() <= MAX_KEY
+            && q.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !key_ok {
+            return Err(format!("question {n}: a key is 1 to {MAX_KEY} of a-z, 0-9 and -"));
+        }
+        if !keys.insert(q.key.as_str()) {
+            return Err(format!("question {n}: the key {} is used twice", q.key));
+        }
+        for (what, text) in [("text", &q.text), ("yes", &q.yes), ("no", &q.no), ("principle", &q.principle)] {
+            if text.trim().is_empty() || text.chars().count() > MAX_QUESTION_TEXT {
+                return Err(format!("question {n}: its {what} is 1 to {MAX_QUESTION_TEXT} characters"));
+            }
+        }
+        if q.sources.chars().count() > MAX_QUESTION_TEXT {
+            return Err(format!("question {n}: its sources are at most {MAX_QUESTION_TEXT} characters"));
+        }
+        match (&q.highlight_when, &q.highlight) {
+            (Some(_), Some(label)) if !label.trim().is_empty() && label.chars().count() <= 60 => {}
+            (None, None) => {}
+            _ => {
+                return Err(format!(
+                    "question {n}: a highlight needs both the answer and a label of up to 60 characters"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -229,7 +315,8 @@ mod tests {
         assert_eq!(ChangesRequested.next(Submit), Some(Submitted));
         assert_eq!(Submitted.next(Approve), Some(Approved));
         assert_eq!(Approved.next(Flag), Some(ReviewDue));
-        assert_eq!(ReviewDue.next(Submit), Some(Submitted));
+        assert_eq!(ReviewDue.next(Approve), Some(Approved), "re-review confirms it");
+        assert_eq!(ReviewDue.next(Supersede), Some(Superseded));
         assert_eq!(Approved.next(Expire), Some(Expired));
         assert_eq!(Submitted.next(Reject), Some(Rejected));
         for (s, e) in [
@@ -239,11 +326,16 @@ mod tests {
             (Rejected, Submit),
             (Expired, Submit),
             (ChangesRequested, Approve),
+            (ReviewDue, Submit),
+            (Approved, Submit),
+            (Superseded, Approve),
+            (Draft, Flag),
         ] {
             assert_eq!(s.next(e), None, "{s:?} {e:?}");
         }
         assert!(Approved.is_current() && ReviewDue.is_current() && !Submitted.is_current());
-        assert!(!Submitted.is_editable() && ChangesRequested.is_editable());
+        assert!(!Submitted.is_editable() && ChangesRequested.is_editable() && !ReviewDue.is_editable());
+        assert!(Submitted.is_open() && !Approved.is_open() && ReviewDue.awaits_review());
     }
 
     fn questions() -> Vec<Question> {
@@ -251,6 +343,9 @@ mod tests {
             Question {
                 key: "public-policy".into(),
                 text: "Public, plain-language privacy policy?".into(),
+                yes: "Has one.".into(),
+                no: "Has none.".into(),
+                highlight: None,
                 principle: "Transparency".into(),
                 evidence: Evidence::RequiredWithYes,
                 highlight_when: None,
@@ -259,6 +354,9 @@ mod tests {
             Question {
                 key: "sells-data".into(),
                 text: "May the app sell data?".into(),
+                yes: "May sell data.".into(),
+                no: "Does not sell data.".into(),
+                highlight: Some("May sell data".into()),
                 principle: "Use and disclosure".into(),
                 evidence: Evidence::Optional,
                 highlight_when: Some(Answer::Yes),
@@ -305,5 +403,25 @@ mod tests {
         let e = parse_answers(&q, &pairs(&[("answer-sells-data", "no"), ("evidence_text-sells-data", &long)]), false)
             .unwrap_err();
         assert!(e.for_field("evidence_text-sells-data").is_some());
+    }
+
+    #[test]
+    fn version_one_of_the_questionnaire_is_well_formed() {
+        let v1: Vec<Question> =
+            serde_json::from_str(include_str!("../../../migrations/src/data/questionnaire_v1.json")).unwrap();
+        check_questions(&v1).unwrap();
+        let highlighted: Vec<_> = v1.iter().filter_map(|q| q.highlight.as_deref()).collect();
+        assert!(highlighted.contains(&"May sell data") && highlighted.contains(&"Reads other device data"));
+        let mut twice = v1.clone();
+        twice.push(v1[0].clone());
+        assert!(check_questions(&twice).unwrap_err().contains("twice"));
+        let mut bad = v1[..1].to_vec();
+        bad[0].key = "Bad Key".into();
+        assert!(check_questions(&bad).is_err());
+        bad[0].key = "ok".into();
+        bad[0].highlight = None;
+        bad[0].highlight_when = Some(Answer::No);
+        assert!(check_questions(&bad).unwrap_err().contains("highlight"));
+        assert!(check_questions(&[]).is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod app_metadata;
 pub mod apps;
 pub mod attestation;
+pub mod attestation_pages;
 pub mod brand;
 pub mod check;
 pub mod claims;

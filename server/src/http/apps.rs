@@ -50,16 +50,19 @@ pub async fn update(
     let form = AppForm { values: pairs };
     let answer = match ctx.actor() {
         Err(e) => Answer::failed(page, "app", e),
-        Ok((_, actor)) => match apps::update(&ctx.state.db, &actor, org, app, &form, ctx.now()).await {
-            Ok(SaveOutcome::Saved { version, .. }) => {
-                Answer::notice(page, "app", format!("Saved as version {version}."))
+        Ok((_, actor)) => {
+            match apps::update(&ctx.state.db, &actor, org, app, &form, &ctx.state.settings.public_url, ctx.now()).await
+            {
+                Ok(SaveOutcome::Saved { version, .. }) => {
+                    Answer::notice(page, "app", format!("Saved as version {version}."))
+                }
+                Ok(SaveOutcome::Unchanged { .. }) => {
+                    Answer::notice(page, "app", "Nothing changed, so there is no new version.")
+                }
+                Ok(SaveOutcome::Invalid(errors)) => Answer::invalid(page, "app", form.values, errors),
+                Err(e) => Answer::failed(page, "app", e),
             }
-            Ok(SaveOutcome::Unchanged { .. }) => {
-                Answer::notice(page, "app", "Nothing changed, so there is no new version.")
-            }
-            Ok(SaveOutcome::Invalid(errors)) => Answer::invalid(page, "app", form.values, errors),
-            Err(e) => Answer::failed(page, "app", e),
-        },
+        }
     };
     answer.respond(&ctx.state, &ctx.parts).await
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alerts;
 pub mod api;
 pub mod apps;
+pub mod attestations;
 pub mod bundle;
 pub mod claims;
 pub mod csrf;

@@ -16,7 +16,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
         <Title text="Accounts" />
         <div class="wrap page">
             <h1>"Accounts"</h1>
-            <p><a href="/admin/audit">"Audit log"</a>" · "<a href="/admin/claims">"Claims on brands"</a></p>
+            <p><a href="/admin/audit">"Audit log"</a>" · "<a href="/admin/claims">"Claims on brands"</a>" · "<a href="/admin/attestations">"Attestations"</a></p>
             <PendingForm action="/admin/accounts" method="get" class="stack">
                 <TextField form="search-accounts" name="q" label="Address contains" kind="text" required=false
                     value=q.get_untracked() />

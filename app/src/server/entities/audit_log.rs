@@ -87,6 +87,16 @@ pub enum AuditAction {
     AppCreate,
     #[sea_orm(string_value = "app.update")]
     AppUpdate,
+    #[sea_orm(string_value = "attestation.submit")]
+    AttestationSubmit,
+    #[sea_orm(string_value = "attestation.approve")]
+    AttestationApprove,
+    #[sea_orm(string_value = "attestation.request-changes")]
+    AttestationRequestChanges,
+    #[sea_orm(string_value = "attestation.reject")]
+    AttestationReject,
+    #[sea_orm(string_value = "questionnaire.publish")]
+    QuestionnairePublish,
 }
 
 impl AuditAction {

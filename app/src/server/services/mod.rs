@@ -9,6 +9,7 @@ pub mod endpoint_status;
 pub mod export;
 pub mod feeds;
 pub mod moderation;
+pub mod notify;
 pub mod organizations;
 pub mod outbox;
 pub mod polling;

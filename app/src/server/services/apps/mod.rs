@@ -9,6 +9,12 @@ use crate::server::services::audit::{self, Target};
 use crate::server::services::sql::begin_writing;
 use crate::types::accounts::FormErrors;
 use crate::types::app_metadata::{AppForm, AppMetadata, AppPage, AppSummary, AppVersionInfo, NewAppPage};
+pub mod attestations;
+pub mod lifecycle;
+mod mails;
+pub mod public;
+pub mod review;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, TransactionSession, TransactionTrait,
@@ -31,7 +37,7 @@ pub enum SaveOutcome {
     Invalid(FormErrors),
 }
 
-async fn org_of(db: &impl ConnectionTrait, id: i32) -> Result<organization::Model, AppError> {
+pub(super) async fn org_of(db: &impl ConnectionTrait, id: i32) -> Result<organization::Model, AppError> {
     organization::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -40,7 +46,7 @@ async fn org_of(db: &impl ConnectionTrait, id: i32) -> Result<organization::Mode
 
 /// The app, if it belongs to `org_id` (another organization's app is "not found", so ids do not
 /// tell outsiders which apps exist).
-async fn app_of(db: &impl ConnectionTrait, org_id: i32, app_id: i32) -> Result<client_app::Model, AppError> {
+pub(super) async fn app_of(db: &impl ConnectionTrait, org_id: i32, app_id: i32) -> Result<client_app::Model, AppError> {
     client_app::Entity::find_by_id(app_id)
         .one(db)
         .await?
@@ -48,7 +54,7 @@ async fn app_of(db: &impl ConnectionTrait, org_id: i32, app_id: i32) -> Result<c
         .ok_or_else(|| AppError::NotFound(format!("there is no app {app_id} here")))
 }
 
-async fn current(db: &impl ConnectionTrait, app: &client_app::Model) -> Result<AppMetadata, AppError> {
+pub(super) async fn current(db: &impl ConnectionTrait, app: &client_app::Model) -> Result<AppMetadata, AppError> {
     let row = client_app_version::Entity::find()
         .filter(client_app_version::Column::AppId.eq(app.id))
         .filter(client_app_version::Column::Version.eq(app.current_version))
@@ -136,6 +142,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     org_id: i32,
     app_id: i32,
     form: &AppForm,
+    base: &str,
     now: i64,
 ) -> Result<SaveOutcome, AppError> {
     let org = org_of(db, org_id).await?;
@@ -161,6 +168,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     let version = app.current_version + 1;
     insert_version(&txn, app_id, version, &m, &changed, actor.account_id(), now).await?;
+    review::flag_app_change(&txn, &app, &before, &m, version, base, now).await?;
     let mut am: client_app::ActiveModel = app.into();
     am.current_version = Set(version);
     am.client_name = Set(m.client_name.clone());

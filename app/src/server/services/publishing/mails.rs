@@ -2,11 +2,9 @@
 //! to the organization's members when a claim is verified, flagged or lapses. Queued in the
 //! outbox in the transaction of the step they report.
 use crate::error::AppError;
-use crate::server::entities::{account, membership};
 use crate::server::services::accounts::mails::KEY_PREFIX;
 use crate::server::services::outbox::{NewMail, enqueue};
-use crate::types::accounts::AccountState;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 pub enum ClaimMail<'a> {
     Confirm {
@@ -126,29 +124,6 @@ pub async fn send_to_members(
     mail: ClaimMail<'_>,
     now: i64,
 ) -> Result<(), AppError> {
-    let ids: Vec<i32> = membership::Entity::find()
-        .filter(membership::Column::OrganizationId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.account_id)
-        .collect();
-    let members = account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
-        .filter(account::Column::State.eq(AccountState::Active))
-        .all(db)
-        .await?;
     let (subject, body) = mail.text();
-    let rows: Vec<NewMail> = members
-        .iter()
-        .map(|a| NewMail {
-            dedupe_key: format!("{key}:{}", a.id),
-            recipient: a.email.clone(),
-            subject: subject.clone(),
-            body: body.clone(),
-            unsubscribe_url: None,
-        })
-        .collect();
-    enqueue(db, &rows, now).await?;
-    Ok(())
+    crate::server::services::notify::members(db, org_id, key, &subject, &body, now).await
 }
