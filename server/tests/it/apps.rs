@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 on_both_databases!(developers_register_change_and_export_their_apps,);
 
-fn form(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+pub(super) fn form(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
         ("client_name", "Health Wallet"),
         ("description", "Keeps your claims in one place."),

@@ -9,6 +9,7 @@ mod accounts;
 mod alerts;
 mod api;
 mod apps;
+mod attestations;
 mod browser;
 mod check;
 mod claims;
