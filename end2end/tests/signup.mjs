@@ -14,3 +14,12 @@ export async function signUp(page, email) {
   await page.getByRole('button', { name: 'Confirm my address' }).click();
   await page.locator('h1', { hasText: 'Your account' }).waitFor();
 }
+
+// Logging in through the page, as a returning user does.
+export async function logIn(page, email, password) {
+  await page.goto('/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('h1', { hasText: 'Your account' }).waitFor();
+}

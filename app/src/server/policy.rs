@@ -194,6 +194,15 @@ pub fn publish(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
     })
 }
 
+/// Uploading a logo: a payer organization's members (for its brands) and a developer
+/// organization's (for its apps).
+pub fn upload_logo(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    match kind {
+        OrgKind::Developer => manage_apps(actor, org, kind),
+        _ => publish(actor, org, kind),
+    }
+}
+
 /// Registering an app for an organization and changing it: members of that organization, when
 /// it is a developer organization.
 pub fn manage_apps(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {

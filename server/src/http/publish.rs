@@ -243,7 +243,7 @@ pub async fn upload_logo(ctx: Ctx, Path(org): Path<i32>, body: Body) -> Response
             Ok(bytes) => match upload(&ctx.state.db, &actor, org, bytes, ctx.now()).await {
                 Ok(LogoOutcome::Stored { path }) => {
                     let url = format!("{}{path}", ctx.state.settings.public_url.trim_end_matches('/'));
-                    Answer::notice(page, "logo", format!("Stored. Use this address in a brand's logo field: {url}"))
+                    Answer::notice(page, "logo", format!("Stored. Use this address in a logo field: {url}"))
                 }
                 Ok(LogoOutcome::Refused(problem)) => {
                     Answer::invalid(page, "logo", vec![], FormErrors::field("logo", format!("Not stored: {problem}.")))

@@ -169,15 +169,34 @@ async fn attest_review_and_publish(backend: Backend) {
     assert!(doc["notice"].as_str().unwrap().contains("CMS-9115-F"));
     assert!(visitor.get(&format!("/apps/{id}/badge.svg")).await.body.contains("attested until"));
 
-    // A changed privacy policy address flags it for re-review; it stays public meanwhile.
-    let p = dev.post(&app_page, &app_form(&[("policy_uri", "https://wallet.example.com/privacy-v2")])).await;
+    // The list loads only logos stored here: an address elsewhere would tell a third party who
+    // reads the list. Neither change flags the attestation.
+    let p = dev.post(&app_page, &app_form(&[("logo_uri", "https://cdn.example.com/logo.png")])).await;
     assert!(p.body.contains("Saved as version 2"), "{}", p.body);
+    assert!(!visitor.get("/apps").await.body.contains("cdn.example.com"));
+    let upload = reqwest::multipart::Form::new()
+        .part("logo", reqwest::multipart::Part::bytes(super::publishing::png(32, 32, 32)).file_name("logo.png"));
+    let p = dev.post_multipart(&format!("/orgs/{org}/logos"), upload).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let at = p.body.find("https://signpost.test/logos/").expect("the stored logo's address");
+    // The app form's helper takes `'static` values.
+    let logo: &'static str = p.body[at..at + "https://signpost.test/logos/".len() + 36].to_string().leak();
+    let p = dev.post(&app_page, &app_form(&[("logo_uri", logo)])).await;
+    assert!(p.body.contains("Saved as version 3"), "{}", p.body);
+    let path = logo.trim_start_matches("https://signpost.test");
+    assert!(visitor.get("/apps").await.body.contains(&format!("src=\"{path}\"")), "the stored logo is shown");
+    assert_eq!(the_attestation(&app).await.state, AttestationState::Approved);
+
+    // A changed privacy policy address flags it for re-review; it stays public meanwhile.
+    let p = dev
+        .post(&app_page, &app_form(&[("logo_uri", logo), ("policy_uri", "https://wallet.example.com/privacy-v2")]))
+        .await;
+    assert!(p.body.contains("Saved as version 4"), "{}", p.body);
     let a = the_attestation(&app).await;
     assert_eq!(a.state, AttestationState::ReviewDue);
-    assert!(a.review_reason.unwrap().contains("privacy policy address changed in version 2"));
+    assert!(a.review_reason.unwrap().contains("privacy policy address changed in version 4"));
     assert!(boss.get("/admin/attestations").await.body.contains("privacy policy address changed"));
     assert!(visitor.get("/apps").await.body.contains("Health Wallet"));
-    assert!(org > 0);
 
     let actions: Vec<String> = audit_log::Entity::find()
         .filter(audit_log::Column::TargetKind.eq("attestation"))

@@ -206,7 +206,7 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 /// A grayscale PNG of `w`×`h` pixels whose IDAT holds `rows` rows of real data, in stored
 /// (uncompressed) deflate blocks: a real image when `rows == h`, a decompression bomb's header
 /// when the size it declares is huge.
-fn png(w: u32, h: u32, rows: u32) -> Vec<u8> {
+pub(super) fn png(w: u32, h: u32, rows: u32) -> Vec<u8> {
     let mut raw = Vec::new();
     for y in 0..rows {
         raw.push(0u8);
@@ -250,10 +250,14 @@ async fn logos_are_checked_reencoded_and_cached(backend: Backend) {
     };
     let path = format!("/orgs/{org}/logos");
 
-    // Refused: by someone outside the organization, a developer organization, a text file
-    // named .png, an SVG, a file over 1 MB, and a PNG whose header declares 60,000² pixels.
+    // Refused: by someone outside the organization, a text file named .png, an SVG, a file over
+    // 1 MB, and a PNG whose header declares 60,000² pixels. A developer organization's members
+    // upload logos for their apps, and nobody else does for them.
     assert_eq!(dev.post_multipart(&path, form(png(32, 32, 32), "a.png")).await.status, 403);
-    assert_eq!(dev.post_multipart(&format!("/orgs/{devs}/logos"), form(png(32, 32, 32), "a.png")).await.status, 403);
+    let p = dev.post_multipart(&format!("/orgs/{devs}/logos"), form(png(32, 32, 32), "a.png")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("/logos/"), "{}", p.body);
+    assert_eq!(payer.post_multipart(&format!("/orgs/{devs}/logos"), form(png(32, 32, 32), "a.png")).await.status, 403);
     let p = payer.post_multipart(&path, form(b"this is not a picture".to_vec(), "logo.png")).await;
     assert_eq!(p.status, 400);
     assert!(p.body.contains("this is not an image"), "{}", p.body);
@@ -269,7 +273,8 @@ async fn logos_are_checked_reencoded_and_cached(backend: Backend) {
     assert!(p.body.contains("could not be read"), "{}", p.body);
     let tiny = payer.post_multipart(&path, form(png(4, 4, 4), "tiny.png")).await;
     assert_eq!(tiny.status, 400, "too small to show");
-    assert!(app::server::entities::logo::Entity::find().all(&app.db).await.unwrap().is_empty());
+    let stored = app::server::entities::logo::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(stored.iter().map(|l| l.organization_id).collect::<Vec<_>>(), [Some(devs)], "only the developer's");
 
     // Accepted: re-encoded (its text chunk gone), under a hashed name, cached for a year.
     let original = png(600, 300, 300);

@@ -88,7 +88,10 @@ fn Members(page: OrgPage) -> impl IntoView {
                             </ul>
                         }.into_any()
                     }}
-                    {member.then(|| view! { <p><a class="button secondary" href=format!("/orgs/{id}/apps/new")>"Register an app"</a></p> })}
+                    {member.then(|| view! {
+                        <p><a class="button secondary" href=format!("/orgs/{id}/apps/new")>"Register an app"</a></p>
+                        <super::publishing::LogoUpload org=id field="an app's logo field (logo_uri); the public list of apps shows only logos stored here" />
+                    })}
                 </section>
             })}
             {member.then(|| view! {

@@ -151,18 +151,24 @@ pub fn OrgPublishing(org: i32, info: PublishingInfo, member: bool) -> impl IntoV
             {preview.map(|p| view! { <Preview preview=p /> })}
             {member.then(|| view! { <FeedSection org=org feed=info.feed.clone() typed=typed_url.unwrap_or_default() /> })}
             {feed_preview.map(|p| view! { <Preview preview=p /> })}
-            {member.then(|| view! {
-                <h3>"Upload a logo"</h3>
-                <p class="hint">"PNG, JPEG or WebP, at most 1 MB and 4096 pixels a side; stored as PNG at most 512 pixels a side. Put the address you get in a brand's logo field."</p>
-                <form method="post" action=format!("/orgs/{org}/logos") enctype="multipart/form-data" class="stack">
-                    <FormMessages form="logo" />
-                    <div class="field">
-                        <label class="field-label" for="logo-file">"Logo file"</label>
-                        <input class="input" id="logo-file" name="logo" type="file" accept="image/png,image/jpeg,image/webp" required />
-                    </div>
-                    <button type="submit" class="button secondary">"Upload the logo"</button>
-                </form>
-            })}
+            {member.then(|| view! { <LogoUpload org=org field="a brand's logo field" /> })}
         </section>
+    }
+}
+
+/// Uploading a logo: a payer's for its brands, a developer's for its apps.
+#[component]
+pub fn LogoUpload(org: i32, field: &'static str) -> impl IntoView {
+    view! {
+        <h3>"Upload a logo"</h3>
+        <p class="hint">{format!("PNG, JPEG or WebP, at most 1 MB and 4096 pixels a side; stored as PNG at most 512 pixels a side. Put the address you get in {field}.")}</p>
+        <form method="post" action=format!("/orgs/{org}/logos") enctype="multipart/form-data" class="stack">
+            <FormMessages form="logo" />
+            <div class="field">
+                <label class="field-label" for="logo-file">"Logo file"</label>
+                <input class="input" id="logo-file" name="logo" type="file" accept="image/png,image/jpeg,image/webp" required />
+            </div>
+            <button type="submit" class="button secondary">"Upload the logo"</button>
+        </form>
     }
 }

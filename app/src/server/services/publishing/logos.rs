@@ -64,7 +64,7 @@ pub fn reencode(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), String> {
     Ok((out, image.width(), image.height()))
 }
 
-/// A payer organization's member uploads a logo.
+/// A payer or developer organization's member uploads a logo.
 pub async fn upload(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -73,7 +73,7 @@ pub async fn upload(
     now: i64,
 ) -> Result<LogoOutcome, AppError> {
     let org = org_of(db, org_id).await?;
-    policy::publish(actor, org_id, org.kind)?;
+    policy::upload_logo(actor, org_id, org.kind)?;
     let result = crate::server::services::cpu::run("logo", move || reencode(&bytes)).await?;
     let (png, w, h) = match result {
         Ok(x) => x,
