@@ -37,6 +37,8 @@ test('a developer registers and attests an app, an admin approves it, and the pu
   await page.getByLabel('Name (client_name)').fill(appName);
   await page.getByLabel('What it does, for members').fill('Keeps your claims in one place.');
   await page.getByLabel('Web', { exact: true }).check();
+  await page.getByLabel('FHIR versions it reads').fill('4.0.1');
+  await page.getByLabel('Contacts (one address a line)').fill(developer);
   await page.getByLabel('Privacy policy (policy_uri)').fill('https://wallet.example.com/privacy');
   await page.getByLabel('Redirect URIs (one a line)').fill('https://wallet.example.com/callback');
   await page.getByLabel('Client authentication (token_endpoint_auth_method)').selectOption('none');

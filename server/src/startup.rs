@@ -229,8 +229,9 @@ where
 }
 
 /// The most an app or attestation form's body may hold: an app's pasted JWK Set (16 KB, up to
-/// three times that form-encoded), or 18 answers with 1,000 characters of evidence each.
-pub const BIG_FORM_BODY_LIMIT: usize = 128 * 1024;
+/// three times that form-encoded), or 60 answers with 1,000 characters of evidence each (a
+/// non-ASCII character is up to 9 bytes form-encoded, so a long answer can pass 4 KB).
+pub const BIG_FORM_BODY_LIMIT: usize = 256 * 1024;
 
 /// An app or attestation form's route: `POST` only.
 fn big_form<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>

@@ -3,7 +3,7 @@
 use crate::api::attestations::{attestation_queue, attestation_record, attestation_review};
 use crate::components::form::{FormMessages, PendingForm, TextArea, TextField, posted};
 use crate::routes::accounts::{failed, utc_label};
-use crate::types::attestation::{Answer, Evidence, Question};
+use crate::types::attestation::{Answer, AttestationState, Evidence, Question};
 use crate::types::attestation_pages::{
     AttestationForm, AttestationInfo, AttestationPage, CertificationKind, MAX_CERTIFICATIONS, ReviewPage,
 };
@@ -28,47 +28,45 @@ fn answer_label(a: Answer) -> &'static str {
     }
 }
 
-/// Yes / no / not applicable for one question.
-#[component]
-fn Radios(name: String, legend: String, value: String, hint: Option<String>) -> impl IntoView {
-    let error = posted("attestation").and_then(|p| p.errors.for_field(&name));
-    let error_id = format!("{name}-error");
-    let describedby = error.as_ref().map(|_| error_id.clone());
-    view! {
-        <fieldset class="field checks" aria-describedby=describedby>
-            <legend class="field-label">{legend}</legend>
-            {hint.map(|h| view! { <p class="hint">{h}</p> })}
-            {[Answer::Yes, Answer::No, Answer::NotApplicable].into_iter().map(|a| {
-                let id = format!("{name}-{}", a.as_str());
-                let label_for = id.clone();
-                view! {
-                    <label class="check" for=label_for>
-                        <input type="radio" id=id name=name.clone() value=a.as_str() checked=value == a.as_str() />" "{answer_label(a)}
-                    </label>
-                }
-            }).collect_view()}
-            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
-        </fieldset>
-    }
-}
-
+/// One question, whole in its fieldset (so each evidence field is read with its question): yes /
+/// no / not applicable, the reviewer's comment, and the evidence.
 #[component]
 fn QuestionFields(question: Question, form: AttestationForm, comment: Option<String>) -> impl IntoView {
     let k = question.key.clone();
     let v = |n: String| form.get(&n).to_string();
-    let evidence_hint = match question.evidence {
-        Evidence::RequiredWithYes => Some("With a yes, give a link into the app's policy, or quote it.".to_string()),
-        _ => None,
-    };
+    let name = format!("answer-{k}");
+    let value = v(name.clone());
+    let error = posted("attestation").and_then(|p| p.errors.for_field(&name));
+    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let hint = (question.evidence == Evidence::RequiredWithYes)
+        .then_some("With a yes, give a link into the app's policy, or quote it.");
+    let describedby = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let describedby = (!describedby.is_empty()).then_some(describedby);
     view! {
-        <div class="card question">
-            <p class="meta">{question.principle.clone()}</p>
-            <Radios name=format!("answer-{k}") legend=question.text.clone() value=v(format!("answer-{k}")) hint=evidence_hint />
+        <fieldset class="card question" aria-describedby=describedby>
+            <legend><span class="meta">{question.principle.clone()}</span>" "{question.text.clone()}</legend>
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            <div class="checks-inline">
+                {[Answer::Yes, Answer::No, Answer::NotApplicable].into_iter().map(|a| {
+                    let id = format!("{name}-{}", a.as_str());
+                    let label_for = id.clone();
+                    view! {
+                        <label class="check" for=label_for>
+                            <input type="radio" id=id name=name.clone() value=a.as_str() checked=value == a.as_str() />" "{answer_label(a)}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
             {comment.map(|c| view! { <p class="notice warn" role="note"><strong>"Reviewer: "</strong>{c}</p> })}
             <TextField form="attestation" name=format!("evidence_url-{k}") label="Evidence: a link into the policy" kind="url"
                 value=v(format!("evidence_url-{k}")) required=false maxlength=2048 />
             <TextArea form="attestation" name=format!("evidence_text-{k}") label="Or the text that shows it" value=v(format!("evidence_text-{k}")) rows=2 />
-        </div>
+        </fieldset>
     }
 }
 
@@ -78,23 +76,24 @@ fn CertificationRows(form: AttestationForm) -> impl IntoView {
         .chain(CertificationKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())))
         .collect();
     view! {
-        <fieldset class="card">
-            <legend>"Certifications held"</legend>
+        <section class="card" aria-labelledby="certs-heading">
+            <h2 id="certs-heading">"Certifications held"</h2>
             <p class="hint">"CARIN-CFA accreditation, EHNAC TDRAAP, a myhealthapplication.com listing, or another, each with a link where it can be checked."</p>
             {(0..MAX_CERTIFICATIONS).map(|i| {
                 let kind = form.get(&format!("cert_kind-{i}")).to_string();
                 view! {
-                    <div class="row-fields">
+                    <fieldset class="row-fields">
+                        <legend class="visually-hidden">{format!("Certification {}", i + 1)}</legend>
                         <crate::components::form::SelectField form="attestation" name=format!("cert_kind-{i}") label=format!("Certification {}", i + 1)
                             options=kinds.clone() selected=kind />
                         <TextField form="attestation" name=format!("cert_url-{i}") label="Where to check it" kind="url"
                             value=form.get(&format!("cert_url-{i}")).to_string() required=false maxlength=2048 />
                         <TextField form="attestation" name=format!("cert_note-{i}") label="Name or number"
                             value=form.get(&format!("cert_note-{i}")).to_string() required=false maxlength=200 />
-                    </div>
+                    </fieldset>
                 }
             }).collect_view()}
-        </fieldset>
+        </section>
     }
 }
 
@@ -178,8 +177,10 @@ fn AttestationView(page: AttestationPage) -> impl IntoView {
                         </div>
                     </PendingForm>
                 }.into_any()
-            } else {
+            } else if page.open.as_ref().is_some_and(|o| o.state == AttestationState::Submitted) {
                 view! { <p>"The attestation waits for an admin's review; it cannot change until then."</p> }.into_any()
+            } else {
+                view! { <p>"Only the app's organization's members answer the questionnaire."</p> }.into_any()
             }}
             {(!page.history.is_empty()).then(|| view! {
                 <section class="card" aria-labelledby="history-heading">
@@ -265,18 +266,18 @@ fn ReviewView(page: ReviewPage) -> impl IntoView {
                 {page.answers.iter().map(|a| {
                     let answer = a.answer.clone();
                     view! {
-                        <div class="card question">
-                            <p class="meta">{a.question.principle.clone()}</p>
-                            <p><strong>{a.question.text.clone()}</strong></p>
+                        <fieldset class="card question">
+                            <legend><span class="meta">{a.question.principle.clone()}</span>" "{a.question.text.clone()}</legend>
                             <p>{answer.as_ref().map(|x| answer_label(x.answer)).unwrap_or("Not answered")}</p>
                             {answer.as_ref().and_then(|x| x.evidence_url.clone()).map(|u| view! {
                                 <p>"Evidence: "<a href=u.to_string() rel="nofollow noopener noreferrer">{u.to_string()}</a></p>
                             })}
                             {answer.as_ref().map(|x| x.evidence_text.clone()).filter(|t| !t.is_empty()).map(|t| view! { <p class="prewrap">{t}</p> })}
+                            {a.comment.clone().map(|c| view! { <p class="meta">{format!("Asked before: {c}")}</p> })}
                             {page.can_decide.then(|| view! {
-                                <TextArea form="review" name=format!("comment-{}", a.question.key) label="Comment on this answer" value=a.comment.clone().unwrap_or_default() rows=2 />
+                                <TextArea form="review" name=format!("comment-{}", a.question.key) label="Comment on this answer" rows=2 />
                             })}
-                        </div>
+                        </fieldset>
                     }
                 }).collect_view()}
                 <section class="card" aria-labelledby="certs-heading">
@@ -289,13 +290,17 @@ fn ReviewView(page: ReviewPage) -> impl IntoView {
                         }).collect_view()}</ul> }.into_any()
                     }}
                 </section>
-                {page.can_decide.then(|| view! {
-                    <TextArea form="review" name="comment" label="Comment for the developer (needed to reject)" value=page.comments.general.clone() rows=3 />
-                    <div class="actions">
-                        <button type="submit" name="intent" value="approve" class="button">"Approve"</button>
-                        <button type="submit" name="intent" value="changes" class="button secondary">"Request changes"</button>
-                        <button type="submit" name="intent" value="reject" class="button danger">"Reject"</button>
-                    </div>
+                {(!page.comments.general.is_empty()).then(|| view! { <p class="meta">{format!("Written before: {}", page.comments.general)}</p> })}
+                {page.can_decide.then(|| {
+                    let flagged = page.item.info.state == AttestationState::ReviewDue;
+                    view! {
+                        <TextArea form="review" name="comment" label="Comment for the developer (needed to reject)" rows=3 />
+                        <div class="actions">
+                            <button type="submit" name="intent" value="approve" class="button">{if flagged { "Confirm it still holds" } else { "Approve" }}</button>
+                            {(!flagged).then(|| view! { <button type="submit" name="intent" value="changes" class="button secondary">"Request changes"</button> })}
+                            <button type="submit" name="intent" value="reject" class="button danger">"Reject"</button>
+                        </div>
+                    }
                 })}
             </PendingForm>
         </div>

@@ -10,12 +10,10 @@ use super::browser::{Browser, mails_to};
 use super::claims::organization;
 use super::helpers::{Backend, TestApp, spawn_app};
 use app::server::entities::{attestation, audit_log};
-use app::server::policy::Actor;
 use app::server::services::apps::lifecycle::{Step, run_due};
 use app::server::services::apps::public::{self, Status};
-use app::server::services::apps::review::publish_questionnaire;
 use app::types::attestation::{AttestationState, Question};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 on_both_databases!(attest_review_and_publish, time_reminds_and_lapses_attestations,);
 
@@ -58,10 +56,10 @@ async fn the_attestation(app: &TestApp) -> attestation::Model {
 }
 
 /// A developer organization with one app; returns (org, app id, the app's page).
-async fn registered(dev: &mut Browser<'_>) -> (i32, i32, String) {
+async fn registered(dev: &mut Browser<'_>, fields: &[(&'static str, &'static str)]) -> (i32, i32, String) {
     dev.sign_up_and_log_in("dev@wallet.example.com").await;
     let org = organization(dev, "Wallet Inc", "developer").await;
-    let p = dev.post(&format!("/orgs/{org}/apps"), &app_form(&[])).await;
+    let p = dev.post(&format!("/orgs/{org}/apps"), &app_form(fields)).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let page = p.location.unwrap();
     let id: i32 = page.rsplit('/').next().unwrap().parse().unwrap();
@@ -71,11 +69,11 @@ async fn registered(dev: &mut Browser<'_>) -> (i32, i32, String) {
 async fn attest_review_and_publish(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut dev = Browser::new(&app);
-    let (org, id, app_page) = registered(&mut dev).await;
+    let (org, id, app_page) = registered(&mut dev, &[("logo_uri", "https://cdn.example.com/logo.png")]).await;
     let page = format!("{app_page}/attestation");
     let mut other = Browser::new(&app);
     other.sign_up_and_log_in("eve@other.example").await;
-    organization(&mut other, "Other Apps", "developer").await;
+    let eve_org = organization(&mut other, "Other Apps", "developer").await;
     let mut boss = admin(&app, "boss@example.org").await;
 
     let shown = dev.get(&page).await;
@@ -84,6 +82,11 @@ async fn attest_review_and_publish(backend: Backend) {
     // Nobody else, by direct request; and nothing is public before an approval.
     assert_eq!(other.get(&page).await.status, 403);
     assert_eq!(other.post(&page, &pairs(&answers(&[("intent", "submit")]))).await.status, 403);
+    // The app asked for under another organization, by one of its members: not found there.
+    let elsewhere = format!("/orgs/{eve_org}/apps/{id}/attestation");
+    assert_eq!(other.get(&elsewhere).await.status, 404);
+    assert_eq!(other.post(&elsewhere, &pairs(&answers(&[("intent", "submit")]))).await.status, 404);
+    assert!(attestation::Entity::find().all(&app.db).await.unwrap().is_empty(), "nothing made");
     assert_eq!(Browser::new(&app).get(&page).await.status, 401);
     assert_eq!(Browser::new(&app).get(&format!("/apps/{id}/attestation.json")).await.status, 404);
     assert_eq!(Browser::new(&app).get(&format!("/apps/{id}")).await.status, 404);
@@ -111,8 +114,10 @@ async fn attest_review_and_publish(backend: Backend) {
             .iter()
             .any(|(s, b)| s.contains("waits for review") && b.contains(&format!("/admin/attestations/{att}")))
     );
-    // Waiting for review: it does not change.
+    // Waiting for review: it does not change, and nothing is public.
     assert_eq!(dev.post(&page, &pairs(&answers(&[("intent", "save")]))).await.status, 409);
+    assert_eq!(Browser::new(&app).get(&format!("/apps/{id}")).await.status, 404);
+    assert_eq!(Browser::new(&app).get(&format!("/apps/{id}/attestation.json")).await.status, 404);
 
     // Only admins decide, and see the queue.
     let review = format!("/admin/attestations/{att}");
@@ -135,6 +140,7 @@ async fn attest_review_and_publish(backend: Backend) {
     let (_, body) = mails_to(&app, "dev@wallet.example.com").await.pop().unwrap();
     assert!(body.contains("Which device data"), "{body}");
     assert!(dev.get(&page).await.body.contains("Which device data"), "shown at the answer");
+    assert_eq!(Browser::new(&app).get(&format!("/apps/{id}")).await.status, 404, "still not public");
 
     // Resubmitted and approved: valid for 12 months, and public.
     let fixed = answers(&[("intent", "submit"), ("evidence_text-device-data", "Location, to find nearby pharmacies.")]);
@@ -170,10 +176,9 @@ async fn attest_review_and_publish(backend: Backend) {
     assert!(visitor.get(&format!("/apps/{id}/badge.svg")).await.body.contains("attested until"));
 
     // The list loads only logos stored here: an address elsewhere would tell a third party who
-    // reads the list. Neither change flags the attestation.
-    let p = dev.post(&app_page, &app_form(&[("logo_uri", "https://cdn.example.com/logo.png")])).await;
-    assert!(p.body.contains("Saved as version 2"), "{}", p.body);
-    assert!(!visitor.get("/apps").await.body.contains("cdn.example.com"));
+    // reads the list.
+    assert!(!list.body.contains("cdn.example.com"));
+    // Changes after the approval are not shown as attested: the list shows the version reviewed.
     let upload = reqwest::multipart::Form::new()
         .part("logo", reqwest::multipart::Part::bytes(super::publishing::png(32, 32, 32)).file_name("logo.png"));
     let p = dev.post_multipart(&format!("/orgs/{org}/logos"), upload).await;
@@ -181,25 +186,38 @@ async fn attest_review_and_publish(backend: Backend) {
     let at = p.body.find("https://signpost.test/logos/").expect("the stored logo's address");
     // The app form's helper takes `'static` values.
     let logo: &'static str = p.body[at..at + "https://signpost.test/logos/".len() + 36].to_string().leak();
-    let p = dev.post(&app_page, &app_form(&[("logo_uri", logo)])).await;
-    assert!(p.body.contains("Saved as version 3"), "{}", p.body);
     let path = logo.trim_start_matches("https://signpost.test");
-    assert!(visitor.get("/apps").await.body.contains(&format!("src=\"{path}\"")), "the stored logo is shown");
-    assert_eq!(the_attestation(&app).await.state, AttestationState::Approved);
+    let p = dev
+        .post(&app_page, &app_form(&[("logo_uri", logo), ("description", "Now sells nothing, shows everything.")]))
+        .await;
+    assert!(p.body.contains("Saved as version 2"), "{}", p.body);
+    assert_eq!(the_attestation(&app).await.state, AttestationState::Approved, "not a re-review change");
+    let listed = visitor.get("/apps").await.body;
+    assert!(!listed.contains(path) && !listed.contains("shows everything"), "the reviewed version only");
 
     // A changed privacy policy address flags it for re-review; it stays public meanwhile.
-    let p = dev
-        .post(&app_page, &app_form(&[("logo_uri", logo), ("policy_uri", "https://wallet.example.com/privacy-v2")]))
-        .await;
-    assert!(p.body.contains("Saved as version 4"), "{}", p.body);
+    let changed = [
+        ("logo_uri", logo),
+        ("description", "Now sells nothing, shows everything."),
+        ("policy_uri", "https://wallet.example.com/privacy-v2"),
+    ];
+    let p = dev.post(&app_page, &app_form(&changed)).await;
+    assert!(p.body.contains("Saved as version 3"), "{}", p.body);
     let a = the_attestation(&app).await;
     assert_eq!(a.state, AttestationState::ReviewDue);
-    assert!(a.review_reason.unwrap().contains("privacy policy address changed in version 4"));
+    assert!(a.review_reason.unwrap().contains("privacy policy address changed in version 3"));
     assert!(boss.get("/admin/attestations").await.body.contains("privacy policy address changed"));
-    assert!(visitor.get("/apps").await.body.contains("Health Wallet"));
+    assert!(visitor.get("/apps").await.body.contains("re-review due"));
+    // The admin confirms it still holds: for the app as it is now, and no longer than before.
+    assert!(boss.get(&review).await.body.contains("Confirm it still holds"));
+    assert_eq!(boss.post(&review, &[("intent", "approve")]).await.status, 200);
+    let a = the_attestation(&app).await;
+    assert_eq!((a.state, a.app_version, a.valid_until), (AttestationState::Approved, 3, Some(valid_until)));
+    assert!(visitor.get("/apps").await.body.contains(&format!("src=\"{path}\"")), "the stored logo, now reviewed");
 
     let actions: Vec<String> = audit_log::Entity::find()
         .filter(audit_log::Column::TargetKind.eq("attestation"))
+        .order_by_asc(audit_log::Column::Id)
         .all(&app.db)
         .await
         .unwrap()
@@ -208,28 +226,39 @@ async fn attest_review_and_publish(backend: Backend) {
         .collect();
     assert_eq!(
         actions,
-        ["attestation.submit", "attestation.request-changes", "attestation.submit", "attestation.approve"]
+        [
+            "attestation.submit",
+            "attestation.request-changes",
+            "attestation.submit",
+            "attestation.approve",
+            "attestation.approve"
+        ]
     );
 }
 
 async fn time_reminds_and_lapses_attestations(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut dev = Browser::new(&app);
-    let (_, id, app_page) = registered(&mut dev).await;
+    let (_, id, app_page) = registered(&mut dev, &[]).await;
     let page = format!("{app_page}/attestation");
     let mut boss = admin(&app, "boss@example.org").await;
     assert_eq!(dev.post(&page, &pairs(&answers(&[("intent", "submit")]))).await.status, 200);
     let att = the_attestation(&app).await.id;
     assert_eq!(boss.post(&format!("/admin/attestations/{att}"), &[("intent", "approve")]).await.status, 200);
     let until = the_attestation(&app).await.valid_until.unwrap();
-    let reminders = |mails: Vec<(String, String)>| mails.into_iter().filter(|(s, _)| s.contains("lapses in")).count();
+    let reminders = |mails: Vec<(String, String)>| {
+        mails.into_iter().filter(|(s, _)| s.contains("lapses in")).map(|(s, _)| s).collect::<Vec<_>>()
+    };
 
     assert!(run_due(&app.db, &app.base, until - 31 * DAY).await.unwrap().is_empty());
     assert_eq!(run_due(&app.db, &app.base, until - 30 * DAY).await.unwrap(), [(att, Step::Reminded(30))]);
     assert!(run_due(&app.db, &app.base, until - 29 * DAY).await.unwrap().is_empty(), "once");
     assert_eq!(run_due(&app.db, &app.base, until - 7 * DAY).await.unwrap(), [(att, Step::Reminded(7))]);
     assert!(run_due(&app.db, &app.base, until - DAY).await.unwrap().is_empty());
-    assert_eq!(reminders(mails_to(&app, "dev@wallet.example.com").await), 2);
+    assert_eq!(
+        reminders(mails_to(&app, "dev@wallet.example.com").await),
+        ["The attestation of Health Wallet lapses in 30 days", "The attestation of Health Wallet lapses in 7 days"]
+    );
     // Still listed the second before it lapses; then gone, and the document says so.
     assert_eq!(public::list(&app.db, "", &app.base, until - 1).await.unwrap().apps.len(), 1);
     assert_eq!(run_due(&app.db, &app.base, until).await.unwrap(), [(att, Step::Expired)]);
@@ -254,14 +283,16 @@ async fn time_reminds_and_lapses_attestations(backend: Backend) {
     assert_ne!(again, att, "a new attestation");
     assert_eq!(boss.post(&format!("/admin/attestations/{again}"), &[("intent", "approve")]).await.status, 200);
 
-    let anonymous = app
-        .client
-        .post(app.url("/admin/questionnaires"))
-        .json(&serde_json::json!({"questions": [], "grace_days": 30}))
-        .send()
-        .await
-        .unwrap();
+    // Re-attesting while approved: the new answers wait for review, the approved one stays.
+    assert_eq!(dev.post(&page, &pairs(&answers(&[("intent", "submit")]))).await.status, 200);
+    let third = the_attestation(&app).await.id;
+    assert_eq!(public::list(&app.db, "", &app.base, now).await.unwrap().apps.len(), 1);
+
+    // Only admins publish questionnaire versions.
+    let body = serde_json::json!({"questions": questions(), "grace_days": 30});
+    let anonymous = app.client.post(app.url("/admin/questionnaires")).json(&body).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
+    assert_eq!(dev.post_json("/admin/questionnaires", &body).await.status, 403);
     let mut v2 = questions();
     v2.push(Question {
         key: "ai-training".into(),
@@ -270,26 +301,59 @@ async fn time_reminds_and_lapses_attestations(backend: Backend) {
         highlight_when: None,
         ..v2[0].clone()
     });
-    let bad =
-        publish_questionnaire(&app.db, &Actor::command_line(), &[v2[0].clone(), v2[0].clone()], 30, &app.base, now)
-            .await;
-    assert!(bad.is_err(), "a key used twice is refused");
-    assert_eq!(publish_questionnaire(&app.db, &Actor::command_line(), &v2, 30, &app.base, now).await.unwrap(), 2);
-    let a = the_attestation(&app).await;
-    assert_eq!(a.state, AttestationState::ReviewDue);
-    assert!(a.valid_until.unwrap() <= now + 30 * DAY);
-    assert!(mails_to(&app, "dev@wallet.example.com").await.iter().any(|(s, _)| s.contains("questionnaire version 2")));
+    let twice = serde_json::json!({"questions": [v2[0].clone(), v2[0].clone()], "grace_days": 30});
+    assert_eq!(boss.post_json("/admin/questionnaires", &twice).await.status, 400, "a key used twice");
+    let p = boss.post_json("/admin/questionnaires", &serde_json::json!({"questions": v2, "grace_days": 30})).await;
+    assert_eq!(p.status, 201, "{}", p.body);
+    assert!(p.body.contains("\"version\":2"), "{}", p.body);
+    let rows = attestation::Entity::find().all(&app.db).await.unwrap();
+    let row = |i: i32| rows.iter().find(|a| a.id == i).unwrap().clone();
+    // The approved one is flagged, valid for the grace period at most; the submitted one, answered
+    // to version 1, goes back to its developer.
+    assert_eq!(row(again).state, AttestationState::ReviewDue);
+    assert!(row(again).valid_until.unwrap() <= now + 31 * DAY);
+    assert_eq!(row(third).state, AttestationState::ChangesRequested);
+    let mails = mails_to(&app, "dev@wallet.example.com").await;
+    assert!(mails.iter().any(|(s, _)| s.contains("questionnaire version 2")));
+    assert!(mails.iter().any(|(_, b)| b.contains("Questionnaire version 2 was published")));
     // An admin cannot confirm answers to the old version; the developer answers the new one.
     assert_eq!(boss.post(&format!("/admin/attestations/{again}"), &[("intent", "approve")]).await.status, 409);
     assert!(dev.get(&page).await.body.contains("train AI models"));
     let mut v2_answers = answers(&[("intent", "submit")]);
     v2_answers.push(("answer-ai-training".into(), "no".into()));
     assert_eq!(dev.post(&page, &pairs(&v2_answers)).await.status, 200);
-    let third = the_attestation(&app).await.id;
+    assert_eq!(the_attestation(&app).await.id, third, "the same attestation, resubmitted");
     assert_eq!(boss.post(&format!("/admin/attestations/{third}"), &[("intent", "approve")]).await.status, 200);
     let rows = attestation::Entity::find().all(&app.db).await.unwrap();
     let state_of = |i: i32| rows.iter().find(|a| a.id == i).unwrap().state;
     assert_eq!(state_of(again), AttestationState::Superseded);
     assert_eq!(state_of(third), AttestationState::Approved);
     assert_eq!(public::list(&app.db, "", &app.base, now).await.unwrap().apps.len(), 1);
+
+    // A changed set of scopes flags it; an admin rejects it on re-review (with a reason), and it
+    // leaves the public list.
+    let scopes = "launch/patient to know whose records\npatient/Coverage.rs to show the plan";
+    let p = dev.post(&app_page, &app_form(&[("scopes", scopes)])).await;
+    assert!(p.body.contains("Saved as version 2"), "{}", p.body);
+    let a = the_attestation(&app).await;
+    assert_eq!(a.state, AttestationState::ReviewDue);
+    assert!(a.review_reason.unwrap().contains("the scopes it requests changed"));
+    assert_eq!(boss.post(&format!("/admin/attestations/{third}"), &[("intent", "reject")]).await.status, 400);
+    let p = boss
+        .post(
+            &format!("/admin/attestations/{third}"),
+            &[("intent", "reject"), ("comment", "Coverage is not explained.")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(the_attestation(&app).await.state, AttestationState::Rejected);
+    assert!(public::list(&app.db, "", &app.base, now).await.unwrap().apps.is_empty());
+    assert_eq!(public::status(&app.db, id, now).await.unwrap().0, Status::Lapsed);
+    assert!(
+        mails_to(&app, "dev@wallet.example.com")
+            .await
+            .iter()
+            .any(|(s, b)| s.contains("rejected") && b.contains("Coverage is not explained."))
+    );
+    assert!(dev.get(&page).await.body.contains("Coverage is not explained."), "the reason, on the developer's page");
 }

@@ -67,6 +67,17 @@ impl<'a> Browser<'a> {
         self.read(r).await
     }
 
+    /// Posts a JSON body, as a script on the page would.
+    pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> Page {
+        let mut rb =
+            self.with_cookie(self.client.post(self.app.url(path))).json(body).header("user-agent", "TestBrowser/1");
+        if let Some(site) = self.fetch_site {
+            rb = rb.header("sec-fetch-site", site);
+        }
+        let r = rb.send().await.expect("POST");
+        self.read(r).await
+    }
+
     /// Posts a multipart form (a file upload).
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
         let rb = self

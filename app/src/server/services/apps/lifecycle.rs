@@ -68,9 +68,20 @@ pub async fn run_due<C: ConnectionTrait + TransactionTrait>(
     now: i64,
 ) -> Result<Vec<(i32, Step)>, AppError> {
     let current = [AttestationState::Approved, AttestationState::ReviewDue];
+    // Only rows with something due: lapsed, or inside a reminder's window not yet sent.
+    let mut due = Condition::any().add(attestation::Column::ValidUntil.lte(now));
+    for d in REMINDER_DAYS {
+        due = due.add(
+            Condition::all().add(attestation::Column::ValidUntil.lte(now + d * DAY)).add(
+                Condition::any()
+                    .add(attestation::Column::RemindedDays.is_null())
+                    .add(attestation::Column::RemindedDays.gt(d as i32)),
+            ),
+        );
+    }
     let rows = attestation::Entity::find()
         .filter(attestation::Column::State.is_in(current))
-        .filter(attestation::Column::ValidUntil.lte(now + REMINDER_DAYS.iter().copied().max().unwrap_or(30) * DAY))
+        .filter(due)
         .order_by_asc(attestation::Column::ValidUntil)
         .limit(BATCH)
         .all(db)

@@ -55,13 +55,18 @@ pub(super) async fn app_of(db: &impl ConnectionTrait, org_id: i32, app_id: i32) 
 }
 
 pub(super) async fn current(db: &impl ConnectionTrait, app: &client_app::Model) -> Result<AppMetadata, AppError> {
+    metadata_at(db, app.id, app.current_version).await
+}
+
+/// The app's metadata as it was in one version (what an attestation was reviewed against).
+pub(super) async fn metadata_at(db: &impl ConnectionTrait, app_id: i32, version: i32) -> Result<AppMetadata, AppError> {
     let row = client_app_version::Entity::find()
-        .filter(client_app_version::Column::AppId.eq(app.id))
-        .filter(client_app_version::Column::Version.eq(app.current_version))
+        .filter(client_app_version::Column::AppId.eq(app_id))
+        .filter(client_app_version::Column::Version.eq(version))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("app {} has no version {}", app.id, app.current_version)))?;
-    serde_json::from_str(&row.metadata).map_err(|e| AppError::Internal(format!("app {} metadata: {e}", app.id)))
+        .ok_or_else(|| AppError::Internal(format!("app {app_id} has no version {version}")))?;
+    serde_json::from_str(&row.metadata).map_err(|e| AppError::Internal(format!("app {app_id} metadata: {e}")))
 }
 
 async fn insert_version(

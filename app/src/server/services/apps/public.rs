@@ -2,15 +2,15 @@
 //! with its answers in plain language, and the status document and badge payers embed. Only
 //! approved attestations are shown; drafts and reviews stay with the app's organization.
 use super::attestations::{is_valid, version};
-use super::current;
+use super::metadata_at;
 use crate::error::AppError;
-use crate::server::entities::{attestation, client_app, organization};
+use crate::server::entities::{attestation, client_app, client_app_version, organization, questionnaire};
 use crate::types::app_metadata::AppMetadata;
-use crate::types::attestation::{Answered, AttestationState};
+use crate::types::attestation::{Answered, AttestationState, Question};
 use crate::types::attestation_pages::{
     Certification, PAYER_NOTICE, PublicApp, PublicAppList, PublicAppPage, Statement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -31,13 +31,50 @@ fn own_logo(m: &AppMetadata, base: &str) -> Option<String> {
     ok.then(|| path.to_string())
 }
 
-async fn statements(db: &impl ConnectionTrait, a: &attestation::Model) -> Result<Vec<Statement>, AppError> {
-    let q = version(db, a.questionnaire_version).await?;
+fn statements_of(questions: &[Question], a: &attestation::Model) -> Vec<Statement> {
     let answers: Vec<Answered> = serde_json::from_str(&a.answers).unwrap_or_default();
-    Ok(q.questions
+    questions
         .iter()
         .filter_map(|question| answers.iter().find(|x| x.key == question.key).map(|x| Statement::of(question, x)))
+        .collect()
+}
+
+async fn statements(db: &impl ConnectionTrait, a: &attestation::Model) -> Result<Vec<Statement>, AppError> {
+    Ok(statements_of(&version(db, a.questionnaire_version).await?.questions, a))
+}
+
+/// Every questionnaire version's questions (a handful of rows).
+async fn all_questions(db: &impl ConnectionTrait) -> Result<HashMap<i32, Vec<Question>>, AppError> {
+    Ok(questionnaire::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|q| serde_json::from_str(&q.questions).ok().map(|qs| (q.version, qs)))
         .collect())
+}
+
+/// The metadata of the attested versions, a few queries for many apps.
+async fn attested_metadata(
+    db: &impl ConnectionTrait,
+    rows: &[attestation::Model],
+) -> Result<HashMap<(i32, i32), AppMetadata>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in rows.chunks(200) {
+        let mut any = Condition::any();
+        for a in chunk {
+            any = any.add(
+                Condition::all()
+                    .add(client_app_version::Column::AppId.eq(a.app_id))
+                    .add(client_app_version::Column::Version.eq(a.app_version)),
+            );
+        }
+        for v in client_app_version::Entity::find().filter(any).all(db).await? {
+            if let Ok(m) = serde_json::from_str(&v.metadata) {
+                out.insert((v.app_id, v.version), m);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn summary(
@@ -73,7 +110,8 @@ async fn current_rows(db: &impl ConnectionTrait, now: i64) -> Result<Vec<attesta
         .await?)
 }
 
-/// The public list, searched by name, organization or description.
+/// The public list, searched by name, organization or description. What it shows of each app
+/// is the version its attestation was reviewed against.
 pub async fn list(db: &impl ConnectionTrait, q: &str, base: &str, now: i64) -> Result<PublicAppList, AppError> {
     let q: String = q.trim().chars().take(MAX_Q).collect();
     let needle = q.to_lowercase();
@@ -97,12 +135,13 @@ pub async fn list(db: &impl ConnectionTrait, q: &str, base: &str, now: i64) -> R
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
+    let metadata = attested_metadata(db, &rows).await?;
+    let questions = all_questions(db).await?;
     let mut out = Vec::new();
     let mut more = false;
     for a in &rows {
-        let Some(app) = apps.get(&a.app_id) else { continue };
+        let (Some(app), Some(m)) = (apps.get(&a.app_id), metadata.get(&(a.app_id, a.app_version))) else { continue };
         let org = orgs.get(&app.organization_id).map_or("", String::as_str);
-        let m = current(db, app).await?;
         let matches = needle.is_empty()
             || [m.client_name.as_str(), org, m.description.as_str()].iter().any(|t| t.to_lowercase().contains(&needle));
         if !matches {
@@ -112,8 +151,9 @@ pub async fn list(db: &impl ConnectionTrait, q: &str, base: &str, now: i64) -> R
             more = true;
             break;
         }
-        let highlights = statements(db, a).await?.into_iter().filter_map(|s| s.highlight).collect();
-        out.push(summary(app, org, &m, a, highlights, base));
+        let asked = questions.get(&a.questionnaire_version).map_or(&[][..], Vec::as_slice);
+        let highlights = statements_of(asked, a).into_iter().filter_map(|s| s.highlight).collect();
+        out.push(summary(app, org, m, a, highlights, base));
     }
     out.sort_by_key(|p| p.client_name.to_lowercase());
     Ok(PublicAppList { q, apps: out, more })
@@ -135,13 +175,14 @@ async fn current_of(
     Ok(a.map(|a| (app, a)))
 }
 
-/// An app's public page: only while its attestation is current (else "not found").
+/// An app's public page: only while its attestation is current (else "not found"), with the
+/// app as it was when the attestation was reviewed.
 pub async fn page(db: &impl ConnectionTrait, app_id: i32, base: &str, now: i64) -> Result<PublicAppPage, AppError> {
     let (app, a) = current_of(db, app_id, now)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no app {app_id} has a current attestation")))?;
     let org = organization::Entity::find_by_id(app.organization_id).one(db).await?.map(|o| o.name).unwrap_or_default();
-    let m = current(db, &app).await?;
+    let m = metadata_at(db, app.id, a.app_version).await?;
     let statements = statements(db, &a).await?;
     let highlights = statements.iter().filter_map(|s| s.highlight.clone()).collect();
     let certifications: Vec<Certification> = serde_json::from_str(&a.certifications).unwrap_or_default();

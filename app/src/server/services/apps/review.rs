@@ -2,8 +2,8 @@
 //! changes with comments on answers, reject), new questionnaire versions, and flagging an
 //! approved attestation for re-review when its app changes what it was approved for.
 use super::attestations::{VALID_SECS, comments_of, info, latest, version};
-use super::current;
 use super::mails::{AttestationMail, day};
+use super::metadata_at;
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
 use crate::server::entities::{attestation, client_app, organization, questionnaire};
@@ -87,7 +87,8 @@ pub async fn review_page(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> R
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no attestation {id}")))?;
-    let m: AppMetadata = current(db, &app).await?;
+    // What the developer submitted it against, not what the app says now.
+    let m: AppMetadata = metadata_at(db, app.id, a.app_version).await?;
     let q = version(db, a.questionnaire_version).await?;
     let answers: Vec<Answered> = serde_json::from_str(&a.answers).unwrap_or_default();
     let certifications: Vec<Certification> = serde_json::from_str(&a.certifications).unwrap_or_default();
@@ -175,10 +176,9 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
     let next = a.state.next(event).ok_or_else(|| {
         AppError::Conflict(format!("the attestation is {}: there is nothing to decide", a.state.label()))
     })?;
-    if a.state == AttestationState::ReviewDue && next == AttestationState::Approved && a.questionnaire_version < newest
-    {
+    if next == AttestationState::Approved && a.questionnaire_version < newest {
         return Err(AppError::Conflict(format!(
-            "it answers questionnaire version {}: the developer re-attests to version {newest}",
+            "it answers questionnaire version {}: the developer attests to version {newest}",
             a.questionnaire_version
         )));
     }
@@ -186,6 +186,8 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no attestation {id}")))?;
+    // Confirming a flagged attestation keeps its 12 months: it is not a new attestation.
+    let confirming = a.state == AttestationState::ReviewDue && next == AttestationState::Approved;
     let before = a.state;
     let mut am: attestation::ActiveModel = a.clone().into();
     am.state = Set(next);
@@ -193,14 +195,18 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
     am.decided_at = Set(Some(now));
     am.decided_by = Set(actor.account_id());
     am.updated_at = Set(now);
-    if next == AttestationState::Approved {
+    if confirming {
+        // The answers hold for the app as it is now.
+        am.app_version = Set(app.current_version);
+        am.review_reason = Set(None);
+    } else if next == AttestationState::Approved {
         am.approved_at = Set(Some(now));
         am.valid_until = Set(Some(now + VALID_SECS));
         am.reminded_days = Set(None);
         am.review_reason = Set(None);
     }
     am.update(&txn).await?;
-    if next == AttestationState::Approved {
+    if next == AttestationState::Approved && !confirming {
         // The app's earlier approved attestation gives way to this one.
         attestation::Entity::update_many()
             .col_expr(attestation::Column::State, Expr::value(AttestationState::Superseded))
@@ -227,7 +233,7 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     let link = format!("{}/orgs/{}/apps/{}/attestation", base.trim_end_matches('/'), app.organization_id, app.id);
-    let until = day(now + VALID_SECS);
+    let until = day(if confirming { a.valid_until.unwrap_or(now) } else { now + VALID_SECS });
     let mail = match decision {
         Decision::Approve => AttestationMail::Approved { app: &app.client_name, until: &until, link: &link },
         Decision::RequestChanges => {
@@ -236,8 +242,15 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
         Decision::Reject => AttestationMail::Rejected { app: &app.client_name, comments: &comments, link: &link },
     };
     let (subject, body) = mail.text();
-    notify::members(&txn, app.organization_id, &format!("attestation-decided:{id}:{now}"), &subject, &body, now)
-        .await?;
+    notify::members(
+        &txn,
+        app.organization_id,
+        &format!("attestation-decided:{id}:{}:{now}", next.as_str()),
+        &subject,
+        &body,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(DecideOutcome::Decided(next))
 }
@@ -269,7 +282,16 @@ pub async fn publish_questionnaire<C: ConnectionTrait + TransactionTrait>(
         ..Default::default()
     })
     .exec_without_returning(&txn)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict(format!("version {version} was published at the same moment; try again"))
+        }
+        _ => AppError::from(e),
+    })?;
+    // Answers waiting for review were given to the old version: back to their developers.
+    let note = format!("Questionnaire version {version} was published: answer its questions and submit again.");
+    send_back(&txn, attestation::Column::QuestionnaireVersion.lt(version), &note, base, now).await?;
     let by = now + i64::from(grace_days) * DAY;
     let reason = format!("questionnaire version {version} was published: re-attest by {}", day(by));
     let flagged = attestation::Entity::find()
@@ -280,8 +302,9 @@ pub async fn publish_questionnaire<C: ConnectionTrait + TransactionTrait>(
         .await?;
     for a in &flagged {
         let until = a.valid_until.unwrap_or(by).min(by);
+        let Some(next) = a.state.next(AttestationEvent::Flag) else { continue };
         let mut am: attestation::ActiveModel = a.clone().into();
-        am.state = Set(AttestationState::ReviewDue);
+        am.state = Set(next);
         am.review_reason = Set(Some(reason.clone()));
         am.valid_until = Set(Some(until));
         am.reminded_days = Set(None);
@@ -311,6 +334,48 @@ pub async fn publish_questionnaire<C: ConnectionTrait + TransactionTrait>(
     Ok(version)
 }
 
+/// Sends submitted attestations matching `which` back to their developers (changes requested,
+/// with `note`), mailing each organization.
+async fn send_back(
+    txn: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+    note: &str,
+    base: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let rows = attestation::Entity::find()
+        .filter(attestation::Column::State.eq(AttestationState::Submitted))
+        .filter(which)
+        .all(txn)
+        .await?;
+    let comments = ReviewComments { general: note.to_string(), answers: Vec::new() };
+    for a in rows {
+        let Some(next) = a.state.next(AttestationEvent::RequestChanges) else { continue };
+        let (id, app_id) = (a.id, a.app_id);
+        let mut am: attestation::ActiveModel = a.into();
+        am.state = Set(next);
+        am.comments = Set(serde_json::to_string(&comments).map_err(|e| AppError::Internal(e.to_string()))?);
+        am.updated_at = Set(now);
+        am.update(txn).await?;
+        if let Some(app) = client_app::Entity::find_by_id(app_id).one(txn).await? {
+            let link =
+                format!("{}/orgs/{}/apps/{}/attestation", base.trim_end_matches('/'), app.organization_id, app.id);
+            let mail = AttestationMail::ChangesRequested { app: &app.client_name, comments: &comments, link: &link };
+            let (subject, body) = mail.text();
+            notify::members(
+                txn,
+                app.organization_id,
+                &format!("attestation-sent-back:{id}:{now}"),
+                &subject,
+                &body,
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 fn scope_set(m: &AppMetadata) -> BTreeSet<&str> {
     m.scopes.iter().map(|s| s.scope.text.as_str()).collect()
 }
@@ -338,6 +403,9 @@ pub(super) async fn flag_app_change(
         return Ok(());
     }
     let reason = format!("{} changed in version {version}", what.join(" and "));
+    // A submitted attestation was answered for the app before the change.
+    let note = format!("After this attestation was submitted, {reason}: check the answers and submit again.");
+    send_back(txn, attestation::Column::AppId.eq(app.id), &note, base, now).await?;
     let rows = attestation::Entity::find()
         .filter(attestation::Column::AppId.eq(app.id))
         .filter(attestation::Column::State.is_in([AttestationState::Approved, AttestationState::ReviewDue]))
