@@ -139,6 +139,8 @@ fn AttestationView(page: AttestationPage) -> impl IntoView {
         <div class="wrap page">
             <nav class="breadcrumbs" aria-label="Breadcrumb"><a href=app_page.clone()>{format!("Back to {}", page.client_name)}</a></nav>
             <h1>{format!("Attestation: {}", page.client_name)}</h1>
+            // Outside the form: after a submit the form is gone, and what happened is still said.
+            <FormMessages form="attestation" />
             <p class="lede">"Attest once to the app's privacy practices and the CARIN Code of Conduct. An admin reviews it; once approved it is public for 12 months, and members and payers can read it. Under CMS-9115-F the answers inform members and payers: a payer may not refuse the app because of them."</p>
             <section class="card" aria-labelledby="status-heading">
                 <h2 id="status-heading">"Where it stands"</h2>
@@ -165,7 +167,6 @@ fn AttestationView(page: AttestationPage) -> impl IntoView {
             {if page.can_edit {
                 view! {
                     <PendingForm action=action class="stack">
-                        <FormMessages form="attestation" />
                         <p>{format!("Questionnaire version {}. Save a draft at any time; submitting needs every answer.", page.questionnaire_version)}</p>
                         {page.questions.iter().map(|q| view! {
                             <QuestionFields question=q.clone() form=form.clone() comment=comments.on(&q.key) />

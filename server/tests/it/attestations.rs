@@ -106,6 +106,7 @@ async fn attest_review_and_publish(backend: Backend) {
 
     let p = dev.post(&page, &pairs(&answers(&[("intent", "submit")]))).await;
     assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Submitted: an admin reviews it"), "said on the page, now without its form");
     assert_eq!(the_attestation(&app).await.state, AttestationState::Submitted);
     let att = the_attestation(&app).await.id;
     assert!(
