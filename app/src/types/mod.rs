@@ -14,6 +14,7 @@ pub mod endpoint;
 pub mod link;
 pub mod proposals;
 pub mod publishing;
+pub mod registration;
 pub mod search;
 pub mod states;
 pub mod validation;

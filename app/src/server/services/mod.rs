@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod polling;
 pub mod publishing;
+pub mod registration;
 pub mod resources;
 pub mod search;
 pub mod sources;
