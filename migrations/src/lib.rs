@@ -15,6 +15,7 @@ mod m20261207_000012_logos;
 mod m20261208_000013_publisher_feed;
 mod m20261209_000014_apps;
 mod m20261210_000015_attestations;
+mod m20261211_000016_registration_requests;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000013_publisher_feed::Migration),
             Box::new(m20261209_000014_apps::Migration),
             Box::new(m20261210_000015_attestations::Migration),
+            Box::new(m20261211_000016_registration_requests::Migration),
         ]
     }
 }

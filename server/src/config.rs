@@ -27,6 +27,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Accepted proposals before an admin may trust a contributor (`SIGNPOST_TRUST_AFTER`).
     pub trust_after: u64,
+    /// Days the SLA clock skips besides weekends and federal holidays (`SIGNPOST_CLOSURES`).
+    pub closures: std::collections::BTreeSet<chrono::NaiveDate>,
     /// Whether the server sends queued mail itself, every few seconds (always, from the
     /// environment). Integration tests turn it off and drain the outbox themselves, so no
     /// second mailer takes a mail from under them.
@@ -98,6 +100,10 @@ impl Config {
             )
             .map_err(|message| ConfigError { var: "SIGNPOST_TRUSTED_PROXIES", message })?,
             trust_after: number("SIGNPOST_TRUST_AFTER", 5, "a number of accepted proposals")?,
+            closures: app::server::services::registration::calendar::parse_closures(
+                &var("SIGNPOST_CLOSURES").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError { var: "SIGNPOST_CLOSURES", message })?,
             background_mail: true,
         })
     }

@@ -87,6 +87,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
             max_validate_bytes: config.max_validate_bytes,
             trusted_proxies: config.trusted_proxies.clone(),
             trust_after: config.trust_after,
+            closures: config.closures.clone(),
         },
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
@@ -177,6 +178,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/questionnaires", big_form(http::attestations::publish_questionnaire))
         .route("/apps/{id}/attestation.json", get(http::attestations::status_document).options(preflight))
         .route("/apps/{id}/badge.svg", get(http::attestations::badge))
+        .route("/orgs/{id}/apps/{app}/requests", form(http::requests::ask))
+        .route("/requests/{id}", form(http::requests::act))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))

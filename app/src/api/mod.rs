@@ -9,6 +9,7 @@ pub mod check;
 pub mod claims;
 pub mod endpoints;
 pub mod proposals;
+pub mod registration;
 pub mod search;
 pub mod validate;
 

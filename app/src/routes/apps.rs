@@ -151,7 +151,7 @@ fn AppView(page: AppPage) -> impl IntoView {
             <section class="card" aria-labelledby="attest-heading">
                 <h2 id="attest-heading">"Attestation"</h2>
                 <p>"Attest to the app's privacy practices and the CARIN Code of Conduct once; an admin reviews it, and members and payers can read it."</p>
-                <p><a href=format!("{base}/attestation")>"The app's attestation"</a></p>
+                <p><a href=format!("{base}/attestation")>"The app's attestation"</a>" · "<a href=format!("{base}/requests")>"Request access from payers"</a></p>
             </section>
             <section class="card" aria-labelledby="export-heading">
                 <h2 id="export-heading">"Registration request"</h2>

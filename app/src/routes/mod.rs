@@ -9,5 +9,6 @@ pub mod endpoint;
 pub mod not_found;
 pub mod proposals;
 pub mod public_apps;
+pub mod registration;
 pub mod search;
 pub mod validate;

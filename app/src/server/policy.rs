@@ -245,6 +245,42 @@ pub fn review_attestations(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
+/// The actor is a member of the organization (which side of a request a page shows).
+pub fn member_of(actor: &Actor, org: i32) -> bool {
+    actor.role_in(org).is_some()
+}
+
+/// Asking payers for access for an app, answering them and withdrawing: the app's organization's
+/// members.
+pub fn request_access(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    manage_apps(actor, org, kind)
+}
+
+/// Working a payer's queue (review, ask, approve, deny, revoke, assign): the members of the payer
+/// organization the request was sent to.
+pub fn work_request(actor: &Actor, payer_org: Option<i32>) -> Result<(), AppError> {
+    if actor.viewer.is_none() {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    match payer_org {
+        Some(org) if actor.role_in(org).is_some() => Ok(()),
+        _ => Err(refuse("only the payer organization the request was sent to answers it")),
+    }
+}
+
+/// Reading a request and its thread: both sides' members, and admins.
+pub fn view_request(actor: &Actor, developer_org: i32, payer_org: Option<i32>) -> Result<(), AppError> {
+    if actor.viewer.is_none() && !actor.operator {
+        return Err(AppError::Unauthorized("log in first".into()));
+    }
+    let payer = payer_org.is_some_and(|p| actor.role_in(p).is_some());
+    if actor.is_admin() || actor.role_in(developer_org).is_some() || payer {
+        Ok(())
+    } else {
+        Err(refuse("only the app's organization, the payer and admins see a request"))
+    }
+}
+
 /// Granting, transferring and revoking any claim, and listing them all: admins.
 pub fn manage_claims(actor: &Actor) -> Result<(), AppError> {
     if actor.is_admin() { Ok(()) } else { Err(refuse("only admins grant, transfer or revoke claims")) }
@@ -342,6 +378,17 @@ mod tests {
         assert!(review_attestations(&actor(true, &[])).is_ok());
         assert!(review_attestations(&member).is_err(), "a member cannot approve");
         assert!(matches!(review_attestations(&Actor::request(None, "x")), Err(AppError::Unauthorized(_))));
+        // Requests: the developer's members ask, the payer's members answer, admins read.
+        let payer = actor(false, &[(2, MemberRole::Member)]);
+        assert!(request_access(&member, 1, OrgKind::Developer).is_ok());
+        assert!(request_access(&payer, 1, OrgKind::Developer).is_err());
+        assert!(work_request(&payer, Some(2)).is_ok());
+        assert!(work_request(&member, Some(2)).is_err(), "a developer does not approve its own request");
+        assert!(work_request(&actor(true, &[]), Some(2)).is_err(), "admins see, not answer");
+        assert!(work_request(&payer, None).is_err());
+        assert!(view_request(&member, 1, Some(2)).is_ok() && view_request(&payer, 1, Some(2)).is_ok());
+        assert!(view_request(&actor(true, &[]), 1, Some(2)).is_ok());
+        assert!(view_request(&actor(false, &[(3, MemberRole::Owner)]), 1, Some(2)).is_err(), "another payer");
     }
 
     #[test]

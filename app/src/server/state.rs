@@ -48,9 +48,19 @@ pub struct Settings {
     /// Accepted proposals a contributor needs before an admin may trust them
     /// (`SIGNPOST_TRUST_AFTER`).
     pub trust_after: u64,
+    /// Days the SLA clock skips besides weekends and federal holidays (`SIGNPOST_CLOSURES`).
+    pub closures: std::collections::BTreeSet<chrono::NaiveDate>,
 }
 
 impl Settings {
+    /// The SLA clock's calendar (US Eastern time; weekends, federal holidays and the closures).
+    pub fn calendar(&self) -> crate::server::services::registration::calendar::Calendar {
+        crate::server::services::registration::calendar::Calendar::new(
+            Default::default(),
+            self.closures.iter().copied(),
+        )
+    }
+
     /// Session cookies are `__Host-` and `Secure` when the public address is https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
@@ -64,6 +74,7 @@ impl Default for Settings {
             max_validate_bytes: 5 * 1024 * 1024,
             trusted_proxies: Vec::new(),
             trust_after: 5,
+            closures: Default::default(),
         }
     }
 }

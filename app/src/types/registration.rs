@@ -100,6 +100,140 @@ impl RequestState {
     }
 }
 
+/// Which of the payer's environments the app asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))"))]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "sandbox"))]
+    Sandbox,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "production"))]
+    Production,
+}
+
+impl Environment {
+    pub fn parse(text: &str) -> Option<Environment> {
+        match text.trim() {
+            "sandbox" => Some(Environment::Sandbox),
+            "production" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// How the payer receives the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))"))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The payer organization that maintains the brand works it in its Signpost queue.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "queue"))]
+    Queue,
+    /// Mailed to the registration contact in the brand's developer facts, with links to answer.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "email"))]
+    Email,
+    /// The payer registers apps on its own portal; the developer records the outcome.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "external"))]
+    External,
+}
+
+/// Grounds a payer may deny a request on: a security risk to its systems, or a technical one
+/// (CMS-9115-F). Attestation answers are not among them.
+pub const DENIAL_REASONS: [(&str, &str); 6] = [
+    ("security-risk", "A security risk to the payer's systems"),
+    ("redirect-uris", "Redirect URIs the payer's authorization server cannot accept"),
+    ("client-type", "A client type or authentication method the payer does not support"),
+    ("scopes", "Scopes the payer's API does not offer"),
+    ("incomplete", "Technical information missing from the registration"),
+    ("other-technical", "Another technical reason, stated below"),
+];
+
+/// A request as lists show it: the app, the payer, the state and the clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: i32,
+    pub app_id: i32,
+    pub client_name: String,
+    pub developer_org_id: i32,
+    pub developer_org: String,
+    pub brand_id: i32,
+    pub brand: String,
+    pub environment: Environment,
+    pub channel: Channel,
+    pub state: RequestState,
+    pub target_days: i32,
+    /// Business seconds the request has waited on the payer.
+    pub elapsed_secs: i64,
+    /// Negative once past the target.
+    pub left_secs: i64,
+    pub breached: bool,
+    pub due_soon: bool,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    pub attestation_status: String,
+    pub self_reported: bool,
+    pub assignee: Option<String>,
+}
+
+/// One step in a request's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestStep {
+    pub at: i64,
+    pub state: RequestState,
+    pub note: Option<String>,
+}
+
+/// A request's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub summary: RequestSummary,
+    pub steps: Vec<RequestStep>,
+    pub client_id: Option<String>,
+    pub notes: Option<String>,
+    pub denial: Option<(String, String)>,
+    /// The viewer answers for the payer (or records an external payer's decision).
+    pub payer_side: bool,
+    pub developer_side: bool,
+}
+
+/// Business seconds as days, to one decimal ("2.5").
+pub fn days_label(secs: i64) -> String {
+    let tenths = secs.abs() * 10 / 86_400;
+    let sign = if secs < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths / 10, tenths % 10)
+}
+
+/// A payer found in the picker, with where its request would go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickItem {
+    pub brand_id: i32,
+    pub name: String,
+    /// "its queue on Signpost, 5 business days", or why it cannot be asked.
+    pub route: String,
+    pub can_ask: bool,
+}
+
+/// The app's requests page: what it asked, and a search to pick payers from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsPage {
+    pub organization_id: i32,
+    pub app_id: i32,
+    pub client_name: String,
+    pub q: String,
+    pub found: Vec<PickItem>,
+    pub requests: Vec<RequestSummary>,
+    pub can_request: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::RequestEvent::*;

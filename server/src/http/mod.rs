@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod pages;
 pub mod proposals;
 pub mod publish;
+pub mod requests;
 pub mod session;
 pub mod settings;
 pub mod validate_form;

@@ -56,7 +56,7 @@ async fn the_attestation(app: &TestApp) -> attestation::Model {
 }
 
 /// A developer organization with one app; returns (org, app id, the app's page).
-async fn registered(dev: &mut Browser<'_>, fields: &[(&'static str, &'static str)]) -> (i32, i32, String) {
+pub(super) async fn registered(dev: &mut Browser<'_>, fields: &[(&'static str, &'static str)]) -> (i32, i32, String) {
     dev.sign_up_and_log_in("dev@wallet.example.com").await;
     let org = organization(dev, "Wallet Inc", "developer").await;
     let p = dev.post(&format!("/orgs/{org}/apps"), &app_form(fields)).await;

@@ -97,6 +97,7 @@ pub async fn spawn_app_mailing(
         secret: None,
         trusted_proxies: Vec::new(),
         trust_after: 2,
+        closures: Default::default(),
         // Tests drain the outbox themselves (`Mailer::run_once`).
         background_mail: false,
     };

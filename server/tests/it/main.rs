@@ -21,4 +21,5 @@ mod moderation;
 mod poll;
 mod publisher_feed;
 mod publishing;
+mod registration;
 mod search_quality;

@@ -70,6 +70,9 @@ fn Members(page: OrgPage) -> impl IntoView {
                 </table>
             </section>
             {(page.kind == OrgKind::Payer).then(|| view! {
+                {member.then(|| view! {
+                    <p><a class="button secondary" href=format!("/orgs/{id}/queue")>"Registration queue"</a></p>
+                })}
                 <super::claims::OrgClaims org=id claims=page.claims.clone() member=member />
                 <super::publishing::OrgPublishing org=id info=page.publishing.clone() member=member />
             })}

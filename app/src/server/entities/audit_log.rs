@@ -97,6 +97,12 @@ pub enum AuditAction {
     AttestationReject,
     #[sea_orm(string_value = "questionnaire.publish")]
     QuestionnairePublish,
+    #[sea_orm(string_value = "request.approve")]
+    RequestApprove,
+    #[sea_orm(string_value = "request.deny")]
+    RequestDeny,
+    #[sea_orm(string_value = "request.revoke")]
+    RequestRevoke,
 }
 
 impl AuditAction {

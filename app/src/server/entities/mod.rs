@@ -34,5 +34,8 @@ pub mod publication;
 pub mod publisher_feed;
 pub mod questionnaire;
 pub mod record_change;
+pub mod registration_request;
+pub mod request_event;
+pub mod request_message;
 pub mod source;
 pub mod subscription;

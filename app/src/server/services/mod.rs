@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod endpoint_status;
 pub mod export;
 pub mod feeds;
+pub mod lookup;
 pub mod moderation;
 pub mod notify;
 pub mod organizations;

@@ -5,6 +5,7 @@ use super::attestations::{is_valid, version};
 use super::metadata_at;
 use crate::error::AppError;
 use crate::server::entities::{attestation, client_app, client_app_version, organization, questionnaire};
+use crate::server::services::lookup;
 use crate::types::app_metadata::AppMetadata;
 use crate::types::attestation::{Answered, AttestationState, Question};
 use crate::types::attestation_pages::{
@@ -119,22 +120,8 @@ pub async fn list(db: &impl ConnectionTrait, q: &str, base: &str, now: i64) -> R
     // One per app: the newest approval (an older one is superseded as the newer is approved).
     let mut seen = std::collections::HashSet::new();
     rows.retain(|a| seen.insert(a.app_id));
-    let app_ids: Vec<i32> = rows.iter().map(|a| a.app_id).collect();
-    let apps: HashMap<i32, client_app::Model> = client_app::Entity::find()
-        .filter(client_app::Column::Id.is_in(app_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let org_ids: Vec<i32> = apps.values().map(|a| a.organization_id).collect();
-    let orgs: HashMap<i32, String> = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(org_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let apps = lookup::apps(db, rows.iter().map(|a| a.app_id).collect()).await?;
+    let orgs = lookup::org_names(db, apps.values().map(|a| a.organization_id).collect()).await?;
     let metadata = attested_metadata(db, &rows).await?;
     let questions = all_questions(db).await?;
     let mut out = Vec::new();

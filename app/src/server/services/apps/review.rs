@@ -6,11 +6,11 @@ use super::mails::{AttestationMail, day};
 use super::metadata_at;
 use crate::error::AppError;
 use crate::server::entities::audit_log::AuditAction;
-use crate::server::entities::{attestation, client_app, organization, questionnaire};
+use crate::server::entities::{attestation, client_app, questionnaire};
 use crate::server::policy::{self, Actor};
 use crate::server::services::audit::{self, Target};
-use crate::server::services::notify;
 use crate::server::services::sql::begin_writing;
+use crate::server::services::{lookup, notify};
 use crate::types::accounts::FormErrors;
 use crate::types::app_metadata::AppMetadata;
 use crate::types::attestation::{Answered, AttestationEvent, AttestationState, Question, check_questions};
@@ -20,29 +20,15 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionSession, TransactionTrait,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Attestations the queue lists.
 const QUEUE_LIMIT: u64 = 200;
 const DAY: i64 = 86_400;
 
 async fn items(db: &impl ConnectionTrait, rows: Vec<attestation::Model>) -> Result<Vec<ReviewItem>, AppError> {
-    let app_ids: Vec<i32> = rows.iter().map(|a| a.app_id).collect();
-    let apps: HashMap<i32, client_app::Model> = client_app::Entity::find()
-        .filter(client_app::Column::Id.is_in(app_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let org_ids: Vec<i32> = apps.values().map(|a| a.organization_id).collect();
-    let orgs: HashMap<i32, String> = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(org_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let apps = lookup::apps(db, rows.iter().map(|a| a.app_id).collect()).await?;
+    let orgs = lookup::org_names(db, apps.values().map(|a| a.organization_id).collect()).await?;
     Ok(rows
         .iter()
         .filter_map(|a| {

@@ -2,3 +2,5 @@
 //! target, counted in business days.
 pub mod calendar;
 pub mod clock;
+pub mod requests;
+pub mod views;

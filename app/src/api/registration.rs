@@ -1,0 +1,45 @@
+//! Server functions for the registration pages: an app's requests and payer picker, one
+//! request, and a payer's queue. The services check the policy.
+use crate::error::AppError;
+use crate::types::registration::{RequestPage, RequestSummary, RequestsPage};
+use leptos::prelude::*;
+
+#[server(endpoint = "app_requests")]
+pub async fn app_requests(org: i32, app: i32, q: String) -> Result<RequestsPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    let now = chrono::Utc::now().timestamp();
+    let calendar = state.settings.calendar();
+    crate::server::services::registration::views::requests_page(
+        &state.db,
+        &actor,
+        &state.search,
+        org,
+        app,
+        &q,
+        &calendar,
+        now,
+    )
+    .await
+    .map_err(super::fail)
+}
+
+#[server(endpoint = "request_record")]
+pub async fn request_record(id: i32) -> Result<RequestPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::registration::views::page(&state.db, &actor, id, &state.settings.calendar(), now)
+        .await
+        .map_err(super::fail)
+}
+
+#[server(endpoint = "payer_queue")]
+pub async fn payer_queue(org: i32) -> Result<Vec<RequestSummary>, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::registration::views::queue(&state.db, &actor, org, &state.settings.calendar(), now)
+        .await
+        .map_err(super::fail)
+}

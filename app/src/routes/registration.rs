@@ -1,0 +1,236 @@
+//! Registration requests: an app's requests with a payer picker (`/orgs/:id/apps/:app/requests`),
+//! one request (`/requests/:id`) and a payer's queue (`/orgs/:id/queue`), each with its clock.
+use crate::api::registration::{app_requests, payer_queue, request_record};
+use crate::components::form::{FormMessages, PendingForm, SubmitButton, TextArea, TextField};
+use crate::routes::accounts::{failed, query_value, utc_label};
+use crate::types::registration::{
+    Channel, DENIAL_REASONS, RequestPage, RequestState, RequestSummary, RequestsPage, days_label,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn param(name: &'static str) -> Memo<i32> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| p.get(name).and_then(|s| s.parse::<i32>().ok()).unwrap_or(0)))
+}
+
+/// "1.5 of 5 business days", and the flag when past.
+fn clock_label(r: &RequestSummary) -> String {
+    let mut s = format!("{} of {} business days", days_label(r.elapsed_secs), r.target_days);
+    if r.breached {
+        s.push_str(" · past the target");
+    } else if r.due_soon {
+        s.push_str(" · due within a business day");
+    }
+    s
+}
+
+#[component]
+fn RequestTable(rows: Vec<RequestSummary>, payer_view: bool) -> impl IntoView {
+    view! {
+        <table class="table">
+            <caption class="visually-hidden">"Requests"</caption>
+            <thead><tr>
+                <th scope="col">"Request"</th>
+                <th scope="col">{if payer_view { "App" } else { "Payer" }}</th>
+                <th scope="col">"Environment"</th>
+                <th scope="col">"State"</th>
+                <th scope="col">"Clock"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let who = if payer_view { format!("{} ({})", r.client_name, r.developer_org) } else { r.brand.clone() };
+                    let class = if r.breached { "breached" } else { "" };
+                    view! {
+                        <tr class=class>
+                            <td><a href=format!("/requests/{}", r.id)>{format!("#{}", r.id)}</a></td>
+                            <td>{who}</td>
+                            <td>{r.environment.as_str()}</td>
+                            <td>{r.state.label()}{r.self_reported.then_some(" (self-reported)")}</td>
+                            <td>{clock_label(&r)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `/orgs/:id/apps/:app/requests`.
+#[component]
+pub fn AppRequestsPage() -> impl IntoView {
+    let (org, app, q) = (param("id"), param("app"), query_value("q"));
+    let page = Resource::new(move || (org.get(), app.get(), q.get()), |(o, a, q)| app_requests(o, a, q));
+    view! {
+        <Suspense fallback=|| view! { <p class="status">"One moment…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <Title text=format!("Requests: {}", p.client_name) /> <RequestsView page=p /> }.into_any(),
+                    Err(e) => view! { <Title text="Requests" /> <div class="wrap page">{failed(e)}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestsView(page: RequestsPage) -> impl IntoView {
+    let base = format!("/orgs/{}/apps/{}", page.organization_id, page.app_id);
+    let askable = page.found.iter().filter(|f| f.can_ask).count();
+    view! {
+        <div class="wrap page">
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><a href=base.clone()>{format!("Back to {}", page.client_name)}</a></nav>
+            <h1>{format!("Requests: {}", page.client_name)}</h1>
+            <p class="lede">"Ask payers for access once, from many at a time. Each request runs on the payer's published turnaround target, in business days; the clock stops while the payer waits on you."</p>
+            <FormMessages form="requests" />
+            {if page.requests.is_empty() {
+                view! { <p>"No requests yet."</p> }.into_any()
+            } else {
+                view! { <RequestTable rows=page.requests.clone() payer_view=false /> }.into_any()
+            }}
+            {page.can_request.then(|| view! {
+                <section class="card" aria-labelledby="pick-heading">
+                    <h2 id="pick-heading">"Request access"</h2>
+                    <PendingForm action=format!("{base}/requests") method="get" class="stack">
+                        <TextField form="pick" name="q" label="Find payers" required=false value=page.q.clone() maxlength=200 />
+                        <SubmitButton label="Search" class="secondary" />
+                    </PendingForm>
+                    {(!page.found.is_empty()).then(|| view! {
+                        <PendingForm action=format!("{base}/requests") class="stack">
+                            <fieldset class="field">
+                                <legend class="field-label">"Payers found"</legend>
+                                {page.found.iter().map(|f| {
+                                    let id = format!("pick-{}", f.brand_id);
+                                    let label_for = id.clone();
+                                    view! {
+                                        <label class="check" for=label_for>
+                                            <input type="checkbox" id=id name="brand" value=f.brand_id.to_string() checked=f.can_ask disabled=!f.can_ask />
+                                            " "{f.name.clone()}" — "{f.route.clone()}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                            <crate::components::form::SelectField form="requests" name="environment" label="Environment"
+                                options=vec![("production".into(), "Production".into()), ("sandbox".into(), "Sandbox".into())] selected="production" />
+                            <button type="submit" class="button">{format!("Request from all {askable} selected")}</button>
+                        </PendingForm>
+                    })}
+                </section>
+            })}
+        </div>
+    }
+}
+
+/// `/requests/:id`.
+#[component]
+pub fn RequestPageView() -> impl IntoView {
+    let id = param("id");
+    let page = Resource::new(move || id.get(), request_record);
+    view! {
+        <Suspense fallback=|| view! { <p class="status">"One moment…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! { <Title text=format!("Request #{}", p.summary.id) /> <RequestView page=p /> }.into_any(),
+                    Err(e) => view! { <Title text="Request" /> <div class="wrap page">{failed(e)}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestView(page: RequestPage) -> impl IntoView {
+    let r = page.summary.clone();
+    let action = format!("/requests/{}", r.id);
+    let state = r.state;
+    let external = r.channel == Channel::External;
+    let payer_can = page.payer_side && (state == RequestState::Submitted || state == RequestState::InReview);
+    view! {
+        <div class="wrap page">
+            <h1>{format!("Request #{}: {} at {}", r.id, r.client_name, r.brand)}</h1>
+            <p class="lede">{format!("{} · {} access · {} · {}", r.developer_org, r.environment.as_str(), state.label(), clock_label(&r))}</p>
+            <FormMessages form="request" />
+            {page.client_id.clone().map(|c| view! { <p>"Client id: "<code>{c}</code></p> })}
+            {page.notes.clone().map(|n| view! { <p class="prewrap">{n}</p> })}
+            {page.denial.clone().map(|(g, t)| view! { <p class="notice warn">{format!("Denied ({g}): {t}")}</p> })}
+            <p class="meta">{format!("Attestation when asked: {}", r.attestation_status.replace('_', " "))}</p>
+            <section class="card" aria-labelledby="steps-heading">
+                <h2 id="steps-heading">"History"</h2>
+                <ol class="plain-list">
+                    {page.steps.iter().map(|s| view! {
+                        <li>{format!("{} · {}", utc_label(s.at), s.state.label())}{s.note.clone().map(|n| view! { <span class="prewrap">{format!(": {n}")}</span> })}</li>
+                    }).collect_view()}
+                </ol>
+            </section>
+            {(page.developer_side && state == RequestState::NeedsInfo).then(|| view! {
+                <PendingForm action=action.clone() class="stack card">
+                    <TextArea form="request" name="text" label="Your answer" rows=4 required=true />
+                    <button type="submit" name="intent" value="answer" class="button">"Send the answer"</button>
+                </PendingForm>
+            })}
+            {payer_can.then(|| view! {
+                <section class="card" aria-labelledby="decide-heading">
+                    <h2 id="decide-heading">{if external { "Record the payer's answer" } else { "Answer the request" }}</h2>
+                    {(!external && state == RequestState::Submitted).then(|| view! {
+                        <PendingForm action=action.clone() class="stack">
+                            <button type="submit" name="intent" value="review" class="button secondary">"Start the review"</button>
+                        </PendingForm>
+                    })}
+                    {(!external).then(|| view! {
+                        <PendingForm action=action.clone() class="stack">
+                            <TextArea form="request" name="question" label="Ask the developer" rows=3 />
+                            <button type="submit" name="intent" value="ask" class="button secondary">"Ask for information"</button>
+                        </PendingForm>
+                    })}
+                    <PendingForm action=action.clone() class="stack">
+                        <TextField form="request" name="client_id" label="Client id issued" required=false maxlength=200 />
+                        <TextArea form="request" name="notes" label="Notes for the developer (never a secret)" rows=2 />
+                        <button type="submit" name="intent" value="approve" class="button">"Approve"</button>
+                    </PendingForm>
+                    <PendingForm action=action.clone() class="stack">
+                        <fieldset class="field">
+                            <legend class="field-label">"Grounds for denying"</legend>
+                            <p class="hint">"Under CMS-9115-F a payer may deny access only for a security risk to its own systems, or a technical reason; an app's attestation answers, or not having attested, are not grounds."</p>
+                            {DENIAL_REASONS.iter().map(|(code, label)| {
+                                let id = format!("ground-{code}");
+                                let label_for = id.clone();
+                                view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=*code />" "{*label}</label> }
+                            }).collect_view()}
+                        </fieldset>
+                        <TextArea form="request" name="text" label="What is wrong, for the developer" rows=3 />
+                        <button type="submit" name="intent" value="deny" class="button danger">"Deny"</button>
+                    </PendingForm>
+                </section>
+            })}
+            {(page.developer_side && state.is_open()).then(|| view! {
+                <PendingForm action=action.clone() class="stack">
+                    <button type="submit" name="intent" value="withdraw" class="button secondary">"Withdraw the request"</button>
+                </PendingForm>
+            })}
+        </div>
+    }
+}
+
+/// `/orgs/:id/queue`.
+#[component]
+pub fn PayerQueuePage() -> impl IntoView {
+    let org = param("id");
+    let list = Resource::new(move || org.get(), payer_queue);
+    view! {
+        <Title text="Registration queue" />
+        <div class="wrap page">
+            <h1>"Registration queue"</h1>
+            <p class="lede">"Apps asking your organization for access, the shortest time left on the clock first."</p>
+            <Suspense fallback=|| view! { <p class="status">"One moment…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) if rows.is_empty() => view! { <p>"No requests yet."</p> }.into_any(),
+                        Ok(rows) => view! { <RequestTable rows=rows payer_view=true /> }.into_any(),
+                        Err(e) => failed(e),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

@@ -1,0 +1,200 @@
+//! What each side sees of requests: the app's requests for its developers, the payer's queue
+//! (shortest time left first), and one request's page; each with its clock at `now`.
+use super::calendar::Calendar;
+use super::clock::Clock;
+use crate::error::AppError;
+use crate::server::entities::{client_app, organization, registration_request as request, request_event};
+use crate::server::policy::{self, Actor};
+use crate::types::registration::{Channel, RequestPage, RequestState, RequestStep, RequestSummary};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+/// Requests a list shows.
+const LISTED: u64 = 500;
+
+async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: Vec<request::Model>,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Vec<RequestSummary>, AppError> {
+    use crate::server::services::lookup;
+    let apps = lookup::apps(db, rows.iter().map(|r| r.app_id).collect()).await?;
+    let orgs = lookup::org_names(db, apps.values().map(|a| a.organization_id).collect()).await?;
+    let brands = lookup::brand_names(db, rows.iter().map(|r| r.brand_id).collect()).await?;
+    let assignees = lookup::account_emails(db, rows.iter().filter_map(|r| r.assignee_id).collect()).await?;
+    let request_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut histories: HashMap<i32, Vec<(i64, RequestState)>> = HashMap::new();
+    for e in request_event::Entity::find()
+        .filter(request_event::Column::RequestId.is_in(request_ids))
+        .order_by_asc(request_event::Column::At)
+        .order_by_asc(request_event::Column::Id)
+        .all(db)
+        .await?
+    {
+        histories.entry(e.request_id).or_default().push((e.at, e.state));
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let app = apps.get(&r.app_id)?;
+            let clock =
+                Clock::of(histories.get(&r.id).map_or(&[][..], Vec::as_slice), calendar, i64::from(r.target_days), now);
+            Some(RequestSummary {
+                id: r.id,
+                app_id: r.app_id,
+                client_name: app.client_name.clone(),
+                developer_org_id: app.organization_id,
+                developer_org: orgs.get(&app.organization_id).cloned().unwrap_or_default(),
+                brand_id: r.brand_id,
+                brand: brands.get(&r.brand_id).cloned().unwrap_or_default(),
+                environment: r.environment,
+                channel: r.channel,
+                state: r.state,
+                target_days: r.target_days,
+                elapsed_secs: clock.elapsed_secs,
+                left_secs: clock.left_secs,
+                breached: clock.breached && r.state.is_open(),
+                due_soon: clock.due_soon && r.state.is_open(),
+                created_at: r.created_at,
+                decided_at: r.decided_at,
+                attestation_status: r.attestation_status,
+                self_reported: r.self_reported,
+                assignee: r.assignee_id.and_then(|id| assignees.get(&id).cloned()),
+            })
+        })
+        .collect())
+}
+
+/// The app's requests, newest first (its organization's members and admins).
+pub async fn of_app(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org_id: i32,
+    app_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Vec<RequestSummary>, AppError> {
+    policy::view_app(actor, org_id)?;
+    client_app::Entity::find_by_id(app_id)
+        .one(db)
+        .await?
+        .filter(|a| a.organization_id == org_id)
+        .ok_or_else(|| AppError::NotFound(format!("there is no app {app_id} here")))?;
+    let rows = request::Entity::find()
+        .filter(request::Column::AppId.eq(app_id))
+        .order_by_desc(request::Column::Id)
+        .limit(LISTED)
+        .all(db)
+        .await?;
+    summaries(db, rows, calendar, now).await
+}
+
+/// A payer organization's queue: open requests by time left on the clock, then decided ones.
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    payer_org: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Vec<RequestSummary>, AppError> {
+    policy::work_request(actor, Some(payer_org))?;
+    let rows = request::Entity::find()
+        .filter(request::Column::PayerOrgId.eq(payer_org))
+        .order_by_desc(request::Column::Id)
+        .limit(LISTED)
+        .all(db)
+        .await?;
+    let mut out = summaries(db, rows, calendar, now).await?;
+    out.sort_by_key(|r| (!r.state.is_open(), if r.state.is_open() { r.left_secs } else { -r.decided_at.unwrap_or(0) }));
+    Ok(out)
+}
+
+/// One request, for either side and admins.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    request_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<RequestPage, AppError> {
+    let (r, app) = super::requests::readable(db, actor, request_id).await?;
+    let steps = request_event::Entity::find()
+        .filter(request_event::Column::RequestId.eq(request_id))
+        .order_by_asc(request_event::Column::At)
+        .order_by_asc(request_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| RequestStep { at: e.at, state: e.state, note: e.note })
+        .collect();
+    let developer_member = policy::member_of(actor, app.organization_id);
+    let payer_side = match r.channel {
+        Channel::External => developer_member,
+        _ => policy::work_request(actor, r.payer_org_id).is_ok(),
+    };
+    let (client_id, notes) = (r.client_id.clone(), r.notes.clone());
+    let denial = r.denial_reason.clone().map(|g| (g, r.denial_text.clone().unwrap_or_default()));
+    let summary = summaries(db, vec![r], calendar, now)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound(format!("there is no request {request_id}")))?;
+    Ok(RequestPage { summary, steps, client_id, notes, denial, payer_side, developer_side: developer_member })
+}
+
+/// The app's requests page: its requests, and the payers a search finds with where each
+/// request would go.
+#[allow(clippy::too_many_arguments)]
+pub async fn requests_page(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    search: &crate::server::services::search::SearchState,
+    org_id: i32,
+    app_id: i32,
+    q: &str,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<crate::types::registration::RequestsPage, AppError> {
+    use crate::types::registration::{Environment, PickItem};
+    let requests = of_app(db, actor, org_id, app_id, calendar, now).await?;
+    let app = client_app::Entity::find_by_id(app_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no app {app_id} here")))?;
+    let org = organization::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no organization {org_id}")))?;
+    let q: String = q.trim().chars().take(200).collect();
+    let mut found = Vec::new();
+    if !q.is_empty() {
+        let query = crate::types::search::SearchQuery { q: q.clone(), ..Default::default() };
+        for b in search.search(db, &query).await?.results {
+            let item = match super::requests::route(db, b.id, Environment::Production).await? {
+                Ok((Channel::Queue, _, days)) => PickItem {
+                    brand_id: b.id,
+                    name: b.name,
+                    route: format!("its queue on Signpost, {days} business days"),
+                    can_ask: true,
+                },
+                Ok((_, _, days)) => PickItem {
+                    brand_id: b.id,
+                    name: b.name,
+                    route: format!("registers apps on its own portal, {days} business days; you record its answer"),
+                    can_ask: true,
+                },
+                Err(why) => PickItem { brand_id: b.id, name: b.name, route: why, can_ask: false },
+            };
+            found.push(item);
+        }
+    }
+    Ok(crate::types::registration::RequestsPage {
+        organization_id: org_id,
+        app_id,
+        client_name: app.client_name,
+        q,
+        found,
+        requests,
+        can_request: policy::request_access(actor, org_id, org.kind).is_ok(),
+    })
+}

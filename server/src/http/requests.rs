@@ -1,0 +1,107 @@
+//! Registration request forms: asking payers for access for an app, and each side's actions on a
+//! request.
+use super::ctx::Ctx;
+use super::pages::Answer;
+use app::error::AppError;
+use app::server::services::registration::requests::{self, Acted, Action, Asked};
+use app::types::registration::Environment;
+use axum::Form;
+use axum::extract::Path;
+use axum::response::Response;
+
+const MAX_FIELDS: usize = 120;
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// `POST /orgs/{id}/apps/{app}/requests`: `brand` (repeated, up to 100) and `environment`.
+pub async fn ask(ctx: Ctx, Path((org, app)): Path<(i32, i32)>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    let page = format!("/orgs/{org}/apps/{app}/requests");
+    let parsed = (|| {
+        if pairs.len() > MAX_FIELDS {
+            return Err(AppError::TooLarge(format!("at most {MAX_FIELDS} fields")));
+        }
+        let environment = Environment::parse(value(&pairs, "environment"))
+            .ok_or_else(|| AppError::BadRequest("environment is sandbox or production".into()))?;
+        let brands = pairs
+            .iter()
+            .filter(|(n, _)| n == "brand")
+            .map(|(_, v)| {
+                v.trim()
+                    .parse::<i32>()
+                    .map_err(|_| AppError::BadRequest(format!("\"{}\" is not a brand", v.escape_default())))
+            })
+            .collect::<Result<Vec<i32>, AppError>>()?;
+        Ok((environment, brands))
+    })();
+    let answer = match (parsed, ctx.actor()) {
+        (Err(e), _) | (_, Err(e)) => Answer::failed(page, "requests", e),
+        (Ok((environment, brands)), Ok((_, actor))) => {
+            let base = ctx.state.settings.public_url.clone();
+            match requests::request_access(&ctx.state.db, &actor, org, app, &brands, environment, &base, ctx.now())
+                .await
+            {
+                Ok(asked) => Answer::notice(page, "requests", said(&asked)),
+                Err(e) => Answer::failed(page, "requests", e),
+            }
+        }
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+fn said(asked: &[Asked]) -> String {
+    let sent = asked.iter().filter(|a| matches!(a, Asked::Requested { .. })).count();
+    let open = asked.iter().filter(|a| matches!(a, Asked::AlreadyOpen { .. })).count();
+    let mut out = format!("Requested from {sent} payer{}.", if sent == 1 { "" } else { "s" });
+    if open > 0 {
+        out.push_str(&format!(" {open} already had an open request."));
+    }
+    for a in asked {
+        if let Asked::Refused { brand_id, why } = a {
+            out.push_str(&format!(" Brand {brand_id}: {why}."));
+        }
+    }
+    out
+}
+
+/// `POST /requests/{id}`: `intent` = `review`, `ask` (`question`), `answer` (`text`), `approve`
+/// (`client_id`, `notes`), `deny` (`grounds` repeated, `text`), `withdraw` or `revoke` (`text`).
+pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    let page = format!("/requests/{id}");
+    if pairs.len() > MAX_FIELDS {
+        let e = AppError::TooLarge(format!("at most {MAX_FIELDS} fields"));
+        return Answer::failed(page, "request", e).respond(&ctx.state, &ctx.parts).await;
+    }
+    let v = |n: &str| value(&pairs, n).to_string();
+    let action = match value(&pairs, "intent") {
+        "review" => Action::StartReview,
+        "ask" => Action::AskInfo { question: v("question") },
+        "answer" => Action::Answer { text: v("text") },
+        "approve" => Action::Approve { client_id: v("client_id"), notes: v("notes") },
+        "deny" => Action::Deny {
+            grounds: pairs.iter().filter(|(n, _)| n == "grounds").map(|(_, g)| g.trim().to_string()).collect(),
+            text: v("text"),
+        },
+        "withdraw" => Action::Withdraw,
+        "revoke" => Action::Revoke { text: v("text") },
+        _ => {
+            let e = AppError::BadRequest("intent is review, ask, answer, approve, deny, withdraw or revoke".into());
+            return Answer::failed(page, "request", e).respond(&ctx.state, &ctx.parts).await;
+        }
+    };
+    let answer = match ctx.actor() {
+        Err(e) => Answer::failed(page, "request", e),
+        Ok((_, actor)) => {
+            let base = ctx.state.settings.public_url.clone();
+            match requests::act(&ctx.state.db, &actor, id, action, &base, ctx.now()).await {
+                Ok(Acted::Done(state)) => {
+                    Answer::notice(page, "request", format!("The request is now {}.", state.label()))
+                }
+                Ok(Acted::Invalid(errors)) => Answer::invalid(page, "request", pairs, errors),
+                Err(e) => Answer::failed(page, "request", e),
+            }
+        }
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
