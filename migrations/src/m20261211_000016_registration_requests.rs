@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(RegistrationRequest::AttestationStatus, 30))
                     .col(text_null(RegistrationRequest::ClientId))
                     .col(text_null(RegistrationRequest::Notes))
-                    .col(string_len_null(RegistrationRequest::DenialReason, 60))
+                    .col(text_null(RegistrationRequest::DenialReason))
                     .col(text_null(RegistrationRequest::DenialText))
                     .col(integer_null(RegistrationRequest::AssigneeId))
                     .col(boolean(RegistrationRequest::SelfReported).default(false))

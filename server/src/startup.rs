@@ -179,7 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/apps/{id}/attestation.json", get(http::attestations::status_document).options(preflight))
         .route("/apps/{id}/badge.svg", get(http::attestations::badge))
         .route("/orgs/{id}/apps/{app}/requests", form(http::requests::ask))
-        .route("/requests/{id}", form(http::requests::act))
+        .route("/requests/{id}", big_form(http::requests::act))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))

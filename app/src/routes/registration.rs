@@ -113,7 +113,7 @@ fn RequestsView(page: RequestsPage) -> impl IntoView {
                             </fieldset>
                             <crate::components::form::SelectField form="requests" name="environment" label="Environment"
                                 options=vec![("production".into(), "Production".into()), ("sandbox".into(), "Sandbox".into())] selected="production" />
-                            <button type="submit" class="button">{format!("Request from all {askable} selected")}</button>
+                            <button type="submit" class="button">{format!("Request from the selected payers ({askable} can be asked)")}</button>
                         </PendingForm>
                     })}
                 </section>
@@ -146,10 +146,13 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let state = r.state;
     let external = r.channel == Channel::External;
     let payer_can = page.payer_side && (state == RequestState::Submitted || state == RequestState::InReview);
+    // A request waiting on its developer may still be denied (a developer who never answers).
+    let payer_may_deny = page.payer_side && !external && state == RequestState::NeedsInfo;
+    let grounds_error = crate::components::form::posted("request").and_then(|p| p.errors.for_field("grounds"));
     view! {
         <div class="wrap page">
             <h1>{format!("Request #{}: {} at {}", r.id, r.client_name, r.brand)}</h1>
-            <p class="lede">{format!("{} · {} access · {} · {}", r.developer_org, r.environment.as_str(), state.label(), clock_label(&r))}</p>
+            <p class="lede">{format!("{} · {} access · {}{} · {}", r.developer_org, r.environment.as_str(), state.label(), if r.self_reported { " (self-reported by the developer)" } else { "" }, clock_label(&r))}</p>
             <FormMessages form="request" />
             {page.client_id.clone().map(|c| view! { <p>"Client id: "<code>{c}</code></p> })}
             {page.notes.clone().map(|n| view! { <p class="prewrap">{n}</p> })}
@@ -165,7 +168,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             </section>
             {(page.developer_side && state == RequestState::NeedsInfo).then(|| view! {
                 <PendingForm action=action.clone() class="stack card">
-                    <TextArea form="request" name="text" label="Your answer" rows=4 required=true />
+                    <TextArea form="request" name="answer" label="Your answer" rows=4 required=true />
                     <button type="submit" name="intent" value="answer" class="button">"Send the answer"</button>
                 </PendingForm>
             })}
@@ -188,8 +191,13 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                         <TextArea form="request" name="notes" label="Notes for the developer (never a secret)" rows=2 />
                         <button type="submit" name="intent" value="approve" class="button">"Approve"</button>
                     </PendingForm>
+                </section>
+            })}
+            {(payer_can || payer_may_deny).then(|| view! {
+                <section class="card" aria-labelledby="deny-heading">
+                    <h2 id="deny-heading">"Deny"</h2>
                     <PendingForm action=action.clone() class="stack">
-                        <fieldset class="field">
+                        <fieldset class="field" id="request-grounds">
                             <legend class="field-label">"Grounds for denying"</legend>
                             <p class="hint">"Under CMS-9115-F a payer may deny access only for a security risk to its own systems, or a technical reason; an app's attestation answers, or not having attested, are not grounds."</p>
                             {DENIAL_REASONS.iter().map(|(code, label)| {
@@ -197,11 +205,18 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                                 let label_for = id.clone();
                                 view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=*code />" "{*label}</label> }
                             }).collect_view()}
+                            {grounds_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
                         </fieldset>
                         <TextArea form="request" name="text" label="What is wrong, for the developer" rows=3 />
                         <button type="submit" name="intent" value="deny" class="button danger">"Deny"</button>
                     </PendingForm>
                 </section>
+            })}
+            {(page.payer_side && !external && state == RequestState::Approved).then(|| view! {
+                <PendingForm action=action.clone() class="stack card">
+                    <TextArea form="request" name="text" label="Why the approval is revoked" rows=3 required=true />
+                    <button type="submit" name="intent" value="revoke" class="button danger">"Revoke the approval"</button>
+                </PendingForm>
             })}
             {(page.developer_side && state.is_open()).then(|| view! {
                 <PendingForm action=action.clone() class="stack">

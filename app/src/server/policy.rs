@@ -257,14 +257,18 @@ pub fn request_access(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppE
 }
 
 /// Working a payer's queue (review, ask, approve, deny, revoke, assign): the members of the payer
-/// organization the request was sent to.
-pub fn work_request(actor: &Actor, payer_org: Option<i32>) -> Result<(), AppError> {
+/// organization that maintains the brand, unless they are also members of the app's
+/// organization (nobody decides their own request).
+pub fn work_request(actor: &Actor, payer_org: Option<i32>, developer_org: i32) -> Result<(), AppError> {
     if actor.viewer.is_none() {
         return Err(AppError::Unauthorized("log in first".into()));
     }
+    if actor.role_in(developer_org).is_some() {
+        return Err(refuse("a member of the app's organization does not decide its request"));
+    }
     match payer_org {
         Some(org) if actor.role_in(org).is_some() => Ok(()),
-        _ => Err(refuse("only the payer organization the request was sent to answers it")),
+        _ => Err(refuse("only the payer organization that maintains the brand answers it")),
     }
 }
 
@@ -382,10 +386,12 @@ mod tests {
         let payer = actor(false, &[(2, MemberRole::Member)]);
         assert!(request_access(&member, 1, OrgKind::Developer).is_ok());
         assert!(request_access(&payer, 1, OrgKind::Developer).is_err());
-        assert!(work_request(&payer, Some(2)).is_ok());
-        assert!(work_request(&member, Some(2)).is_err(), "a developer does not approve its own request");
-        assert!(work_request(&actor(true, &[]), Some(2)).is_err(), "admins see, not answer");
-        assert!(work_request(&payer, None).is_err());
+        assert!(work_request(&payer, Some(2), 1).is_ok());
+        assert!(work_request(&member, Some(2), 1).is_err(), "a developer does not approve its own request");
+        let both = actor(false, &[(1, MemberRole::Member), (2, MemberRole::Member)]);
+        assert!(work_request(&both, Some(2), 1).is_err(), "nor does one who is in both organizations");
+        assert!(work_request(&actor(true, &[]), Some(2), 1).is_err(), "admins see, not answer");
+        assert!(work_request(&payer, None, 1).is_err());
         assert!(view_request(&member, 1, Some(2)).is_ok() && view_request(&payer, 1, Some(2)).is_ok());
         assert!(view_request(&actor(true, &[]), 1, Some(2)).is_ok());
         assert!(view_request(&actor(false, &[(3, MemberRole::Owner)]), 1, Some(2)).is_err(), "another payer");

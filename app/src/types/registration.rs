@@ -53,7 +53,8 @@ impl RequestState {
             (Submitted | InReview, AskInfo) => Some(NeedsInfo),
             (NeedsInfo, Answer) => Some(InReview),
             (Submitted | InReview, Approve) => Some(Approved),
-            (Submitted | InReview, Deny) => Some(Denied),
+            // A payer may close a request whose developer never answers.
+            (Submitted | InReview | NeedsInfo, Deny) => Some(Denied),
             (Submitted | InReview | NeedsInfo, Withdraw) => Some(Withdrawn),
             (Approved, Revoke) => Some(Revoked),
             _ => None,
@@ -251,7 +252,6 @@ mod tests {
         assert_eq!(Approved.next(Revoke), Some(Revoked));
         for (s, e) in [
             (NeedsInfo, Approve),
-            (NeedsInfo, Deny),
             (Approved, Withdraw),
             (Denied, Approve),
             (Withdrawn, Answer),

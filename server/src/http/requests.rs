@@ -55,7 +55,7 @@ fn said(asked: &[Asked]) -> String {
     let open = asked.iter().filter(|a| matches!(a, Asked::AlreadyOpen { .. })).count();
     let mut out = format!("Requested from {sent} payer{}.", if sent == 1 { "" } else { "s" });
     if open > 0 {
-        out.push_str(&format!(" {open} already had an open request."));
+        out.push_str(&format!(" {open} already had an open or approved request."));
     }
     for a in asked {
         if let Asked::Refused { brand_id, why } = a {
@@ -77,7 +77,7 @@ pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, S
     let action = match value(&pairs, "intent") {
         "review" => Action::StartReview,
         "ask" => Action::AskInfo { question: v("question") },
-        "answer" => Action::Answer { text: v("text") },
+        "answer" => Action::Answer { text: v("answer") },
         "approve" => Action::Approve { client_id: v("client_id"), notes: v("notes") },
         "deny" => Action::Deny {
             grounds: pairs.iter().filter(|(n, _)| n == "grounds").map(|(_, g)| g.trim().to_string()).collect(),

@@ -59,7 +59,7 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
         "{}",
         p.body
     );
-    assert!(dev.post(&page, &ask).await.body.contains("3 already had an open request"), "not asked twice");
+    assert!(dev.post(&page, &ask).await.body.contains("3 already had an open or approved request"), "not asked twice");
     assert_eq!(dev.post(&page, &[("brand", a.as_str()), ("environment", "staging")]).await.status, 400);
     let rows =
         registration_request::Entity::find().order_by_asc(registration_request::Column::Id).all(&app.db).await.unwrap();
@@ -108,7 +108,7 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
         "waiting on the developer"
     );
     assert!(
-        dev.post(&ra, &[("intent", "answer"), ("text", "https://wallet.example.com/callback")])
+        dev.post(&ra, &[("intent", "answer"), ("answer", "https://wallet.example.com/callback")])
             .await
             .body
             .contains("now in review")
@@ -125,20 +125,52 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
     assert_eq!(p.status, 400);
     assert!(p.body.contains("CMS-9115-F"), "{}", p.body);
     assert_eq!(payer_b.post(&rb, &[("intent", "deny"), ("grounds", "made-up"), ("text", "x")]).await.status, 400);
-    let deny = [
-        ("intent", "deny"),
-        ("grounds", "attestation"),
-        ("grounds", "scopes"),
-        ("text", "We do not offer patient/Coverage."),
-    ];
-    assert!(payer_b.post(&rb, &deny).await.body.contains("now denied"));
+    // Every ground at once, one twice: each is stored once.
+    let mut deny = vec![("intent", "deny"), ("text", "We do not offer patient/Coverage.")];
+    for (code, _) in app::types::registration::DENIAL_REASONS {
+        deny.push(("grounds", code));
+    }
+    deny.extend([("grounds", "attestation"), ("grounds", "scopes")]);
+    let p = payer_b.post(&rb, &deny).await;
+    assert!(p.body.contains("now denied"), "{}", p.body);
 
     // The payer outside Signpost: the developer records its answer, marked self-reported.
     assert_eq!(dev.post(&rh, &[("intent", "review")]).await.status, 409, "only a decision is recorded");
     assert!(dev.post(&rh, &[("intent", "approve"), ("client_id", "hum-1")]).await.body.contains("now approved"));
+    // An approved request is not asked for again; revoked, it may be.
+    assert!(
+        dev.post(&page, &[("brand", a.as_str()), ("environment", "production")]).await.body.contains("1 already had")
+    );
+    assert_eq!(payer_a.post(&ra, &[("intent", "revoke"), ("text", "")]).await.status, 400);
+    assert!(
+        payer_a.post(&ra, &[("intent", "revoke"), ("text", "Key compromised.")]).await.body.contains("now revoked")
+    );
+    assert!(
+        dev.post(&page, &[("brand", a.as_str()), ("environment", "production")])
+            .await
+            .body
+            .contains("Requested from 1 payer.")
+    );
+    // The brand's claim moves to another payer: its open request goes with it.
+    let again = registration_request::Entity::find()
+        .filter(registration_request::Column::BrandId.eq(aetna))
+        .filter(registration_request::Column::State.eq(RequestState::Submitted))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the new request");
+    let claim = app::server::services::publishing::checks::of_brand(&app.db, aetna).await.unwrap().remove(0);
+    let org_b_s = org_b.to_string();
+    let transfer = format!("/admin/claims/{}/transfer", claim.id);
+    assert_eq!(boss.post(&transfer, &[("organization", org_b_s.as_str())]).await.status, 303);
+    let moved = format!("/requests/{}", again.id);
+    assert_eq!(payer_a.post(&moved, &[("intent", "review")]).await.status, 403, "no longer the maintainer");
+    assert!(!payer_a.get(&format!("/orgs/{org_a}/queue")).await.body.contains(&format!("#{}", again.id)));
+    assert!(payer_b.get(&format!("/orgs/{org_b}/queue")).await.body.contains(&format!("#{}", again.id)));
+    assert!(payer_b.post(&moved, &[("intent", "review")]).await.body.contains("now in review"));
     let rows = registration_request::Entity::find().all(&app.db).await.unwrap();
     let state_of = |id: i32| rows.iter().find(|r| r.id == id).map(|r| (r.state, r.self_reported)).unwrap();
-    assert_eq!(state_of(req_a.id), (RequestState::Approved, false));
+    assert_eq!(state_of(req_a.id), (RequestState::Revoked, false));
     assert_eq!(state_of(req_b.id), (RequestState::Denied, false));
     assert_eq!(state_of(req_h.id), (RequestState::Approved, true));
     let actions: Vec<String> = audit_log::Entity::find()
@@ -150,7 +182,13 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
         .iter()
         .map(|e| e.action.name())
         .collect();
-    assert_eq!(actions, ["request.approve", "request.deny", "request.approve"]);
+    assert_eq!(actions, ["request.approve", "request.deny", "request.approve", "request.revoke"]);
+    let denied = rows.iter().find(|r| r.id == req_b.id).unwrap();
+    assert_eq!(
+        denied.denial_reason.as_deref().map(|g| g.split(',').count()),
+        Some(7),
+        "six grounds and the attestation, once each"
+    );
 
     // The clock from the stored history, with `now` passed in: submitted Monday 2026-11-23 at
     // 09:00 in New York on a 5-day target, Thanksgiving and the weekend skipped.

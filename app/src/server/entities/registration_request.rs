@@ -25,6 +25,8 @@ pub struct Model {
     pub client_id: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
+    /// The grounds' codes, comma-separated.
+    #[sea_orm(column_type = "Text", nullable)]
     pub denial_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub denial_text: Option<String>,

@@ -35,7 +35,7 @@ pub enum Asked {
         request_id: i32,
         channel: Channel,
     },
-    /// The app already has an open request there, in that environment.
+    /// The app already has an open or approved request there, in that environment.
     AlreadyOpen {
         brand_id: i32,
         request_id: i32,
@@ -99,7 +99,6 @@ pub async fn request_access<C: ConnectionTrait + TransactionTrait>(
     if ids.len() > MAX_BRANDS {
         return Err(AppError::TooLarge(format!("at most {MAX_BRANDS} payers at once")));
     }
-    let (status, _) = public::status(db, app_id, now).await?;
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
     // The app's row, locked: two batches at once do not open the same request twice.
@@ -109,9 +108,10 @@ pub async fn request_access<C: ConnectionTrait + TransactionTrait>(
         .await?
         .filter(|a| a.organization_id == org_id)
         .ok_or_else(|| AppError::NotFound(format!("there is no app {app_id} here")))?;
+    let (status, _) = public::status(&txn, app_id, now).await?;
     let mut out = Vec::new();
     for brand_id in ids {
-        let Some(b) = brand::Entity::find_by_id(brand_id).one(&txn).await? else {
+        let Some(b) = brand::Entity::find_by_id(brand_id).one(&txn).await?.filter(|b| b.active) else {
             out.push(Asked::Refused { brand_id, why: format!("there is no brand {brand_id}") });
             continue;
         };
@@ -123,6 +123,7 @@ pub async fn request_access<C: ConnectionTrait + TransactionTrait>(
                 RequestState::Submitted,
                 RequestState::InReview,
                 RequestState::NeedsInfo,
+                RequestState::Approved,
             ]))
             .one(&txn)
             .await?;
@@ -218,12 +219,22 @@ pub async fn clock(
     Ok(Clock::of(&history(db, r.id).await?, calendar, i64::from(r.target_days), now))
 }
 
-/// The request and its app, when the actor may read it (either side's members, admins).
+/// The payer organization that answers a queue request now: the brand's current maintainer (a
+/// claim transferred or revoked takes its requests with it), `None` for other channels.
+pub(super) async fn current_payer(db: &impl ConnectionTrait, r: &request::Model) -> Result<Option<i32>, AppError> {
+    match r.channel {
+        Channel::Queue => claims::maintainer_org(db, Some(r.brand_id)).await,
+        _ => Ok(None),
+    }
+}
+
+/// The request, its app and its current payer organization, when the actor may read it (either
+/// side's members, admins).
 pub(super) async fn readable(
     db: &impl ConnectionTrait,
     actor: &Actor,
     request_id: i32,
-) -> Result<(request::Model, client_app::Model), AppError> {
+) -> Result<(request::Model, client_app::Model, Option<i32>), AppError> {
     let r = request::Entity::find_by_id(request_id)
         .one(db)
         .await?
@@ -232,8 +243,9 @@ pub(super) async fn readable(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no request {request_id}")))?;
-    policy::view_request(actor, app.organization_id, r.payer_org_id)?;
-    Ok((r, app))
+    let payer = current_payer(db, &r).await?;
+    policy::view_request(actor, app.organization_id, payer)?;
+    Ok((r, app, payer))
 }
 
 /// What a side does to a request.
@@ -285,13 +297,15 @@ fn check(action: &Action, self_reported: bool) -> Option<FormErrors> {
         Action::Approve { client_id, notes } => plain("client_id", client_id, MAX_CLIENT_ID, true)
             .err()
             .or_else(|| {
-                (client_id.contains(char::is_whitespace))
+                (client_id.trim().contains(char::is_whitespace))
                     .then(|| FormErrors::field("client_id", "a client id has no spaces"))
             })
             .or_else(|| plain("notes", notes, MAX_TEXT, false).err()),
         Action::Deny { grounds, text } => {
             let known = |g: &String| DENIAL_REASONS.iter().any(|(code, _)| code == g) || g == "attestation";
-            if let Some(bad) = grounds.iter().find(|g| !known(g)) {
+            if grounds.len() > 20 {
+                Some(FormErrors::field("grounds", "at most 20 grounds"))
+            } else if let Some(bad) = grounds.iter().find(|g| !known(g)) {
                 Some(FormErrors::field("grounds", format!("\"{}\" is not a ground on the list", bad.escape_default())))
             } else if !self_reported && !grounds.iter().any(|g| g != "attestation") {
                 Some(FormErrors::field(
@@ -330,14 +344,14 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     base: &str,
     now: i64,
 ) -> Result<Acted, AppError> {
-    let (r, app) = readable(db, actor, request_id).await?;
+    let (r, app, payer) = readable(db, actor, request_id).await?;
     let developer_side = matches!(action, Action::Answer { .. } | Action::Withdraw);
     let self_reported = !developer_side && r.channel == Channel::External;
     if developer_side || self_reported {
         let org = developer_org(db, app.organization_id).await?;
         policy::request_access(actor, app.organization_id, org.kind)?;
     } else {
-        policy::work_request(actor, r.payer_org_id)?;
+        policy::work_request(actor, payer, app.organization_id)?;
     }
     if self_reported && !matches!(action, Action::Approve { .. } | Action::Deny { .. }) {
         return Err(AppError::Conflict("a payer outside Signpost: record only its decision".into()));
@@ -360,6 +374,9 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     let mut am: request::ActiveModel = r.clone().into();
     am.state = Set(next);
     am.updated_at = Set(now);
+    if payer.is_some() {
+        am.payer_org_id = Set(payer);
+    }
     let note = match &action {
         Action::AskInfo { question } => Some(question.trim().to_string()),
         Action::Answer { text } | Action::Revoke { text } => Some(text.trim().to_string()),
@@ -369,6 +386,9 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
             None
         }
         Action::Deny { grounds, text } => {
+            let mut grounds = grounds.clone();
+            grounds.sort();
+            grounds.dedup();
             am.denial_reason = Set(Some(grounds.join(",")));
             am.denial_text = Set(Some(text.trim().to_string()));
             Some(text.trim().to_string())
@@ -416,7 +436,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     }
     body.push_str(&format!("\n{link}\n"));
     let key = format!("request-{}:{request_id}:{now}", next.as_str());
-    match (developer_side, r.payer_org_id) {
+    match (developer_side, payer) {
         (true, Some(payer)) => notify::members(&txn, payer, &key, &subject, &body, now).await?,
         (true, None) => {}
         (false, _) if !self_reported => notify::members(&txn, app.organization_id, &key, &subject, &body, now).await?,

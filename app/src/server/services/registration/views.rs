@@ -98,9 +98,15 @@ pub async fn queue(
     calendar: &Calendar,
     now: i64,
 ) -> Result<Vec<RequestSummary>, AppError> {
-    policy::work_request(actor, Some(payer_org))?;
+    if !policy::member_of(actor, payer_org) {
+        policy::work_request(actor, None, 0)?;
+    }
+    // The requests for the brands the organization maintains now (a transferred claim brings
+    // its open requests).
+    let brands = crate::server::services::publishing::claims::maintained_brands(db, &[payer_org]).await?;
     let rows = request::Entity::find()
-        .filter(request::Column::PayerOrgId.eq(payer_org))
+        .filter(request::Column::BrandId.is_in(brands))
+        .filter(request::Column::Channel.eq(Channel::Queue))
         .order_by_desc(request::Column::Id)
         .limit(LISTED)
         .all(db)
@@ -118,7 +124,7 @@ pub async fn page(
     calendar: &Calendar,
     now: i64,
 ) -> Result<RequestPage, AppError> {
-    let (r, app) = super::requests::readable(db, actor, request_id).await?;
+    let (r, app, payer) = super::requests::readable(db, actor, request_id).await?;
     let steps = request_event::Entity::find()
         .filter(request_event::Column::RequestId.eq(request_id))
         .order_by_asc(request_event::Column::At)
@@ -131,7 +137,7 @@ pub async fn page(
     let developer_member = policy::member_of(actor, app.organization_id);
     let payer_side = match r.channel {
         Channel::External => developer_member,
-        _ => policy::work_request(actor, r.payer_org_id).is_ok(),
+        _ => policy::work_request(actor, payer, app.organization_id).is_ok(),
     };
     let (client_id, notes) = (r.client_id.clone(), r.notes.clone());
     let denial = r.denial_reason.clone().map(|g| (g, r.denial_text.clone().unwrap_or_default()));
@@ -174,13 +180,15 @@ pub async fn requests_page(
                 Ok((Channel::Queue, _, days)) => PickItem {
                     brand_id: b.id,
                     name: b.name,
-                    route: format!("its queue on Signpost, {days} business days"),
+                    route: format!("its queue on Signpost, {days} business days in production"),
                     can_ask: true,
                 },
                 Ok((_, _, days)) => PickItem {
                     brand_id: b.id,
                     name: b.name,
-                    route: format!("registers apps on its own portal, {days} business days; you record its answer"),
+                    route: format!(
+                        "registers apps on its own portal, {days} business days in production; you record its answer"
+                    ),
                     can_ask: true,
                 },
                 Err(why) => PickItem { brand_id: b.id, name: b.name, route: why, can_ask: false },
