@@ -88,6 +88,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/attestations") view=crate::routes::attestations::AttestationQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/attestations/:id") view=crate::routes::attestations::AttestationReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/apps") view=crate::routes::public_apps::PublicAppsPage ssr=SsrMode::Async />
+                    <Route path=path!("/respond") view=crate::routes::respond::RespondPageView ssr=SsrMode::Async />
+                    <Route path=path!("/turnaround") view=crate::routes::turnaround::TurnaroundPage ssr=SsrMode::Async />
+                    <Route path=path!("/turnaround/:brand") view=crate::routes::turnaround::PayerTurnaroundPage ssr=SsrMode::Async />
                     <Route path=path!("/apps/:id") view=crate::routes::public_apps::PublicAppPageView ssr=SsrMode::Async />
                     <Route path=path!("/invitations") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async />

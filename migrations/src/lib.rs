@@ -16,6 +16,7 @@ mod m20261208_000013_publisher_feed;
 mod m20261209_000014_apps;
 mod m20261210_000015_attestations;
 mod m20261211_000016_registration_requests;
+mod m20261212_000017_turnaround;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000014_apps::Migration),
             Box::new(m20261210_000015_attestations::Migration),
             Box::new(m20261211_000016_registration_requests::Migration),
+            Box::new(m20261212_000017_turnaround::Migration),
         ]
     }
 }

@@ -55,6 +55,11 @@ fn var(name: &str) -> Option<String> {
 }
 
 impl Config {
+    /// The SLA clock's calendar: US Eastern, weekends, federal holidays and `SIGNPOST_CLOSURES`.
+    pub fn calendar(&self) -> app::server::services::registration::calendar::Calendar {
+        app::server::services::registration::calendar::Calendar::new(Default::default(), self.closures.iter().copied())
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         let addr_text = var("SIGNPOST_ADDR").or_else(|| var("LEPTOS_SITE_ADDR")).unwrap_or_else(|| DEFAULT_ADDR.into());
         let addr: SocketAddr = addr_text.parse().map_err(|e| ConfigError {

@@ -20,6 +20,8 @@ pub struct Poller {
     pub concurrency: usize,
     owner: Arc<str>,
     options: CheckOptions,
+    /// The SLA clock's calendar, for registration reminders.
+    calendar: app::server::services::registration::calendar::Calendar,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -48,7 +50,14 @@ impl Poller {
             concurrency: concurrency.max(1),
             owner: owner.into(),
             options: CheckOptions { origin },
+            calendar: Default::default(),
         }
+    }
+
+    /// The calendar the SLA reminders count business days with (`SIGNPOST_CLOSURES`).
+    pub fn with_calendar(mut self, calendar: app::server::services::registration::calendar::Calendar) -> Self {
+        self.calendar = calendar;
+        self
     }
 
     /// Checks started at once. Most of them wait for their host's turn, which costs nothing;
@@ -142,6 +151,7 @@ impl Poller {
     pub async fn run_forever(self) {
         tracing::info!(owner = %self.owner, "poller started");
         let mut last_prune = 0;
+        let mut last_reminders = 0;
         loop {
             match self.poll(Claim::Due, |_| {}).await {
                 Ok(s) if s.checked > 0 => tracing::info!(checked = s.checked, "poll round done"),
@@ -185,6 +195,26 @@ impl Poller {
                     }
                 }
                 Err(e) => tracing::warn!("attestation reminders failed: {e}"),
+            }
+            // Registration requests near or past their target (once a minute: each pass reads
+            // every open request's clock).
+            if now() - last_reminders >= 60 {
+                last_reminders = now();
+                let reminded = app::server::services::registration::reminders::run_due(
+                    &self.db,
+                    &self.calendar,
+                    &self.options.origin,
+                    now(),
+                )
+                .await;
+                match reminded {
+                    Ok(done) => {
+                        for (request, stage) in done {
+                            tracing::info!(request, stage, "registration reminder");
+                        }
+                    }
+                    Err(e) => tracing::warn!("registration reminders failed: {e}"),
+                }
             }
             if now() - last_prune > 3600 {
                 last_prune = now();

@@ -82,6 +82,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         leptos_options: leptos_options(config),
         db,
         search: SearchState::default(),
+        turnaround: Default::default(),
         settings: Settings {
             public_url: config.public_url.clone(),
             max_validate_bytes: config.max_validate_bytes,
@@ -137,6 +138,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/brands", get(http::api::search).options(preflight))
         .route("/api/v1/brands/{id}", get(http::api::brand).options(preflight))
         .route("/api/v1/validate", post(http::api::validate))
+        .route("/api/v1/turnaround", get(http::turnaround::overview_json).options(preflight))
+        .route("/api/v1/turnaround/{brand}", get(http::turnaround::payer_json).options(preflight))
+        .route("/turnaround.csv", get(http::turnaround::overview_csv).options(preflight))
         .route("/api/v1/endpoints/{id}", get(http::endpoints::status).options(preflight))
         .route("/endpoints/{id}/metadata.json", get(http::endpoints::metadata))
         .route("/endpoints/{id}/smart-configuration.json", get(http::endpoints::smart))
@@ -180,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route("/apps/{id}/badge.svg", get(http::attestations::badge))
         .route("/orgs/{id}/apps/{app}/requests", form(http::requests::ask))
         .route("/requests/{id}", big_form(http::requests::act))
+        .route("/respond", big_form(http::respond::respond))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))
@@ -279,7 +284,8 @@ impl Application {
                 config.poll.settings.clone(),
                 config.poll.concurrency,
                 config.public_url.clone(),
-            );
+            )
+            .with_calendar(config.calendar());
             tokio::spawn(poller.run_forever());
         }
         let alerts = alert_context(config, &db).await?;

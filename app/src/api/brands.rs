@@ -7,10 +7,16 @@ use leptos::prelude::*;
 #[server(endpoint = "get_brand")]
 pub async fn get_brand(id: String) -> Result<Option<BrandDetail>, AppError> {
     let state = crate::server::state::app_state()?;
-    let detail = match id.parse::<i32>() {
+    let mut detail = match id.parse::<i32>() {
         Ok(id) => crate::server::services::brands::brand_detail(&state.db, id).await.map_err(super::fail)?,
         Err(_) => None,
     };
+    if let Some(d) = detail.as_mut() {
+        let now = chrono::Utc::now().timestamp();
+        d.developer.turnaround =
+            crate::server::services::registration::turnaround::brief(&state.db, d.id, &state.settings.calendar(), now)
+                .await?;
+    }
     if detail.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);

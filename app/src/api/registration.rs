@@ -43,3 +43,41 @@ pub async fn payer_queue(org: i32) -> Result<Vec<RequestSummary>, AppError> {
         .await
         .map_err(super::fail)
 }
+
+/// The public overview of every payer's turnaround.
+#[server(endpoint = "turnaround_overview")]
+pub async fn turnaround_overview(sort: String, window: String) -> Result<crate::types::turnaround::Overview, AppError> {
+    use crate::types::turnaround::{SortBy, Window};
+    let state = crate::server::state::app_state()?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::registration::turnaround::overview(
+        &state.db,
+        &state.turnaround,
+        &state.settings.calendar(),
+        SortBy::parse(&sort),
+        Window::parse(&window),
+        now,
+    )
+    .await
+    .map_err(super::fail)
+}
+
+/// One payer brand's public turnaround page.
+#[server(endpoint = "turnaround_of_payer")]
+pub async fn turnaround_of_payer(brand: i32) -> Result<crate::types::turnaround::PayerPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::registration::turnaround::of_brand(&state.db, brand, &state.settings.calendar(), now)
+        .await
+        .map_err(super::fail)
+}
+
+/// What an email-only payer's signed link shows (no account: the link is the permission).
+#[server(endpoint = "respond_record")]
+pub async fn respond_record(token: String) -> Result<crate::types::registration::RespondPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::registration::email_payers::page(&state.db, &token, &state.settings.calendar(), now)
+        .await
+        .map_err(super::fail)
+}

@@ -67,6 +67,7 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/validate">"Validate a bundle"</a></li>
                         <li><a href="/needs-attention">"Needs attention"</a></li>
                         <li><a href="/apps">"Attested apps"</a></li>
+                        <li><a href="/turnaround">"Turnaround"</a></li>
                         <li><a href="/brands.json" rel="nofollow">"brands.json"</a></li>
                     </ul>
                 </nav>

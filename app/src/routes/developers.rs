@@ -59,10 +59,12 @@ pub fn ForDevelopersSection(brand_id: i32, developer: ForDevelopers, can_edit: b
                 };
                 let scopes = f.scopes.join(" ");
                 let support_email = f.support_email.clone();
+                let registration_email = f.registration_email.clone();
                 view! {
                     <dl class="facts">
                         {url_row("Developer portal", &f.developer_portal)}
                         {url_row("Registration", &f.registration_url)}
+                        {row("Registration contact", (!registration_email.is_empty()).then(|| view! { <a href=format!("mailto:{registration_email}")>{registration_email.clone()}</a> }.into_any()))}
                         <dt>"Self-service registration"</dt><dd>{yes_no(f.self_service)}</dd>
                         {url_row("Sandbox", &f.sandbox_url)}
                         <dt>"Test patients and credentials"</dt><dd>{yes_no(f.test_patients)}{(!f.test_patients_note.is_empty()).then(|| format!(" · {}", f.test_patients_note))}</dd>
@@ -82,6 +84,15 @@ pub fn ForDevelopersSection(brand_id: i32, developer: ForDevelopers, can_edit: b
             })}
             {d.facts_origin.clone().zip(d.facts_updated_at).map(|(o, at)| view! {
                 <p class="muted">{format!("Stated by the {o} · {}", utc_label(at))}</p>
+            })}
+            {d.turnaround.clone().map(|t| {
+                let target = d.facts.as_ref().map(|f| i32::from(f.turnaround_days));
+                view! {
+                    <h3>"Turnaround on Signpost"</h3>
+                    <p>{crate::routes::turnaround::sentence(&t.recent, target, "the last 90 days")}</p>
+                    <p>{crate::routes::turnaround::sentence(&t.all_time, None, "all time")}{format!(" {} open now.", t.recent.open)}</p>
+                    <p><a href=format!("/turnaround/{brand_id}")>"The payer's turnaround in full"</a></p>
+                }
             })}
             {(!d.apis.is_empty()).then(|| view! { <h3>"APIs"</h3> {api_list(&d.apis)} })}
             {(!d.plans.is_empty()).then(|| view! {
@@ -158,6 +169,7 @@ fn FactsFormView(brand_id: i32, form: FactsForm) -> impl IntoView {
                 <legend>"Registration and sandbox"</legend>
                 <TextField form="facts" name="developer_portal" label="Developer portal" kind="url" value=v("developer_portal") required=false maxlength=2048 />
                 <TextField form="facts" name="registration_url" label="Registration page" kind="url" value=v("registration_url") required=false maxlength=2048 />
+                <TextField form="facts" name="registration_email" label="Registration contact (requests from Signpost are mailed here when you work no queue on Signpost)" kind="email" value=v("registration_email") required=false />
                 <SelectField form="facts" name="self_service" label="Developers register themselves" options=tri.clone() selected=v("self_service") />
                 <TextField form="facts" name="turnaround_days" label="Registration turnaround (business days)" value=v("turnaround_days") required=false maxlength=3
                     hint="What the registration clock counts against; 5 when left empty." />

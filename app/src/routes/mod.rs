@@ -10,5 +10,7 @@ pub mod not_found;
 pub mod proposals;
 pub mod public_apps;
 pub mod registration;
+pub mod respond;
 pub mod search;
+pub mod turnaround;
 pub mod validate;

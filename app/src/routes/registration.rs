@@ -16,7 +16,7 @@ fn param(name: &'static str) -> Memo<i32> {
 }
 
 /// "1.5 of 5 business days", and the flag when past.
-fn clock_label(r: &RequestSummary) -> String {
+pub(crate) fn clock_label(r: &RequestSummary) -> String {
     let mut s = format!("{} of {} business days", days_label(r.elapsed_secs), r.target_days);
     if r.breached {
         s.push_str(" · past the target");
@@ -148,7 +148,6 @@ fn RequestView(page: RequestPage) -> impl IntoView {
     let payer_can = page.payer_side && (state == RequestState::Submitted || state == RequestState::InReview);
     // A request waiting on its developer may still be denied (a developer who never answers).
     let payer_may_deny = page.payer_side && !external && state == RequestState::NeedsInfo;
-    let grounds_error = crate::components::form::posted("request").and_then(|p| p.errors.for_field("grounds"));
     view! {
         <div class="wrap page">
             <h1>{format!("Request #{}: {} at {}", r.id, r.client_name, r.brand)}</h1>
@@ -158,14 +157,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             {page.notes.clone().map(|n| view! { <p class="prewrap">{n}</p> })}
             {page.denial.clone().map(|(g, t)| view! { <p class="notice warn">{format!("Denied ({g}): {t}")}</p> })}
             <p class="meta">{format!("Attestation when asked: {}", r.attestation_status.replace('_', " "))}</p>
-            <section class="card" aria-labelledby="steps-heading">
-                <h2 id="steps-heading">"History"</h2>
-                <ol class="plain-list">
-                    {page.steps.iter().map(|s| view! {
-                        <li>{format!("{} · {}", utc_label(s.at), s.state.label())}{s.note.clone().map(|n| view! { <span class="prewrap">{format!(": {n}")}</span> })}</li>
-                    }).collect_view()}
-                </ol>
-            </section>
+            <Steps steps=page.steps.clone() />
             {(page.developer_side && state == RequestState::NeedsInfo).then(|| view! {
                 <PendingForm action=action.clone() class="stack card">
                     <TextArea form="request" name="answer" label="Your answer" rows=4 required=true />
@@ -193,25 +185,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                     </PendingForm>
                 </section>
             })}
-            {(payer_can || payer_may_deny).then(|| view! {
-                <section class="card" aria-labelledby="deny-heading">
-                    <h2 id="deny-heading">"Deny"</h2>
-                    <PendingForm action=action.clone() class="stack">
-                        <fieldset class="field" id="request-grounds">
-                            <legend class="field-label">"Grounds for denying"</legend>
-                            <p class="hint">"Under CMS-9115-F a payer may deny access only for a security risk to its own systems, or a technical reason; an app's attestation answers, or not having attested, are not grounds."</p>
-                            {DENIAL_REASONS.iter().map(|(code, label)| {
-                                let id = format!("ground-{code}");
-                                let label_for = id.clone();
-                                view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=*code />" "{*label}</label> }
-                            }).collect_view()}
-                            {grounds_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
-                        </fieldset>
-                        <TextArea form="request" name="text" label="What is wrong, for the developer" rows=3 />
-                        <button type="submit" name="intent" value="deny" class="button danger">"Deny"</button>
-                    </PendingForm>
-                </section>
-            })}
+            {(payer_can || payer_may_deny).then(|| view! { <DenyForm action=action.clone() form="request" token=None /> })}
             {(page.payer_side && !external && state == RequestState::Approved).then(|| view! {
                 <PendingForm action=action.clone() class="stack card">
                     <TextArea form="request" name="text" label="Why the approval is revoked" rows=3 required=true />
@@ -224,6 +198,48 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                 </PendingForm>
             })}
         </div>
+    }
+}
+
+/// A request's history, oldest first.
+#[component]
+pub(crate) fn Steps(steps: Vec<crate::types::registration::RequestStep>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="steps-heading">
+            <h2 id="steps-heading">"History"</h2>
+            <ol class="plain-list">
+                {steps.into_iter().map(|s| view! {
+                    <li>{format!("{} · {}", utc_label(s.at), s.state.label())}{s.note.map(|n| view! { <span class="prewrap">{format!(": {n}")}</span> })}</li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// Denying a request: the grounds (never the attestation answers, CMS-9115-F) and what is
+/// wrong. `token` is a signed link's, on the email-only payer's page.
+#[component]
+pub(crate) fn DenyForm(action: String, form: &'static str, token: Option<String>) -> impl IntoView {
+    let grounds_error = crate::components::form::posted(form).and_then(|p| p.errors.for_field("grounds"));
+    view! {
+        <section class="card" aria-labelledby="deny-heading">
+            <h2 id="deny-heading">"Deny"</h2>
+            <PendingForm action=action class="stack">
+                {token.map(|t| view! { <input type="hidden" name="token" value=t /> })}
+                <fieldset class="field" id=format!("{form}-grounds")>
+                    <legend class="field-label">"Grounds for denying"</legend>
+                    <p class="hint">"Under CMS-9115-F a payer may deny access only for a security risk to its own systems, or a technical reason; an app's attestation answers, or not having attested, are not grounds."</p>
+                    {DENIAL_REASONS.iter().map(|(code, label)| {
+                        let id = format!("ground-{code}");
+                        let label_for = id.clone();
+                        view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=*code />" "{*label}</label> }
+                    }).collect_view()}
+                    {grounds_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
+                </fieldset>
+                <TextArea form=form name="text" label="What is wrong, for the developer" rows=3 />
+                <button type="submit" name="intent" value="deny" class="button danger">"Deny"</button>
+            </PendingForm>
+        </section>
     }
 }
 

@@ -12,21 +12,29 @@ pub struct Actor {
     pub client: String,
     /// The operator at the command line (never a request: a visitor has no viewer either).
     operator: bool,
+    /// A payer's registration contact answering through a signed link (no account, no powers
+    /// beyond that one request, which the link service checks).
+    contact: Option<String>,
 }
 
 impl Actor {
     pub fn account(viewer: Viewer, client: impl Into<String>) -> Self {
-        Actor { viewer: Some(viewer), client: client.into(), operator: false }
+        Actor { viewer: Some(viewer), client: client.into(), operator: false, contact: None }
     }
 
     /// The operator at the command line (`signpost create-admin`).
     pub fn command_line() -> Self {
-        Actor { viewer: None, client: "command line".into(), operator: true }
+        Actor { viewer: None, client: "command line".into(), operator: true, contact: None }
     }
 
     /// Whoever sent a request: the signed-in account, or a visitor (`None`), who has no powers.
     pub fn request(viewer: Option<Viewer>, client: impl Into<String>) -> Self {
-        Actor { viewer, client: client.into(), operator: false }
+        Actor { viewer, client: client.into(), operator: false, contact: None }
+    }
+
+    /// A registration contact using a signed link, for the audit log.
+    pub fn contact(email: &str, client: impl Into<String>) -> Self {
+        Actor { viewer: None, client: client.into(), operator: false, contact: Some(email.to_string()) }
     }
 
     pub fn account_id(&self) -> Option<i32> {
@@ -37,6 +45,7 @@ impl Actor {
         match &self.viewer {
             Some(v) => v.email.clone(),
             None if self.operator => "command line".into(),
+            None if self.contact.is_some() => format!("{} (signed link)", self.contact.as_deref().unwrap_or_default()),
             None => "visitor".into(),
         }
     }

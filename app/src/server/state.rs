@@ -32,6 +32,9 @@ pub struct AppState {
     /// Reports of problems, which anyone may send, per client address.
     #[from_ref(skip)]
     pub report_limiter: super::rate_limit::ClientLimiter,
+    /// The public turnaround overview's figures.
+    #[from_ref(skip)]
+    pub turnaround: super::services::registration::turnaround::TurnaroundCache,
     /// Signing key and public address for the links in alert mails.
     pub alerts: super::services::subscriptions::AlertContext,
 }

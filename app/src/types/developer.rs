@@ -144,6 +144,9 @@ pub struct Facts {
     pub refresh_token_lifetime: String,
     pub scopes: Vec<String>,
     pub support_email: String,
+    /// Where registration requests are mailed when the payer works no queue on Signpost; it
+    /// answers through signed links.
+    pub registration_email: String,
     pub support_url: Option<WebUrl>,
     pub support_hours: String,
     pub release_notes_url: Option<WebUrl>,
@@ -187,11 +190,17 @@ pub struct ForDevelopers {
     pub apis: Vec<ApiUrl>,
     pub plans: Vec<Plan>,
     pub smart: Vec<SmartSummary>,
+    /// The payer's turnaround on Signpost, to show next to its target.
+    pub turnaround: Option<crate::types::turnaround::TurnaroundBrief>,
 }
 
 impl ForDevelopers {
     pub fn is_empty(&self) -> bool {
-        self.facts.is_none() && self.apis.is_empty() && self.plans.is_empty() && self.smart.is_empty()
+        self.facts.is_none()
+            && self.apis.is_empty()
+            && self.plans.is_empty()
+            && self.smart.is_empty()
+            && self.turnaround.is_none()
     }
 }
 
@@ -251,6 +260,7 @@ impl FactsForm {
         put("refresh_token_lifetime", facts.refresh_token_lifetime.clone());
         put("scopes", facts.scopes.join("\n"));
         put("support_email", facts.support_email.clone());
+        put("registration_email", facts.registration_email.clone());
         put("support_url", url(&facts.support_url));
         put("support_hours", facts.support_hours.clone());
         put("release_notes_url", url(&facts.release_notes_url));
@@ -347,16 +357,21 @@ impl FactsForm {
             };
             plans.push(Plan { name: name.chars().take(200).collect(), line_of_business: lob, apis: plan_apis });
         }
-        let email = self.get("support_email").trim();
-        if !email.is_empty() {
-            // Only characters that need no escaping in a `mailto:` link.
+        for (name, slot) in
+            [("support_email", &mut facts.support_email), ("registration_email", &mut facts.registration_email)]
+        {
+            let email = self.get(name).trim();
+            if email.is_empty() {
+                continue;
+            }
+            // Only characters that need no escaping in a `mailto:` link or a mail header.
             let ok = email.len() <= 254
                 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
                 && email.chars().all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c));
             if ok {
-                facts.support_email = email.to_lowercase();
+                *slot = email.to_lowercase();
             } else {
-                errors.fields.push(("support_email".into(), format!("\"{email}\" is not an email address")));
+                errors.fields.push((name.into(), format!("\"{email}\" is not an email address")));
             }
         }
         let mut scopes = Vec::new();

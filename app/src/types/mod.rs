@@ -17,4 +17,5 @@ pub mod publishing;
 pub mod registration;
 pub mod search;
 pub mod states;
+pub mod turnaround;
 pub mod validation;

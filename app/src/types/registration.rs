@@ -206,6 +206,26 @@ pub struct RequestPage {
     pub developer_side: bool,
 }
 
+/// Where a signed link stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkStatus {
+    Valid,
+    Used,
+    Expired,
+}
+
+/// What an email-only payer's link shows: the request and the app's RFC 7591 registration
+/// request while the link is valid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RespondPage {
+    pub status: LinkStatus,
+    pub expires_at: i64,
+    pub summary: Option<RequestSummary>,
+    pub steps: Vec<RequestStep>,
+    /// Pretty-printed JSON.
+    pub registration: String,
+}
+
 /// Business seconds as days, to one decimal ("2.5").
 pub fn days_label(secs: i64) -> String {
     let tenths = secs.abs() * 10 / 86_400;

@@ -19,6 +19,8 @@ pub mod pages;
 pub mod proposals;
 pub mod publish;
 pub mod requests;
+pub mod respond;
 pub mod session;
 pub mod settings;
+pub mod turnaround;
 pub mod validate_form;

@@ -65,16 +65,13 @@ fn said(asked: &[Asked]) -> String {
     out
 }
 
-/// `POST /requests/{id}`: `intent` = `review`, `ask` (`question`), `answer` (`text`), `approve`
-/// (`client_id`, `notes`), `deny` (`grounds` repeated, `text`), `withdraw` or `revoke` (`text`).
-pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    let page = format!("/requests/{id}");
+/// The action a request form names, from its `intent` and fields.
+pub fn action_of(pairs: &[(String, String)]) -> Result<Action, AppError> {
     if pairs.len() > MAX_FIELDS {
-        let e = AppError::TooLarge(format!("at most {MAX_FIELDS} fields"));
-        return Answer::failed(page, "request", e).respond(&ctx.state, &ctx.parts).await;
+        return Err(AppError::TooLarge(format!("at most {MAX_FIELDS} fields")));
     }
-    let v = |n: &str| value(&pairs, n).to_string();
-    let action = match value(&pairs, "intent") {
+    let v = |n: &str| value(pairs, n).to_string();
+    Ok(match value(pairs, "intent") {
         "review" => Action::StartReview,
         "ask" => Action::AskInfo { question: v("question") },
         "answer" => Action::Answer { text: v("answer") },
@@ -86,15 +83,26 @@ pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, S
         "withdraw" => Action::Withdraw,
         "revoke" => Action::Revoke { text: v("text") },
         _ => {
-            let e = AppError::BadRequest("intent is review, ask, answer, approve, deny, withdraw or revoke".into());
-            return Answer::failed(page, "request", e).respond(&ctx.state, &ctx.parts).await;
+            return Err(AppError::BadRequest("intent is review, ask, answer, approve, deny, withdraw or revoke".into()));
         }
+    })
+}
+
+/// `POST /requests/{id}`: `intent` = `review`, `ask` (`question`), `answer` (`text`), `approve`
+/// (`client_id`, `notes`), `deny` (`grounds` repeated, `text`), `withdraw` or `revoke` (`text`).
+pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    let page = format!("/requests/{id}");
+    let action = match action_of(&pairs) {
+        Ok(a) => a,
+        Err(e) => return Answer::failed(page, "request", e).respond(&ctx.state, &ctx.parts).await,
     };
     let answer = match ctx.actor() {
         Err(e) => Answer::failed(page, "request", e),
         Ok((_, actor)) => {
             let base = ctx.state.settings.public_url.clone();
-            match requests::act(&ctx.state.db, &actor, id, action, &base, ctx.now()).await {
+            match requests::act(&ctx.state.db, &actor, id, action, &ctx.state.settings.calendar(), &base, ctx.now())
+                .await
+            {
                 Ok(Acted::Done(state)) => {
                     Answer::notice(page, "request", format!("The request is now {}.", state.label()))
                 }

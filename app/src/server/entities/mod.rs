@@ -36,6 +36,7 @@ pub mod questionnaire;
 pub mod record_change;
 pub mod registration_request;
 pub mod request_event;
+pub mod request_link;
 pub mod request_message;
 pub mod source;
 pub mod subscription;

@@ -39,6 +39,8 @@ pub struct Model {
     pub decided_at: Option<i64>,
     /// The last SLA reminder sent: 1 the day before the target, 2 on breach.
     pub reminded_stage: Option<i32>,
+    /// Business seconds it waited on the payer until the decision (what turnaround counts).
+    pub decision_secs: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

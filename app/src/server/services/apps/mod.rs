@@ -59,7 +59,7 @@ pub(super) async fn current(db: &impl ConnectionTrait, app: &client_app::Model) 
 }
 
 /// The app's metadata as it was in one version (what an attestation was reviewed against).
-pub(super) async fn metadata_at(db: &impl ConnectionTrait, app_id: i32, version: i32) -> Result<AppMetadata, AppError> {
+pub(crate) async fn metadata_at(db: &impl ConnectionTrait, app_id: i32, version: i32) -> Result<AppMetadata, AppError> {
     let row = client_app_version::Entity::find()
         .filter(client_app_version::Column::AppId.eq(app_id))
         .filter(client_app_version::Column::Version.eq(version))

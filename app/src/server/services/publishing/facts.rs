@@ -126,6 +126,7 @@ fn section(row: Option<developer_facts::Model>, parsed: ParsedFacts, smart: Vec<
         apis: parsed.apis,
         plans: parsed.plans,
         smart,
+        turnaround: None,
     }
 }
 

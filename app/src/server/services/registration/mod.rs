@@ -2,5 +2,8 @@
 //! target, counted in business days.
 pub mod calendar;
 pub mod clock;
+pub mod email_payers;
+pub mod reminders;
 pub mod requests;
+pub mod turnaround;
 pub mod views;

@@ -70,6 +70,9 @@ pub(super) async fn route(
     if let Some(org) = claims::maintainer_org(db, Some(brand_id)).await? {
         return Ok(Ok((Channel::Queue, Some(org), target)));
     }
+    if !f.registration_email.is_empty() {
+        return Ok(Ok((Channel::Email, None, target)));
+    }
     if f.registration_url.is_some() || f.developer_portal.is_some() {
         return Ok(Ok((Channel::External, None, target)));
     }
@@ -169,6 +172,9 @@ pub async fn request_access<C: ConnectionTrait + TransactionTrait>(
             );
             notify::members(&txn, payer, &format!("request-new:{}", r.id), &subject, &body, now).await?;
         }
+        if channel == Channel::Email {
+            super::email_payers::mail_new(&txn, &r, &org.name, &app.client_name, &b.name, base, now).await?;
+        }
         out.push(Asked::Requested { brand_id, request_id: r.id, channel });
     }
     txn.commit().await?;
@@ -207,6 +213,30 @@ pub async fn history(db: &impl ConnectionTrait, request_id: i32) -> Result<Vec<(
         .into_iter()
         .map(|e| (e.at, e.state))
         .collect())
+}
+
+/// Several requests' state histories, oldest first, by request (in chunks the databases'
+/// parameter limits allow).
+pub async fn histories(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, Vec<(i64, RequestState)>>, AppError> {
+    let mut out: std::collections::HashMap<i32, Vec<(i64, RequestState)>> = Default::default();
+    for chunk in ids.chunks(900) {
+        let rows: Vec<(i32, i64, RequestState)> = request_event::Entity::find()
+            .select_only()
+            .columns([request_event::Column::RequestId, request_event::Column::At, request_event::Column::State])
+            .filter(request_event::Column::RequestId.is_in(chunk.to_vec()))
+            .order_by_asc(request_event::Column::At)
+            .order_by_asc(request_event::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, at, state) in rows {
+            out.entry(id).or_default().push((at, state));
+        }
+    }
+    Ok(out)
 }
 
 /// The request's clock at `now`.
@@ -289,7 +319,7 @@ fn plain(field: &str, text: &str, max: usize, needed: bool) -> Result<String, Fo
 
 /// Checks what an action carries; `None` when it is fine. A denial the developer records for a
 /// payer outside Signpost says what the payer said, whatever its ground.
-fn check(action: &Action, self_reported: bool) -> Option<FormErrors> {
+pub(super) fn check(action: &Action, self_reported: bool) -> Option<FormErrors> {
     match action {
         Action::AskInfo { question } => plain("question", question, MAX_TEXT, true).err(),
         Action::Answer { text } => plain("text", text, MAX_TEXT, true).err(),
@@ -336,11 +366,13 @@ fn event_of(action: &Action) -> RequestEvent {
 /// Does `action` to the request, for whichever side may: the payer's members review, ask,
 /// approve, deny and revoke (on an external payer's request, the developer records those as
 /// self-reported); the developer's members answer and withdraw.
+#[allow(clippy::too_many_arguments)]
 pub async fn act<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
     request_id: i32,
     action: Action,
+    calendar: &Calendar,
     base: &str,
     now: i64,
 ) -> Result<Acted, AppError> {
@@ -361,14 +393,48 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     begin_writing(&txn).await?;
+    let side = if developer_side { Side::Developer } else { Side::Payer { self_reported } };
+    let next = change(&txn, actor, request_id, payer, &action, side, calendar, now).await?;
+    tell(&txn, &r, &app, payer, next, side, base, now).await?;
+    txn.commit().await?;
+    Ok(Acted::Done(next))
+}
+
+/// Who changed a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Side {
+    Developer,
+    /// A payer's member, or the developer recording an outside payer's decision.
+    Payer {
+        self_reported: bool,
+    },
+    /// An email-only payer's registration contact, through a signed link.
+    Contact,
+}
+
+/// The state change itself, inside the caller's transaction: the row locked, the state machine
+/// asked, the event recorded and a decision audited. Returns the new state.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn change(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    request_id: i32,
+    payer: Option<i32>,
+    action: &Action,
+    side: Side,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<RequestState, AppError> {
+    let developer_side = side == Side::Developer;
+    let self_reported = side == Side::Payer { self_reported: true };
     let r = request::Entity::find_by_id(request_id)
         .lock_exclusive()
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no request {request_id}")))?;
     let next = r
         .state
-        .next(event_of(&action))
+        .next(event_of(action))
         .ok_or_else(|| AppError::Conflict(format!("the request is {}: that does not apply", r.state.label())))?;
     let before = r.state;
     let mut am: request::ActiveModel = r.clone().into();
@@ -377,7 +443,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     if payer.is_some() {
         am.payer_org_id = Set(payer);
     }
-    let note = match &action {
+    let note = match action {
         Action::AskInfo { question } => Some(question.trim().to_string()),
         Action::Answer { text } | Action::Revoke { text } => Some(text.trim().to_string()),
         Action::Approve { client_id, notes } => {
@@ -397,10 +463,11 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     };
     if next.is_decision() {
         am.decided_at = Set(Some(now));
+        am.decision_secs = Set(Some(super::clock::elapsed_secs(&history(txn, request_id).await?, calendar, now)));
         am.self_reported = Set(self_reported);
     }
-    am.update(&txn).await?;
-    record_event(&txn, request_id, next, actor.account_id(), note.clone(), now).await?;
+    am.update(txn).await?;
+    record_event(txn, request_id, next, actor.account_id(), note.clone(), now).await?;
     if !developer_side {
         let action_name = match next {
             RequestState::Approved => Some(AuditAction::RequestApprove),
@@ -410,7 +477,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
         };
         if let Some(a) = action_name {
             audit::record(
-                &txn,
+                txn,
                 actor,
                 a,
                 Target::new("registration_request", request_id),
@@ -421,8 +488,30 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
             .await?;
         }
     }
-    // The other side hears of it.
-    let b = brand::Entity::find_by_id(r.brand_id).one(&txn).await?.map(|b| b.name).unwrap_or_default();
+    Ok(next)
+}
+
+/// The other side hears of the change: the payer's members (or its registration contact, with a
+/// new link when it is the payer's turn again), or the developer's members.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn tell(
+    txn: &impl ConnectionTrait,
+    r: &request::Model,
+    app: &client_app::Model,
+    payer: Option<i32>,
+    next: RequestState,
+    side: Side,
+    base: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let request_id = r.id;
+    let note = request_event::Entity::find()
+        .filter(request_event::Column::RequestId.eq(request_id))
+        .order_by_desc(request_event::Column::Id)
+        .one(txn)
+        .await?
+        .and_then(|e| e.note);
+    let b = brand::Entity::find_by_id(r.brand_id).one(txn).await?.map(|b| b.name).unwrap_or_default();
     let link = format!("{}/requests/{request_id}", base.trim_end_matches('/'));
     let subject = format!("{} at {}: {}", app.client_name, b, next.label());
     let mut body = format!(
@@ -434,14 +523,23 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     if let Some(n) = &note {
         body.push_str(&format!("\n{n}\n"));
     }
-    body.push_str(&format!("\n{link}\n"));
     let key = format!("request-{}:{request_id}:{now}", next.as_str());
-    match (developer_side, payer) {
-        (true, Some(payer)) => notify::members(&txn, payer, &key, &subject, &body, now).await?,
-        (true, None) => {}
-        (false, _) if !self_reported => notify::members(&txn, app.organization_id, &key, &subject, &body, now).await?,
-        (false, _) => {}
+    match side {
+        Side::Developer => match (payer, r.channel) {
+            (Some(payer), _) => {
+                body.push_str(&format!("\n{link}\n"));
+                notify::members(txn, payer, &key, &subject, &body, now).await?
+            }
+            (None, Channel::Email) => {
+                super::email_payers::mail_contact(txn, r, &key, &subject, &body, next.clock_runs(), base, now).await?
+            }
+            (None, _) => {}
+        },
+        Side::Payer { self_reported: true } => {}
+        Side::Payer { self_reported: false } | Side::Contact => {
+            body.push_str(&format!("\n{link}\n"));
+            notify::members(txn, app.organization_id, &key, &subject, &body, now).await?
+        }
     }
-    txn.commit().await?;
-    Ok(Acted::Done(next))
+    Ok(())
 }

@@ -5,14 +5,13 @@ use super::clock::Clock;
 use crate::error::AppError;
 use crate::server::entities::{client_app, organization, registration_request as request, request_event};
 use crate::server::policy::{self, Actor};
-use crate::types::registration::{Channel, RequestPage, RequestState, RequestStep, RequestSummary};
+use crate::types::registration::{Channel, RequestPage, RequestStep, RequestSummary};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 
 /// Requests a list shows.
 const LISTED: u64 = 500;
 
-async fn summaries(
+pub(super) async fn summaries(
     db: &impl ConnectionTrait,
     rows: Vec<request::Model>,
     calendar: &Calendar,
@@ -24,16 +23,7 @@ async fn summaries(
     let brands = lookup::brand_names(db, rows.iter().map(|r| r.brand_id).collect()).await?;
     let assignees = lookup::account_emails(db, rows.iter().filter_map(|r| r.assignee_id).collect()).await?;
     let request_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut histories: HashMap<i32, Vec<(i64, RequestState)>> = HashMap::new();
-    for e in request_event::Entity::find()
-        .filter(request_event::Column::RequestId.is_in(request_ids))
-        .order_by_asc(request_event::Column::At)
-        .order_by_asc(request_event::Column::Id)
-        .all(db)
-        .await?
-    {
-        histories.entry(e.request_id).or_default().push((e.at, e.state));
-    }
+    let histories = super::requests::histories(db, &request_ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -181,6 +171,12 @@ pub async fn requests_page(
                     brand_id: b.id,
                     name: b.name,
                     route: format!("its queue on Signpost, {days} business days in production"),
+                    can_ask: true,
+                },
+                Ok((Channel::Email, _, days)) => PickItem {
+                    brand_id: b.id,
+                    name: b.name,
+                    route: format!("by mail to its registration contact, {days} business days in production"),
                     can_ask: true,
                 },
                 Ok((_, _, days)) => PickItem {
