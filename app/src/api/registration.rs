@@ -1,7 +1,7 @@
 //! Server functions for the registration pages: an app's requests and payer picker, one
 //! request, and a payer's queue. The services check the policy.
 use crate::error::AppError;
-use crate::types::registration::{RequestPage, RequestSummary, RequestsPage};
+use crate::types::registration::{RequestPage, RequestsPage};
 use leptos::prelude::*;
 
 #[server(endpoint = "app_requests")]
@@ -35,11 +35,14 @@ pub async fn request_record(id: i32) -> Result<RequestPage, AppError> {
 }
 
 #[server(endpoint = "payer_queue")]
-pub async fn payer_queue(org: i32) -> Result<Vec<RequestSummary>, AppError> {
+pub async fn payer_queue(
+    org: i32,
+    filter: crate::types::registration::QueueFilter,
+) -> Result<crate::types::registration::QueuePage, AppError> {
     let state = crate::server::state::app_state()?;
     let (_, actor) = crate::server::session::require_actor().await?;
     let now = chrono::Utc::now().timestamp();
-    crate::server::services::registration::views::queue(&state.db, &actor, org, &state.settings.calendar(), now)
+    crate::server::services::registration::views::queue(&state.db, &actor, org, filter, &state.settings.calendar(), now)
         .await
         .map_err(super::fail)
 }

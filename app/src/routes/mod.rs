@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod not_found;
 pub mod proposals;
 pub mod public_apps;
+pub mod queue;
 pub mod registration;
 pub mod respond;
 pub mod search;

@@ -1,6 +1,6 @@
 //! Registration requests: an app's requests with a payer picker (`/orgs/:id/apps/:app/requests`),
 //! one request (`/requests/:id`) and a payer's queue (`/orgs/:id/queue`), each with its clock.
-use crate::api::registration::{app_requests, payer_queue, request_record};
+use crate::api::registration::{app_requests, request_record};
 use crate::components::form::{FormMessages, PendingForm, SubmitButton, TextArea, TextField};
 use crate::routes::accounts::{failed, query_value, utc_label};
 use crate::types::registration::{
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn param(name: &'static str) -> Memo<i32> {
+pub(crate) fn param(name: &'static str) -> Memo<i32> {
     let params = use_params_map();
     Memo::new(move |_| params.with(|p| p.get(name).and_then(|s| s.parse::<i32>().ok()).unwrap_or(0)))
 }
@@ -26,17 +26,25 @@ pub(crate) fn clock_label(r: &RequestSummary) -> String {
     s
 }
 
+/// Requests as a table; in the payer's queue, with the assignee and (for bulk assignment) a
+/// checkbox for each.
 #[component]
-fn RequestTable(rows: Vec<RequestSummary>, payer_view: bool) -> impl IntoView {
+pub(crate) fn RequestTable(
+    rows: Vec<RequestSummary>,
+    payer_view: bool,
+    #[prop(optional)] select: bool,
+) -> impl IntoView {
     view! {
         <table class="table">
             <caption class="visually-hidden">"Requests"</caption>
             <thead><tr>
+                {select.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                 <th scope="col">"Request"</th>
                 <th scope="col">{if payer_view { "App" } else { "Payer" }}</th>
                 <th scope="col">"Environment"</th>
                 <th scope="col">"State"</th>
                 <th scope="col">"Clock"</th>
+                {payer_view.then(|| view! { <th scope="col">"Assigned to"</th> })}
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
@@ -44,11 +52,16 @@ fn RequestTable(rows: Vec<RequestSummary>, payer_view: bool) -> impl IntoView {
                     let class = if r.breached { "breached" } else { "" };
                     view! {
                         <tr class=class>
+                            {select.then(|| {
+                                let id = format!("select-{}", r.id);
+                                view! { <td><input type="checkbox" name="request" value=r.id.to_string() id=id.clone() aria-label=format!("Request #{}", r.id) /></td> }
+                            })}
                             <td><a href=format!("/requests/{}", r.id)>{format!("#{}", r.id)}</a></td>
                             <td>{who}</td>
                             <td>{r.environment.as_str()}</td>
                             <td>{r.state.label()}{r.self_reported.then_some(" (self-reported)")}</td>
                             <td>{clock_label(&r)}</td>
+                            {payer_view.then(|| view! { <td>{r.assignee.clone().unwrap_or_else(|| "nobody".into())}</td> })}
                         </tr>
                     }
                 }).collect_view()}
@@ -153,6 +166,16 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             <h1>{format!("Request #{}: {} at {}", r.id, r.client_name, r.brand)}</h1>
             <p class="lede">{format!("{} · {} access · {}{} · {}", r.developer_org, r.environment.as_str(), state.label(), if r.self_reported { " (self-reported by the developer)" } else { "" }, clock_label(&r))}</p>
             <FormMessages form="request" />
+            {r.assignee.clone().filter(|_| page.payer_side).map(|a| view! { <p class="meta">{format!("Assigned to {a}")}</p> })}
+            {page.payer_org.filter(|_| state.is_open()).map(|org| view! {
+                <PendingForm action=format!("/orgs/{org}/queue/assign") class="inline-form">
+                    <input type="hidden" name="request" value=r.id.to_string() />
+                    <input type="hidden" name="back" value=format!("/requests/{}", r.id) />
+                    <crate::components::form::SelectField form="request" name="assignee" label="Assign to"
+                        options=crate::routes::queue::assignee_options(&page.members) selected="none" />
+                    <button type="submit" class="button secondary">"Assign"</button>
+                </PendingForm>
+            })}
             {page.client_id.clone().map(|c| view! { <p>"Client id: "<code>{c}</code></p> })}
             {page.notes.clone().map(|n| view! { <p class="prewrap">{n}</p> })}
             {page.denial.clone().map(|(g, t)| view! { <p class="notice warn">{format!("Denied ({g}): {t}")}</p> })}
@@ -240,28 +263,5 @@ pub(crate) fn DenyForm(action: String, form: &'static str, token: Option<String>
                 <button type="submit" name="intent" value="deny" class="button danger">"Deny"</button>
             </PendingForm>
         </section>
-    }
-}
-
-/// `/orgs/:id/queue`.
-#[component]
-pub fn PayerQueuePage() -> impl IntoView {
-    let org = param("id");
-    let list = Resource::new(move || org.get(), payer_queue);
-    view! {
-        <Title text="Registration queue" />
-        <div class="wrap page">
-            <h1>"Registration queue"</h1>
-            <p class="lede">"Apps asking your organization for access, the shortest time left on the clock first."</p>
-            <Suspense fallback=|| view! { <p class="status">"One moment…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"No requests yet."</p> }.into_any(),
-                        Ok(rows) => view! { <RequestTable rows=rows payer_view=true /> }.into_any(),
-                        Err(e) => failed(e),
-                    }
-                })}
-            </Suspense>
-        </div>
     }
 }

@@ -88,6 +88,20 @@ impl RequestState {
         }
     }
 
+    pub const ALL: [RequestState; 7] = [
+        RequestState::Submitted,
+        RequestState::InReview,
+        RequestState::NeedsInfo,
+        RequestState::Approved,
+        RequestState::Denied,
+        RequestState::Withdrawn,
+        RequestState::Revoked,
+    ];
+
+    pub fn parse(text: &str) -> Option<RequestState> {
+        RequestState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             RequestState::Submitted => "submitted",
@@ -204,7 +218,41 @@ pub struct RequestPage {
     /// The viewer answers for the payer (or records an external payer's decision).
     pub payer_side: bool,
     pub developer_side: bool,
+    /// The payer organization answering it now and its members, for assigning (its own members
+    /// only).
+    pub payer_org: Option<i32>,
+    pub members: Vec<(i32, String)>,
 }
+
+/// The queue's filters, as the page's query string has them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    /// `open` (the default), `all`, or one state (`needs_info`).
+    pub state: String,
+    /// Only requests made at least this many calendar days ago.
+    pub older_than_days: String,
+    /// `me`, `none`, or an account id.
+    pub assignee: String,
+    /// Part of the app's name.
+    pub app: String,
+    /// Only requests past their target.
+    pub breached: bool,
+    /// `left` (time left on the clock, the default), `oldest` or `newest`.
+    pub sort: String,
+}
+
+/// The payer's queue page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub organization_id: i32,
+    pub filter: QueueFilter,
+    pub rows: Vec<RequestSummary>,
+    /// The organization's members, who requests can be assigned to: (account id, address).
+    pub members: Vec<(i32, String)>,
+}
+
+/// Requests one bulk assignment may move.
+pub const MAX_ASSIGN: usize = 100;
 
 /// Where a signed link stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

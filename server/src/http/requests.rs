@@ -83,7 +83,9 @@ pub fn action_of(pairs: &[(String, String)]) -> Result<Action, AppError> {
         "withdraw" => Action::Withdraw,
         "revoke" => Action::Revoke { text: v("text") },
         _ => {
-            return Err(AppError::BadRequest("intent is review, ask, answer, approve, deny, withdraw or revoke".into()));
+            return Err(AppError::BadRequest(
+                "intent is review, ask, answer, approve, deny, withdraw or revoke".into(),
+            ));
         }
     })
 }
@@ -108,6 +110,54 @@ pub async fn act(ctx: Ctx, Path(id): Path<i32>, Form(pairs): Form<Vec<(String, S
                 }
                 Ok(Acted::Invalid(errors)) => Answer::invalid(page, "request", pairs, errors),
                 Err(e) => Answer::failed(page, "request", e),
+            }
+        }
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}
+
+/// `POST /orgs/{id}/queue/assign`: `request` (repeated, up to 100) and `assignee` (an account id
+/// of the organization's members, or `none`); `back` is the queue or request page to show again.
+pub async fn assign(ctx: Ctx, Path(org): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    use app::server::services::registration::assign;
+    // Only this organization's queue or one request's page go back into the answer.
+    let back = match value(&pairs, "back") {
+        b if b.starts_with("/requests/") && b[10..].bytes().all(|c| c.is_ascii_digit()) && b.len() > 10 => {
+            b.to_string()
+        }
+        _ => format!("/orgs/{org}/queue"),
+    };
+    let form = if back.starts_with("/requests/") { "request" } else { "queue" };
+    let parsed = (|| {
+        if pairs.len() > MAX_FIELDS + 10 {
+            return Err(AppError::TooLarge(format!("at most {MAX_FIELDS} fields")));
+        }
+        let ids = pairs
+            .iter()
+            .filter(|(n, _)| n == "request")
+            .map(|(_, v)| v.trim().parse::<i32>().map_err(|_| AppError::BadRequest("a request is a number".into())))
+            .collect::<Result<Vec<i32>, AppError>>()?;
+        let assignee = match value(&pairs, "assignee").trim() {
+            "none" | "" => None,
+            a => Some(a.parse::<i32>().map_err(|_| AppError::BadRequest("assignee is a member or none".into()))?),
+        };
+        Ok((ids, assignee))
+    })();
+    let answer = match (parsed, ctx.actor()) {
+        (Err(e), _) | (_, Err(e)) => Answer::failed(back, form, e),
+        (Ok((ids, assignee)), Ok((_, actor))) => {
+            let base = ctx.state.settings.public_url.clone();
+            match assign::assign(&ctx.state.db, &actor, org, &ids, assignee, &base, ctx.now()).await {
+                Ok(n) => Answer::notice(
+                    back,
+                    form,
+                    format!(
+                        "{n} request{} {}.",
+                        if n == 1 { "" } else { "s" },
+                        if assignee.is_some() { "assigned" } else { "unassigned" }
+                    ),
+                ),
+                Err(e) => Answer::failed(back, form, e),
             }
         }
     };

@@ -6,8 +6,9 @@
 use super::account_rules::admin;
 use super::attestations::registered;
 use super::browser::{Browser, link_token, mails_to};
-use super::claims::{brand_id, organization};
+use super::claims::brand_id;
 use super::helpers::{Backend, spawn_app_with};
+use super::registration::payer;
 use app::server::entities::{account, audit_log, registration_request, request_link};
 use app::server::policy::Actor;
 use app::server::services::accounts::sessions::viewer_of;
@@ -144,12 +145,7 @@ async fn payers_are_reminded_before_and_at_the_target(backend: Backend) {
     let mut dev = Browser::new(&app);
     let (org, app_id, _) = registered(&mut dev, &[]).await;
     let mut boss = admin(&app, "boss@example.org").await;
-    let aetna = brand_id(&app, "Aetna").await;
-    let mut payer = Browser::new(&app);
-    payer.sign_up_and_log_in("pat@aetna.example").await;
-    let org_a = organization(&mut payer, "Aetna Interop", "payer").await;
-    let (o, b) = (org_a.to_string(), aetna.to_string());
-    assert_eq!(boss.post("/admin/claims", &[("organization", o.as_str()), ("brand", b.as_str())]).await.status, 303);
+    let (_pat, _, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
     let a = account::Entity::find().filter(account::Column::Email.eq("dev@wallet.example.com")).one(&app.db).await;
     let actor = Actor::account(viewer_of(&app.db, &a.unwrap().unwrap(), None).await.unwrap(), "test");
     // Submitted Monday 2026-11-23 at 09:00 in New York, on a 5-day target; Thanksgiving skipped.

@@ -22,6 +22,7 @@ mod moderation;
 mod poll;
 mod publisher_feed;
 mod publishing;
+mod queue;
 mod registration;
 mod search_quality;
 mod turnaround;

@@ -8,7 +8,7 @@ use super::account_rules::admin;
 use super::attestations::registered;
 use super::browser::{Browser, mails_to};
 use super::claims::{brand_id, organization};
-use super::helpers::{Backend, spawn_app_with};
+use super::helpers::{Backend, TestApp, spawn_app_with};
 use app::server::entities::{audit_log, registration_request, request_event};
 use app::server::policy::Actor;
 use app::server::services::registration::calendar::{Calendar, UsZone};
@@ -18,6 +18,23 @@ use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 on_both_databases!(requests_run_on_the_payers_clocks,);
+
+/// A payer's member signed in, its organization, and the named brand granted to it by `boss`.
+pub(super) async fn payer<'a>(
+    app: &'a TestApp,
+    boss: &mut Browser<'_>,
+    email: &str,
+    org_name: &str,
+    brand: &str,
+) -> (Browser<'a>, i32, i32) {
+    let b = brand_id(app, brand).await;
+    let mut member = Browser::new(app);
+    member.sign_up_and_log_in(email).await;
+    let org = organization(&mut member, org_name, "payer").await;
+    let (o, bs) = (org.to_string(), b.to_string());
+    assert_eq!(boss.post("/admin/claims", &[("organization", o.as_str()), ("brand", bs.as_str())]).await.status, 303);
+    (member, org, b)
+}
 
 const HOUR: i64 = 3_600;
 
@@ -217,6 +234,6 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
     assert_eq!((before.elapsed_secs, before.breached, before.due_soon), (4 * 86_400 + HOUR, false, true));
     let after = views::page(&app.db, &Actor::command_line(), req_b.id, &cal, at(1, 10, 12)).await.unwrap().summary;
     assert_eq!((after.elapsed_secs, after.breached), (5 * 86_400 + HOUR, true));
-    let queue = views::queue(&app.db, &Actor::command_line(), org_b, &cal, at(1, 10, 12)).await;
+    let queue = views::queue(&app.db, &Actor::command_line(), org_b, Default::default(), &cal, at(1, 10, 12)).await;
     assert!(queue.is_err(), "the queue is its members' only");
 }

@@ -5,8 +5,9 @@
 use super::account_rules::admin;
 use super::attestations::registered;
 use super::browser::Browser;
-use super::claims::{brand_id, organization};
+use super::claims::brand_id;
 use super::helpers::{Backend, TestApp, spawn_app_with};
+use super::registration::payer;
 use app::server::entities::account;
 use app::server::policy::Actor;
 use app::server::services::accounts::sessions::viewer_of;
@@ -54,12 +55,8 @@ async fn turnaround_is_computed_from_the_clocks(backend: Backend) {
     let mut dev_browser = Browser::new(&app);
     let (org, app_id, _) = registered(&mut dev_browser, &[]).await;
     let mut boss = admin(&app, "boss@example.org").await;
-    let (aetna, humana) = (brand_id(&app, "Aetna").await, brand_id(&app, "Humana").await);
-    let mut payer_browser = Browser::new(&app);
-    payer_browser.sign_up_and_log_in("pat@aetna.example").await;
-    let org_a = organization(&mut payer_browser, "Aetna Interop", "payer").await;
-    let (o, b) = (org_a.to_string(), aetna.to_string());
-    assert_eq!(boss.post("/admin/claims", &[("organization", o.as_str()), ("brand", b.as_str())]).await.status, 303);
+    let humana = brand_id(&app, "Humana").await;
+    let (_payer_browser, _, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
     let dev = actor(&app, "dev@wallet.example.com").await;
     let payer = actor(&app, "pat@aetna.example").await;
     let prod = Environment::Production;

@@ -103,6 +103,8 @@ pub enum AuditAction {
     RequestDeny,
     #[sea_orm(string_value = "request.revoke")]
     RequestRevoke,
+    #[sea_orm(string_value = "request.assign")]
+    RequestAssign,
 }
 
 impl AuditAction {

@@ -61,3 +61,20 @@ pub async fn admins(db: &impl ConnectionTrait, key: &str, subject: &str, body: &
         .await?;
     queue(db, accounts, key, subject, body, now).await
 }
+
+/// Queues the mail to the given accounts, the active ones.
+pub async fn accounts(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    key: &str,
+    subject: &str,
+    body: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let accounts = account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.to_vec()))
+        .filter(account::Column::State.eq(AccountState::Active))
+        .all(db)
+        .await?;
+    queue(db, accounts, key, subject, body, now).await
+}

@@ -1,5 +1,6 @@
 //! Registration requests: an app asks payers for access, on each payer's published turnaround
 //! target, counted in business days.
+pub mod assign;
 pub mod calendar;
 pub mod clock;
 pub mod email_payers;
