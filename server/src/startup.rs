@@ -185,6 +185,8 @@ pub fn router(state: AppState) -> Router {
         .route("/orgs/{id}/apps/{app}/requests", form(http::requests::ask))
         .route("/requests/{id}", big_form(http::requests::act))
         .route("/respond", big_form(http::respond::respond))
+        .route("/requests/{id}/messages", post(http::messages::post))
+        .route("/requests/{id}/messages/{message}/attachment", get(http::messages::attachment))
         .route("/orgs/{id}/queue/assign", form(http::requests::assign))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))

@@ -181,6 +181,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             {page.denial.clone().map(|(g, t)| view! { <p class="notice warn">{format!("Denied ({g}): {t}")}</p> })}
             <p class="meta">{format!("Attestation when asked: {}", r.attestation_status.replace('_', " "))}</p>
             <Steps steps=page.steps.clone() />
+            <Thread request=r.id messages=page.thread.clone() can_write=page.can_write />
             {(page.developer_side && state == RequestState::NeedsInfo).then(|| view! {
                 <PendingForm action=action.clone() class="stack card">
                     <TextArea form="request" name="answer" label="Your answer" rows=4 required=true />
@@ -221,6 +222,42 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                 </PendingForm>
             })}
         </div>
+    }
+}
+
+/// The request's messages, and the form to write one with an attachment.
+#[component]
+fn Thread(request: i32, messages: Vec<crate::types::registration::ThreadMessage>, can_write: bool) -> impl IntoView {
+    let file_error = crate::components::form::posted("thread").and_then(|p| p.errors.for_field("file"));
+    view! {
+        <section class="card" aria-labelledby="thread-heading">
+            <h2 id="thread-heading">"Messages"</h2>
+            <FormMessages form="thread" />
+            {messages.is_empty().then(|| view! { <p class="muted">"No messages yet."</p> })}
+            <ol class="plain-list thread">
+                {messages.into_iter().map(|m| view! {
+                    <li>
+                        <p class="meta">{format!("{} · {} ({})", utc_label(m.at), m.author, if m.from_payer { "payer" } else { "developer" })}</p>
+                        {(!m.body.is_empty()).then(|| view! { <p class="prewrap">{m.body.clone()}</p> })}
+                        {m.attachment.clone().map(|name| view! {
+                            <p><a href=format!("/requests/{request}/messages/{}/attachment", m.id) download>{format!("Attachment: {name}")}</a></p>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            {can_write.then(|| view! {
+                <form method="post" action=format!("/requests/{request}/messages") enctype="multipart/form-data" class="stack">
+                    <TextArea form="thread" name="body" label="Message" rows=3 />
+                    <div class="field">
+                        <label class="field-label" for="thread-file">"Attach a file (PDF, PNG, JPEG or plain text, up to 1 MB)"</label>
+                        <input type="file" id="thread-file" name="file" accept=".pdf,.png,.jpg,.jpeg,.txt,application/pdf,image/png,image/jpeg,text/plain"
+                            aria-describedby=file_error.as_ref().map(|_| "thread-file-error") />
+                        {file_error.clone().map(|e| view! { <p class="field-error" id="thread-file-error">{e}</p> })}
+                    </div>
+                    <button type="submit" class="button">"Send"</button>
+                </form>
+            })}
+        </section>
     }
 }
 

@@ -222,6 +222,21 @@ pub struct RequestPage {
     /// only).
     pub payer_org: Option<i32>,
     pub members: Vec<(i32, String)>,
+    pub thread: Vec<ThreadMessage>,
+    /// The viewer may write in the thread (either side's members).
+    pub can_write: bool,
+}
+
+/// A message in a request's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    pub id: i32,
+    pub at: i64,
+    pub author: String,
+    pub from_payer: bool,
+    pub body: String,
+    /// The attachment's safe file name.
+    pub attachment: Option<String>,
 }
 
 /// The queue's filters, as the page's query string has them.

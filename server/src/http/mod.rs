@@ -14,6 +14,7 @@ pub mod developer;
 pub mod endpoints;
 pub mod headers;
 pub mod health;
+pub mod messages;
 pub mod orgs;
 pub mod pages;
 pub mod proposals;

@@ -20,7 +20,15 @@ pub struct Page {
     pub location: Option<String>,
     pub set_cookie: Vec<String>,
     pub retry_after: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
+}
+
+impl Page {
+    /// A response header, as text.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
 }
 
 impl<'a> Browser<'a> {
@@ -41,7 +49,8 @@ impl<'a> Browser<'a> {
                 self.cookie = (!value.is_empty()).then_some(value);
             }
         }
-        Page { status, location, set_cookie, retry_after, body: r.text().await.unwrap() }
+        let headers = r.headers().clone();
+        Page { status, location, set_cookie, retry_after, headers, body: r.text().await.unwrap() }
     }
 
     fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

@@ -1,6 +1,7 @@
-//! The payer's queue: filters (state, age, assignee, app, past the target), sorting, and
+//! The payer's queue and each request's thread: filters (state, age, assignee, app, past the target), sorting, and
 //! assignment one at a time or in bulk, by HTTP; nobody outside the payer organization assigns,
-//! nobody is assigned who is not a member, and each assignment is audited and mailed.
+//! nobody is assigned who is not a member, and each assignment is audited and mailed; both sides write in the thread with a checked
+//! attachment, served only as a download, and nobody else does.
 use super::account_rules::admin;
 use super::attestations::registered;
 use super::browser::{Browser, mails_to};
@@ -101,4 +102,79 @@ async fn payers_filter_sort_and_assign_their_queue(backend: Backend) {
     assert_eq!(pat.get(&format!("{queue}?state=bogus")).await.status, 400);
     assert_eq!(pat.get(&format!("{queue}?sort=bogus")).await.status, 400);
     assert_eq!(other.get(&queue).await.status, 403);
+}
+
+on_both_databases!(both_sides_write_in_the_thread_with_attachments,);
+
+fn message(body: &str, file: Option<(&str, Vec<u8>)>) -> reqwest::multipart::Form {
+    let form = reqwest::multipart::Form::new().text("body", body.to_string());
+    match file {
+        Some((name, bytes)) => form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string())),
+        None => form,
+    }
+}
+
+async fn both_sides_write_in_the_thread_with_attachments(backend: Backend) {
+    let app = spawn_app_with(backend, true).await;
+    let mut dev = Browser::new(&app);
+    let (_, _, app_page) = registered(&mut dev, &[]).await;
+    let mut boss = admin(&app, "boss@example.org").await;
+    let (mut pat, _, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
+    let (mut other, _, _) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
+    let a = aetna.to_string();
+    dev.post(&format!("{app_page}/requests"), &[("brand", a.as_str()), ("environment", "production")]).await;
+    let r = registration_request::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let (page, thread) = (format!("/requests/{}", r.id), format!("/requests/{}/messages", r.id));
+
+    let p = dev
+        .post_multipart(
+            &thread,
+            message(
+                "Our redirect URI list, attached.",
+                Some(("../uris list.txt", b"https://wallet.example/cb\n".to_vec())),
+            ),
+        )
+        .await;
+    assert!(p.status == 200 && p.body.contains("Sent"), "{}: {}", p.status, p.body);
+    let mail = mails_to(&app, "pat@aetna.example").await;
+    assert!(
+        mail.iter().any(|(s, b)| s.starts_with("New message") && b.contains("Attached: uris_list.txt")),
+        "{mail:?}"
+    );
+    let seen = pat.get(&page).await;
+    assert!(
+        seen.body.contains("Our redirect URI list, attached.") && seen.body.contains("Attachment: uris_list.txt"),
+        "{}",
+        seen.body
+    );
+    let id = app::server::entities::request_message::Entity::find().one(&app.db).await.unwrap().unwrap().id;
+    let file = pat.get(&format!("{thread}/{id}/attachment")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body, "https://wallet.example/cb\n");
+    assert_eq!(file.header("content-type"), "text/plain; charset=utf-8");
+    assert_eq!(file.header("content-disposition"), "attachment; filename=\"uris_list.txt\"");
+    assert_eq!(file.header("x-content-type-options"), "nosniff");
+    assert!(file.header("content-security-policy").contains("sandbox"));
+
+    // The payer answers with a PDF; an executable, an empty message and an oversized file are
+    // refused; another payer, a visitor and an admin do not write.
+    let p = pat
+        .post_multipart(&thread, message("Signed terms attached.", Some(("terms.pdf", b"%PDF-1.4 terms".to_vec()))))
+        .await;
+    assert!(p.body.contains("Sent"), "{}", p.body);
+    assert!(mails_to(&app, "dev@wallet.example.com").await.iter().any(|(s, _)| s.starts_with("New message")));
+    let p = dev.post_multipart(&thread, message("", Some(("setup.exe", b"MZ\x90\x00\x03\x00".to_vec())))).await;
+    assert!(p.status == 400 && p.body.contains("attach a PDF"), "{}: {}", p.status, p.body);
+    assert_eq!(dev.post_multipart(&thread, message("  ", None)).await.status, 400);
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    assert_eq!(dev.post_multipart(&thread, message("big", Some(("big.txt", big)))).await.status, 413);
+    assert_eq!(dev.post(&thread, &[("body", "not multipart")]).await.status, 400);
+    assert_eq!(other.post_multipart(&thread, message("Hello?", None)).await.status, 403);
+    assert_eq!(other.get(&format!("{thread}/{id}/attachment")).await.status, 403);
+    assert_eq!(Browser::new(&app).get(&format!("{thread}/{id}/attachment")).await.status, 401);
+    assert_eq!(boss.post_multipart(&thread, message("Admin here", None)).await.status, 403);
+    assert_eq!(boss.get(&format!("{thread}/{id}/attachment")).await.status, 200, "admins read");
+    assert_eq!(pat.get(&format!("{thread}/999999/attachment")).await.status, 404);
+    let all = app::server::entities::request_message::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(all.len(), 2, "nothing refused was stored");
 }

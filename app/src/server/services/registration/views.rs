@@ -188,6 +188,8 @@ pub async fn page(
         developer_side: developer_member,
         payer_org,
         members,
+        thread: super::thread::messages(db, request_id).await?,
+        can_write: developer_member || policy::work_request(actor, payer, app.organization_id).is_ok(),
     })
 }
 
