@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { launch, hydrated, seriousViolations, cspRefusals } from './browser.mjs';
 import { mailTo } from './mail.mjs';
 import { logIn, signUp } from './signup.mjs';
+import { registerApp } from './apps.mjs';
 
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
@@ -25,28 +26,7 @@ test('a developer registers and attests an app, an admin approves it, and the pu
   const page = await browsers.developer.newPage();
   const refused = cspRefusals(page);
   await signUp(page, developer);
-  await page.locator('#org-name').fill(`Wallet Inc ${stamp}`);
-  await page.locator('#org-kind').selectOption('developer');
-  await page.getByRole('button', { name: 'Create' }).click();
-  await page.locator('h1', { hasText: `Wallet Inc ${stamp}` }).waitFor();
-
-  await page.getByRole('link', { name: 'Register an app' }).click();
-  await page.locator('h1', { hasText: 'Register an app' }).waitFor();
-  await hydrated(page);
-  assert.deepEqual(await seriousViolations(page), [], 'axe on the new-app form');
-  await page.getByLabel('Name (client_name)').fill(appName);
-  await page.getByLabel('What it does, for members').fill('Keeps your claims in one place.');
-  await page.getByLabel('Web', { exact: true }).check();
-  await page.getByLabel('FHIR versions it reads').fill('4.0.1');
-  await page.getByLabel('Contacts (one address a line)').fill(developer);
-  await page.getByLabel('Privacy policy (policy_uri)').fill('https://wallet.example.com/privacy');
-  await page.getByLabel('Redirect URIs (one a line)').fill('https://wallet.example.com/callback');
-  await page.getByLabel('Client authentication (token_endpoint_auth_method)').selectOption('none');
-  await page.getByLabel('authorization_code').check();
-  await page.getByLabel('Scopes, one a line, each followed by why the app needs it')
-    .fill('patient/ExplanationOfBenefit.rs to show the member their claims');
-  await page.getByRole('button', { name: 'Register the app' }).click();
-  await page.locator('h1', { hasText: appName }).waitFor();
+  await registerApp(page, { orgName: `Wallet Inc ${stamp}`, appName, contact: developer, checkAxe: true });
   await hydrated(page);
   assert.deepEqual(await seriousViolations(page), [], 'axe on the app page');
 

@@ -106,7 +106,7 @@ fn RequestsView(page: RequestsPage) -> impl IntoView {
                 <section class="card" aria-labelledby="pick-heading">
                     <h2 id="pick-heading">"Request access"</h2>
                     <PendingForm action=format!("{base}/requests") method="get" class="stack">
-                        <TextField form="pick" name="q" label="Find payers" required=false value=page.q.clone() maxlength=200 />
+                        <TextField form="pick" name="q" label="Find payers" required=false value=page.q.clone() maxlength=200 hint="Several at once, separated by commas: Aetna, Cigna" />
                         <SubmitButton label="Search" class="secondary" />
                     </PendingForm>
                     {(!page.found.is_empty()).then(|| view! {

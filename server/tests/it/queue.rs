@@ -18,7 +18,10 @@ async fn payers_filter_sort_and_assign_their_queue(backend: Backend) {
     let (_, _, app_page) = registered(&mut dev, &[]).await;
     let mut boss = admin(&app, "boss@example.org").await;
     let (mut pat, org_a, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
-    let (mut other, org_c, _) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
+    let (mut other, org_c, cigna) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
+    // Several payers found at once, separated by commas.
+    let picked = dev.get(&format!("{app_page}/requests?q=Aetna%2C%20Cigna")).await.body;
+    assert!(picked.contains(&format!("id=\"pick-{aetna}\"")) && picked.contains(&format!("id=\"pick-{cigna}\"")), "{picked}");
     let a = aetna.to_string();
     for env in ["production", "sandbox"] {
         let p = dev.post(&format!("{app_page}/requests"), &[("brand", a.as_str()), ("environment", env)]).await;

@@ -218,9 +218,15 @@ pub async fn requests_page(
         .ok_or_else(|| AppError::NotFound(format!("there is no organization {org_id}")))?;
     let q: String = q.trim().chars().take(200).collect();
     let mut found = Vec::new();
-    if !q.is_empty() {
-        let query = crate::types::search::SearchQuery { q: q.clone(), ..Default::default() };
-        for b in search.search(db, &query).await?.results {
+    // "Aetna, Cigna": each part searched, the results together, each brand once.
+    let mut seen = std::collections::HashSet::new();
+    let mut hits = Vec::new();
+    for part in q.split(',').map(str::trim).filter(|p| !p.is_empty()).take(10) {
+        let query = crate::types::search::SearchQuery { q: part.to_string(), ..Default::default() };
+        hits.extend(search.search(db, &query).await?.results.into_iter().filter(|b| seen.insert(b.id)));
+    }
+    {
+        for b in hits {
             let item = match super::requests::route(db, b.id, Environment::Production).await? {
                 Ok((Channel::Queue, _, days)) => PickItem {
                     brand_id: b.id,
