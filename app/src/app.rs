@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:id/apps/:app/requests") view=crate::routes::registration::AppRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("/requests/:id") view=crate::routes::registration::RequestPageView ssr=SsrMode::Async />
                     <Route path=path!("/orgs/:id/queue") view=crate::routes::queue::PayerQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/orgs/:id/registration") view=crate::routes::payer_settings::PayerSettingsPageView ssr=SsrMode::Async />
                     <Route path=path!("/admin/attestations") view=crate::routes::attestations::AttestationQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/attestations/:id") view=crate::routes::attestations::AttestationReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/apps") view=crate::routes::public_apps::PublicAppsPage ssr=SsrMode::Async />

@@ -113,7 +113,7 @@ test('a developer asks two payers at once, one asks for information, approves, a
   await dev.locator('[role=status]', { hasText: 'now in review' }).waitFor();
   assert.match(await mailTo(aetnaMember, `${appName} at Aetna: in review`), /wallet\.example\.com\/callback/);
 
-  await pa.reload();
+  await pa.goto(requestPath);
   await pa.getByLabel('Client id issued').fill(`aetna-${stamp}`);
   await pa.getByRole('button', { name: 'Approve', exact: true }).click();
   await pa.locator('[role=status]', { hasText: 'now approved' }).waitFor();

@@ -17,6 +17,7 @@ mod m20261209_000014_apps;
 mod m20261210_000015_attestations;
 mod m20261211_000016_registration_requests;
 mod m20261212_000017_turnaround;
+mod m20261213_000018_payer_settings;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000015_attestations::Migration),
             Box::new(m20261211_000016_registration_requests::Migration),
             Box::new(m20261212_000017_turnaround::Migration),
+            Box::new(m20261213_000018_payer_settings::Migration),
         ]
     }
 }

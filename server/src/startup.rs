@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/requests/{id}/messages", post(http::messages::post))
         .route("/requests/{id}/messages/{message}/attachment", get(http::messages::attachment))
         .route("/orgs/{id}/queue/assign", form(http::requests::assign))
+        .route("/orgs/{id}/registration", form(http::requests::settings))
         .route("/orgs/{id}/apps/{app}/registration.json", get(http::apps::registration))
         .route("/orgs/{id}/apps/{app}/udap-claims.json", get(http::apps::udap_claims))
         .route("/orgs/{id}/logos", post(http::publish::upload_logo))

@@ -15,7 +15,8 @@ pub async fn get_brand(id: String) -> Result<Option<BrandDetail>, AppError> {
         let now = chrono::Utc::now().timestamp();
         d.developer.turnaround =
             crate::server::services::registration::turnaround::brief(&state.db, d.id, &state.settings.calendar(), now)
-                .await?;
+                .await
+                .map_err(super::fail)?;
     }
     if detail.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -84,3 +84,11 @@ pub async fn respond_record(token: String) -> Result<crate::types::registration:
         .await
         .map_err(super::fail)
 }
+
+/// A payer organization's registration settings form.
+#[server(endpoint = "payer_settings_page")]
+pub async fn payer_settings_page(org: i32) -> Result<crate::types::registration::PayerSettingsPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    crate::server::services::registration::settings::page(&state.db, &actor, org).await.map_err(super::fail)
+}

@@ -7,6 +7,7 @@ pub mod check;
 pub mod developers;
 pub mod endpoint;
 pub mod not_found;
+pub mod payer_settings;
 pub mod proposals;
 pub mod public_apps;
 pub mod queue;

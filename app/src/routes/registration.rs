@@ -3,9 +3,7 @@
 use crate::api::registration::{app_requests, request_record};
 use crate::components::form::{FormMessages, PendingForm, SubmitButton, TextArea, TextField};
 use crate::routes::accounts::{failed, query_value, utc_label};
-use crate::types::registration::{
-    Channel, DENIAL_REASONS, RequestPage, RequestState, RequestSummary, RequestsPage, days_label,
-};
+use crate::types::registration::{Channel, RequestPage, RequestState, RequestSummary, RequestsPage, days_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -180,6 +178,13 @@ fn RequestView(page: RequestPage) -> impl IntoView {
             {page.notes.clone().map(|n| view! { <p class="prewrap">{n}</p> })}
             {page.denial.clone().map(|(g, t)| view! { <p class="notice warn">{format!("Denied ({g}): {t}")}</p> })}
             <p class="meta">{format!("Attestation when asked: {}", r.attestation_status.replace('_', " "))}</p>
+            {page.notice.clone().map(|n| view! {
+                <section class="notice" aria-labelledby="notice-heading">
+                    <h2 id="notice-heading">"The payer's notice about apps that have not attested"</h2>
+                    <p class="prewrap">{n}</p>
+                    <p class="meta">"The payer shows its members this same notice for every app without a current attestation; it is not a ground for denying access."</p>
+                </section>
+            })}
             <Steps steps=page.steps.clone() />
             <Thread request=r.id messages=page.thread.clone() can_write=page.can_write />
             {(page.developer_side && state == RequestState::NeedsInfo).then(|| view! {
@@ -209,7 +214,7 @@ fn RequestView(page: RequestPage) -> impl IntoView {
                     </PendingForm>
                 </section>
             })}
-            {(payer_can || payer_may_deny).then(|| view! { <DenyForm action=action.clone() form="request" token=None /> })}
+            {(payer_can || payer_may_deny).then(|| view! { <DenyForm action=action.clone() form="request" token=None reasons=page.denial_reasons.clone() /> })}
             {(page.payer_side && !external && state == RequestState::Approved).then(|| view! {
                 <PendingForm action=action.clone() class="stack card">
                     <TextArea form="request" name="text" label="Why the approval is revoked" rows=3 required=true />
@@ -279,7 +284,12 @@ pub(crate) fn Steps(steps: Vec<crate::types::registration::RequestStep>) -> impl
 /// Denying a request: the grounds (never the attestation answers, CMS-9115-F) and what is
 /// wrong. `token` is a signed link's, on the email-only payer's page.
 #[component]
-pub(crate) fn DenyForm(action: String, form: &'static str, token: Option<String>) -> impl IntoView {
+pub(crate) fn DenyForm(
+    action: String,
+    form: &'static str,
+    token: Option<String>,
+    reasons: Vec<(String, String)>,
+) -> impl IntoView {
     let grounds_error = crate::components::form::posted(form).and_then(|p| p.errors.for_field("grounds"));
     view! {
         <section class="card" aria-labelledby="deny-heading">
@@ -289,10 +299,10 @@ pub(crate) fn DenyForm(action: String, form: &'static str, token: Option<String>
                 <fieldset class="field" id=format!("{form}-grounds")>
                     <legend class="field-label">"Grounds for denying"</legend>
                     <p class="hint">"Under CMS-9115-F a payer may deny access only for a security risk to its own systems, or a technical reason; an app's attestation answers, or not having attested, are not grounds."</p>
-                    {DENIAL_REASONS.iter().map(|(code, label)| {
+                    {reasons.into_iter().map(|(code, label)| {
                         let id = format!("ground-{code}");
                         let label_for = id.clone();
-                        view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=*code />" "{*label}</label> }
+                        view! { <label class="check" for=label_for><input type="checkbox" id=id name="grounds" value=code />" "{label}</label> }
                     }).collect_view()}
                     {grounds_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
                 </fieldset>

@@ -34,7 +34,10 @@ fn Respond(page: RespondPage, token: String) -> impl IntoView {
     let Some(r) = page.summary.clone().filter(|_| page.status == LinkStatus::Valid) else {
         let why = match page.status {
             LinkStatus::Used => {
-                "This link was used already. Each link answers once; the newest mail about the request has a new one when it is your turn."
+                "This link was used already, or a newer one was sent. Each link answers once; the newest mail about the request has a new one when it is your turn."
+            }
+            LinkStatus::Replaced => {
+                "This link no longer answers: the payer's registration contact changed, or the brand's requests are now answered on Signpost by its maintainer."
             }
             _ => "This link has expired. The newest mail about the request has a new one when it is your turn.",
         };
@@ -42,6 +45,7 @@ fn Respond(page: RespondPage, token: String) -> impl IntoView {
     };
     let state = r.state;
     let open_to_payer = matches!(state, RequestState::Submitted | RequestState::InReview);
+    let may_deny = open_to_payer || state == RequestState::NeedsInfo;
     let hidden = |t: &String| view! { <input type="hidden" name="token" value=t.clone() /> };
     let (t1, t2, t3, t4) = (token.clone(), token.clone(), token.clone(), token);
     view! {
@@ -74,7 +78,10 @@ fn Respond(page: RespondPage, token: String) -> impl IntoView {
                     <button type="submit" name="intent" value="approve" class="button">"Approve"</button>
                 </PendingForm>
             </section>
-            <DenyForm action="/respond".to_string() form="respond" token=Some(t4.clone()) />
+        })}
+        {may_deny.then(|| view! {
+            <DenyForm action="/respond".to_string() form="respond" token=Some(t4.clone())
+                reasons=crate::types::registration::DENIAL_REASONS.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect() />
         })}
     }
     .into_any()

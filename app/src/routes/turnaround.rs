@@ -33,10 +33,12 @@ pub fn sentence(t: &Turnaround, target_days: Option<i32>, window: &str) -> Strin
 #[component]
 fn SortLink(by: SortBy, label: &'static str, current: SortBy, window: Window) -> impl IntoView {
     let href = format!("/turnaround?sort={}&window={}", by.as_str(), window.as_str());
-    let aria = (by == current).then_some(if by == SortBy::Name { "ascending" } else { "descending" });
+    // Names, medians and percentiles go up; counts and shares come largest first.
+    let ascending = matches!(by, SortBy::Name | SortBy::Median | SortBy::P90);
+    let aria = (by == current).then_some(if ascending { "ascending" } else { "descending" });
     view! {
         <th scope="col" aria-sort=aria>
-            <a href=href>{label}{(by == current).then_some(" ▾")}</a>
+            <a href=href>{label}{(by == current).then_some(if ascending { " ▴" } else { " ▾" })}</a>
         </th>
     }
 }

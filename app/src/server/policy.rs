@@ -203,6 +203,15 @@ pub fn publish(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
     })
 }
 
+/// A payer organization's registration settings (time zone, notice, denial grounds): its
+/// members.
+pub fn payer_settings(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {
+    publish(actor, org, kind).map_err(|e| match e {
+        AppError::Forbidden(_) => refuse("only a payer organization's members set its registration settings"),
+        other => other,
+    })
+}
+
 /// Uploading a logo: a payer organization's members (for its brands) and a developer
 /// organization's (for its apps).
 pub fn upload_logo(actor: &Actor, org: i32, kind: OrgKind) -> Result<(), AppError> {

@@ -225,6 +225,11 @@ pub struct RequestPage {
     pub thread: Vec<ThreadMessage>,
     /// The viewer may write in the thread (either side's members).
     pub can_write: bool,
+    /// The grounds this payer may deny on: the list and its own.
+    pub denial_reasons: Vec<(String, String)>,
+    /// The payer's factual notice about apps that have not attested, shown when this app had
+    /// not.
+    pub notice: Option<String>,
 }
 
 /// A message in a request's thread.
@@ -266,6 +271,17 @@ pub struct QueuePage {
     pub members: Vec<(i32, String)>,
 }
 
+/// A payer organization's registration settings form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayerSettingsPage {
+    pub organization_id: i32,
+    pub time_zone: String,
+    pub zones: Vec<String>,
+    pub notice: String,
+    /// The payer's own denial grounds, one a line.
+    pub reasons: String,
+}
+
 /// Requests one bulk assignment may move.
 pub const MAX_ASSIGN: usize = 100;
 
@@ -275,6 +291,8 @@ pub enum LinkStatus {
     Valid,
     Used,
     Expired,
+    /// The contact changed, or the brand is now answered by its maintainer.
+    Replaced,
 }
 
 /// What an email-only payer's link shows: the request and the app's RFC 7591 registration

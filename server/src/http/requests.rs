@@ -163,3 +163,25 @@ pub async fn assign(ctx: Ctx, Path(org): Path<i32>, Form(pairs): Form<Vec<(Strin
     };
     answer.respond(&ctx.state, &ctx.parts).await
 }
+
+/// `POST /orgs/{id}/registration`: `time_zone`, `notice`, `reasons` (one a line).
+pub async fn settings(ctx: Ctx, Path(org): Path<i32>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    use app::server::services::registration::settings;
+    let page = format!("/orgs/{org}/registration");
+    if pairs.len() > 10 {
+        let e = AppError::TooLarge("the form has at most 10 fields".into());
+        return Answer::failed(page, "payer-settings", e).respond(&ctx.state, &ctx.parts).await;
+    }
+    let answer = match ctx.actor() {
+        Err(e) => Answer::failed(page, "payer-settings", e),
+        Ok((_, actor)) => {
+            let (z, n, r) = (value(&pairs, "time_zone"), value(&pairs, "notice"), value(&pairs, "reasons"));
+            match settings::save(&ctx.state.db, &actor, org, z, n, r, ctx.now()).await {
+                Ok(Ok(())) => Answer::notice(page, "payer-settings", "Saved."),
+                Ok(Err(errors)) => Answer::invalid(page, "payer-settings", pairs, errors),
+                Err(e) => Answer::failed(page, "payer-settings", e),
+            }
+        }
+    };
+    answer.respond(&ctx.state, &ctx.parts).await
+}

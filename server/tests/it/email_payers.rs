@@ -9,7 +9,7 @@ use super::browser::{Browser, link_token, mails_to};
 use super::claims::brand_id;
 use super::helpers::{Backend, spawn_app_with};
 use super::registration::payer;
-use app::server::entities::{account, audit_log, registration_request, request_link};
+use app::server::entities::{account, audit_log, brand_claim, mail_outbox, registration_request, request_link};
 use app::server::policy::Actor;
 use app::server::services::accounts::sessions::viewer_of;
 use app::server::services::registration::calendar::{Calendar, UsZone};
@@ -113,6 +113,10 @@ async fn email_only_payers_answer_by_signed_links(backend: Backend) {
             .any(|(_, b)| b.contains("Which redirect URI for production?")),
         "the developer hears of it"
     );
+    // While the developer is asked, the contact holds a link that can still deny.
+    let waiting = link_token(&mails_to(&app, CONTACT).await.last().unwrap().1, "/respond?token=");
+    let page = contact.get(&format!("/respond?token={waiting}")).await.body;
+    assert!(page.contains("Grounds for denying") && !page.contains("Ask for information"), "{page}");
     // The developer answers on Signpost; the contact gets the answer and a new link.
     let before = mails_to(&app, CONTACT).await.len();
     let p = dev
@@ -138,6 +142,47 @@ async fn email_only_payers_answer_by_signed_links(backend: Backend) {
     assert!(mails_to(&app, "dev@wallet.example.com").await.iter().any(|(s, _)| s.contains("approved")));
     // Nothing more is asked of the contact once decided.
     assert_eq!(contact.post("/respond", &[("token", third.as_str()), ("intent", "review")]).await.status, 409);
+    // Once sent, a link mail's text is not kept (the database holds no working token).
+    let queued = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::DedupeKey.starts_with("link:"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(queued.len() >= 3 && queued.iter().all(|m| m.body.contains("/respond?token=")));
+    app::server::services::outbox::mark_sent(&app.db, queued[0].id, 1).await.unwrap();
+    let sent = mail_outbox::Entity::find_by_id(queued[0].id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(sent.body, app::server::services::outbox::SENT_ACCOUNT_MAIL);
+
+    // A request mailed before the brand is claimed: once it is, the link no longer answers and
+    // the maintainer works the request in its queue.
+    let p = dev.post(&format!("{app_page}/requests"), &[("brand", h.as_str()), ("environment", "sandbox")]).await;
+    assert!(p.body.contains("Requested from 1 payer"), "{}", p.body);
+    let link = link_token(&mails_to(&app, CONTACT).await.last().unwrap().1, "/respond?token=");
+    let (mut hum, hum_org, _) = payer(&app, &mut boss, "pat@humana.example", "Humana Interop", "Humana").await;
+    assert!(contact.get(&format!("/respond?token={link}")).await.body.contains("no longer answers"));
+    assert_eq!(contact.post("/respond", &[("token", link.as_str()), ("intent", "review")]).await.status, 403);
+    assert!(hum.get(&format!("/orgs/{hum_org}/queue")).await.body.contains("1 request"));
+    let sandbox =
+        registration_request::Entity::find().order_by_desc(registration_request::Column::Id).one(&app.db).await;
+    let sandbox = sandbox.unwrap().unwrap();
+    let p = hum.post(&format!("/requests/{}", sandbox.id), &[("intent", "review")]).await;
+    assert!(p.body.contains("now in review"), "{}", p.body);
+
+    // An address the maintainer set does not outlive its claim: after the revocation, nothing
+    // is mailed there.
+    let p = hum.post(&facts, &[("registration_email", "someone@elsewhere.example"), ("turnaround_days", "4")]).await;
+    assert!(p.status == 303 || p.status == 200, "{}", p.body);
+    let claim = brand_claim::Entity::find().filter(brand_claim::Column::BrandId.eq(humana)).one(&app.db).await;
+    let claim = claim.unwrap().unwrap();
+    assert_eq!(boss.post(&format!("/admin/claims/{}/revoke", claim.id), &[]).await.status, 303);
+    hum.post(&format!("/requests/{}", sandbox.id), &[("intent", "withdraw")]).await;
+    dev.post(&format!("/requests/{}", sandbox.id), &[("intent", "withdraw")]).await;
+    let before = registration_request::Entity::find().all(&app.db).await.unwrap().len();
+    let p = dev.post(&format!("{app_page}/requests"), &[("brand", h.as_str()), ("environment", "sandbox")]).await;
+    // The facts the maintainer left name no portal either: the brand cannot be asked now.
+    assert!(p.body.contains("takes no requests through Signpost"), "{}", p.body);
+    assert!(mails_to(&app, "someone@elsewhere.example").await.is_empty());
+    assert_eq!(registration_request::Entity::find().all(&app.db).await.unwrap().len(), before);
 }
 
 async fn payers_are_reminded_before_and_at_the_target(backend: Backend) {

@@ -21,7 +21,10 @@ async fn payers_filter_sort_and_assign_their_queue(backend: Backend) {
     let (mut other, org_c, cigna) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
     // Several payers found at once, separated by commas.
     let picked = dev.get(&format!("{app_page}/requests?q=Aetna%2C%20Cigna")).await.body;
-    assert!(picked.contains(&format!("id=\"pick-{aetna}\"")) && picked.contains(&format!("id=\"pick-{cigna}\"")), "{picked}");
+    assert!(
+        picked.contains(&format!("id=\"pick-{aetna}\"")) && picked.contains(&format!("id=\"pick-{cigna}\"")),
+        "{picked}"
+    );
     let a = aetna.to_string();
     for env in ["production", "sandbox"] {
         let p = dev.post(&format!("{app_page}/requests"), &[("brand", a.as_str()), ("environment", env)]).await;
@@ -180,4 +183,58 @@ async fn both_sides_write_in_the_thread_with_attachments(backend: Backend) {
     assert_eq!(pat.get(&format!("{thread}/999999/attachment")).await.status, 404);
     let all = app::server::entities::request_message::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(all.len(), 2, "nothing refused was stored");
+}
+
+on_both_databases!(payers_set_their_zone_notice_and_grounds,);
+
+async fn payers_set_their_zone_notice_and_grounds(backend: Backend) {
+    let app = spawn_app_with(backend, true).await;
+    let mut dev = Browser::new(&app);
+    let (_, _, app_page) = registered(&mut dev, &[]).await;
+    let mut boss = admin(&app, "boss@example.org").await;
+    let (mut pat, org_a, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
+    let (mut other, _, _) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
+    let page = format!("/orgs/{org_a}/registration");
+    let form = [
+        ("time_zone", "America/Los_Angeles"),
+        ("notice", "This app has not attested to its privacy practices; read its policy before connecting it."),
+        ("reasons", "Needs a signed BAA\nUses an OAuth flow we do not run\nNeeds a signed BAA"),
+    ];
+    assert!(pat.get(&page).await.body.contains("Time zone of your business days"));
+    assert_eq!(other.post(&page, &form).await.status, 403);
+    assert_eq!(dev.post(&page, &form).await.status, 403);
+    assert_eq!(dev.get(&page).await.status, 403);
+    let p = pat.post(&page, &[("time_zone", "Europe/Paris")]).await;
+    assert!(p.status == 400 && p.body.contains("US time zones"), "{}", p.body);
+    let p = pat.post(&page, &[("time_zone", "America/New_York"), ("reasons", "Has not attested")]).await;
+    assert!(p.status == 400 && p.body.contains("CMS-9115-F"), "{}", p.body);
+    let p = pat.post(&page, &form).await;
+    assert!(p.status == 200 && p.body.contains("Saved"), "{}", p.body);
+    let saved = pat.get(&page).await.body;
+    assert!(
+        saved.contains("America/Los_Angeles\" selected") || saved.contains("selected>America/Los_Angeles"),
+        "{saved}"
+    );
+
+    let a = aetna.to_string();
+    dev.post(&format!("{app_page}/requests"), &[("brand", a.as_str()), ("environment", "production")]).await;
+    let r = registration_request::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(r.time_zone.as_deref(), Some("America/Los_Angeles"), "the request keeps its payer's zone");
+    let rp = format!("/requests/{}", r.id);
+    let seen = pat.get(&rp).await.body;
+    assert!(seen.contains("Needs a signed BAA") && seen.contains("ground-payer-needs-a-signed-baa"), "{seen}");
+    assert!(seen.contains("read its policy before connecting it"), "the notice, for an app that has not attested");
+    assert_eq!(seen.matches("id=\"ground-payer-needs-a-signed-baa\"").count(), 1, "a ground listed twice is kept once");
+    assert!(dev.get(&rp).await.body.contains("read its policy before connecting it"), "the developer sees it too");
+    let p = pat.post(&rp, &[("intent", "deny"), ("grounds", "payer-made-up"), ("text", "No.")]).await;
+    assert_eq!(p.status, 400);
+    let p =
+        pat.post(&rp, &[("intent", "deny"), ("grounds", "payer-needs-a-signed-baa"), ("text", "Send the BAA.")]).await;
+    assert!(p.body.contains("now denied"), "{}", p.body);
+    let audits = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(app::server::entities::audit_log::AuditAction::PayerRegistrationSettings))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
 }

@@ -71,7 +71,7 @@ fn Members(page: OrgPage) -> impl IntoView {
             </section>
             {(page.kind == OrgKind::Payer).then(|| view! {
                 {member.then(|| view! {
-                    <p><a class="button secondary" href=format!("/orgs/{id}/queue")>"Registration queue"</a></p>
+                    <p><a class="button secondary" href=format!("/orgs/{id}/queue")>"Registration queue"</a>" "<a class="button secondary" href=format!("/orgs/{id}/registration")>"Registration settings"</a></p>
                 })}
                 <super::claims::OrgClaims org=id claims=page.claims.clone() member=member />
                 <super::publishing::OrgPublishing org=id info=page.publishing.clone() member=member />

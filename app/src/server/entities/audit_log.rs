@@ -105,6 +105,8 @@ pub enum AuditAction {
     RequestRevoke,
     #[sea_orm(string_value = "request.assign")]
     RequestAssign,
+    #[sea_orm(string_value = "payer.registration-settings")]
+    PayerRegistrationSettings,
 }
 
 impl AuditAction {

@@ -27,6 +27,7 @@ pub mod mail_outbox;
 pub mod membership;
 pub mod meta;
 pub mod organization;
+pub mod payer_setting;
 pub mod portal;
 pub mod proposal;
 pub mod proposal_message;

@@ -41,6 +41,8 @@ pub struct Model {
     pub reminded_stage: Option<i32>,
     /// Business seconds it waited on the payer until the decision (what turnaround counts).
     pub decision_secs: Option<i64>,
+    /// The payer's time zone when it was made (IANA name; none: US Eastern).
+    pub time_zone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -66,12 +66,16 @@ pub async fn mark_sent(db: &DatabaseConnection, id: i64, now: i64) -> Result<(),
         .filter(mail_outbox::Column::Id.eq(id))
         .exec(db)
         .await?;
-    // An account mail may hold a single-use link: once it is out, the copy here goes, so the
-    // database holds no working token (only hashes).
+    // An account mail, or a registration contact's, may hold a single-use link: once it is out,
+    // the copy here goes, so the database holds no working token (only hashes).
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::Body, Expr::value(SENT_ACCOUNT_MAIL))
         .filter(mail_outbox::Column::Id.eq(id))
-        .filter(mail_outbox::Column::DedupeKey.starts_with(super::accounts::mails::KEY_PREFIX))
+        .filter(
+            sea_orm::Condition::any()
+                .add(mail_outbox::Column::DedupeKey.starts_with(super::accounts::mails::KEY_PREFIX))
+                .add(mail_outbox::Column::DedupeKey.starts_with(super::registration::email_payers::LINK_KEY_PREFIX)),
+        )
         .exec(db)
         .await?;
     Ok(())

@@ -62,7 +62,7 @@ fn plain(field: &str, text: &str, max: usize, needed: bool) -> Result<String, Fo
 
 /// Checks what an action carries; `None` when it is fine. A denial the developer records for a
 /// payer outside Signpost says what the payer said, whatever its ground.
-pub(super) fn check(action: &Action, self_reported: bool) -> Option<FormErrors> {
+pub(super) fn check(action: &Action, self_reported: bool, extra: &[(String, String)]) -> Option<FormErrors> {
     match action {
         Action::AskInfo { question } => plain("question", question, MAX_TEXT, true).err(),
         Action::Answer { text } => plain("text", text, MAX_TEXT, true).err(),
@@ -75,7 +75,11 @@ pub(super) fn check(action: &Action, self_reported: bool) -> Option<FormErrors> 
             })
             .or_else(|| plain("notes", notes, MAX_TEXT, false).err()),
         Action::Deny { grounds, text } => {
-            let known = |g: &String| DENIAL_REASONS.iter().any(|(code, _)| code == g) || g == "attestation";
+            let known = |g: &String| {
+                DENIAL_REASONS.iter().any(|(code, _)| code == g)
+                    || extra.iter().any(|(c, _)| c == g)
+                    || g == "attestation"
+            };
             if grounds.len() > 20 {
                 Some(FormErrors::field("grounds", "at most 20 grounds"))
             } else if let Some(bad) = grounds.iter().find(|g| !known(g)) {
@@ -131,7 +135,11 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
     if self_reported && !matches!(action, Action::Approve { .. } | Action::Deny { .. }) {
         return Err(AppError::Conflict("a payer outside Signpost: record only its decision".into()));
     }
-    if let Some(errors) = check(&action, self_reported) {
+    let extra = match payer {
+        Some(p) => super::settings::of(db, p).await?.reasons,
+        None => Vec::new(),
+    };
+    if let Some(errors) = check(&action, self_reported, &extra) {
         return Ok(Acted::Invalid(errors));
     }
     let txn = db.begin().await?;
@@ -206,11 +214,16 @@ pub(super) async fn change(
     };
     if next.is_decision() {
         am.decided_at = Set(Some(now));
-        am.decision_secs = Set(Some(super::clock::elapsed_secs(&history(txn, request_id).await?, calendar, now)));
+        let calendar = calendar.in_zone(r.time_zone.as_deref());
+        am.decision_secs = Set(Some(super::clock::elapsed_secs(&history(txn, request_id).await?, &calendar, now)));
         am.self_reported = Set(self_reported);
     }
     am.update(txn).await?;
     record_event(txn, request_id, next, actor.account_id(), note.clone(), now).await?;
+    if !next.is_open() {
+        // A decided or withdrawn request takes no more answers by mail.
+        super::email_payers::spend_all(txn, request_id, now).await?;
+    }
     if !developer_side {
         let action_name = match next {
             RequestState::Approved => Some(AuditAction::RequestApprove),

@@ -164,6 +164,17 @@ impl Calendar {
         Calendar { zone, closures: closures.into_iter().collect() }
     }
 
+    /// The same days in the zone a request was made in (its payer's; `None` or a name not
+    /// known: this calendar's own).
+    pub fn in_zone(&self, name: Option<&str>) -> std::borrow::Cow<'_, Calendar> {
+        match name.and_then(UsZone::parse) {
+            Some(zone) if zone != self.zone => {
+                std::borrow::Cow::Owned(Calendar { zone, closures: self.closures.clone() })
+            }
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
     pub fn holiday(&self, d: NaiveDate) -> Option<&'static str> {
         [d.year(), d.year() + 1].into_iter().flat_map(federal_holidays).find(|(h, _)| *h == d).map(|(_, name)| name)
     }
@@ -211,6 +222,25 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_request_is_counted_in_its_payers_zone() {
+        let cal = Calendar::new(UsZone::Eastern, [d(2026, 12, 24)]);
+        let pacific = cal.in_zone(Some("America/Los_Angeles"));
+        assert_eq!((pacific.zone, pacific.closures.len()), (UsZone::Pacific, 1), "the closures go along");
+        assert_eq!(cal.in_zone(None).zone, UsZone::Eastern);
+        assert_eq!(cal.in_zone(Some("Europe/Paris")).zone, UsZone::Eastern, "an unknown name is not guessed");
+        // Monday 09:00 to 17:00 in Los Angeles is 8 business hours there; the same instants
+        // start on a Monday in New York too, so only the zone's midnight differs.
+        let (start, end) = (UsZone::Pacific.start_of(d(2026, 11, 30)), UsZone::Pacific.start_of(d(2026, 12, 1)));
+        assert_eq!(pacific.business_secs(start, end), 86_400);
+        assert_eq!(cal.business_secs(start, end), 86_400);
+        // Saturday in Los Angeles begins at 03:00 Saturday in New York: Friday's last three
+        // hours in New York are Friday evening in Los Angeles, business time for both.
+        let (fri, sat) = (UsZone::Pacific.start_of(d(2026, 12, 4)), UsZone::Pacific.start_of(d(2026, 12, 5)));
+        assert_eq!(pacific.business_secs(fri, sat), 86_400);
+        assert_eq!(cal.business_secs(fri, sat), 86_400 - 3 * 3_600, "New York's Saturday starts 3 hours earlier");
     }
 
     fn at(y: i32, m: u32, day: u32, h: i64, zone: UsZone) -> i64 {

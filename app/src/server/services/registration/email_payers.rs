@@ -20,15 +20,32 @@ use sea_orm::{
 
 /// How long a link answers.
 pub const LINK_DAYS: i64 = 14;
+/// The outbox key of every mail that holds a link: its text is dropped once sent.
+pub const LINK_KEY_PREFIX: &str = "link:";
 const DAY: i64 = 86_400;
 
-/// The brand's registration contact, if it states one.
-async fn contact(db: &impl ConnectionTrait, brand_id: i32) -> Result<Option<String>, AppError> {
-    let (_, parsed) = facts::stored(db, brand_id).await?;
+/// The brand's registration contact, when requests go there: the brand has no maintainer on
+/// Signpost (a maintainer answers in its queue), and the address was not set by a former
+/// maintainer (imported, or set by an admin), so a revoked claim does not keep the decisions.
+pub(super) async fn contact(db: &impl ConnectionTrait, brand_id: i32) -> Result<Option<String>, AppError> {
+    if crate::server::services::publishing::claims::maintainer_org(db, Some(brand_id)).await?.is_some() {
+        return Ok(None);
+    }
+    let (row, parsed) = facts::stored(db, brand_id).await?;
+    if row.is_none_or(|r| r.origin == "maintainer") {
+        return Ok(None);
+    }
     Ok(Some(parsed.facts.registration_email).filter(|e| !e.is_empty()))
 }
 
+/// The link still answers for the brand: sent to its contact as it is now.
+async fn still_answers(db: &impl ConnectionTrait, link: &request_link::Model, brand_id: i32) -> Result<bool, AppError> {
+    Ok(contact(db, brand_id).await?.is_some_and(|c| c == link.sent_to))
+}
+
 async fn issue(db: &impl ConnectionTrait, request_id: i32, to: &str, now: i64) -> Result<Token, AppError> {
+    // Only the newest link answers.
+    spend_all(db, request_id, now).await?;
     let token = Token::generate();
     request_link::Entity::insert(request_link::ActiveModel {
         request_id: Set(request_id),
@@ -42,6 +59,17 @@ async fn issue(db: &impl ConnectionTrait, request_id: i32, to: &str, now: i64) -
     .exec_without_returning(db)
     .await?;
     Ok(token)
+}
+
+/// Spends every unused link of the request (a newer one was sent, or it is decided).
+pub(super) async fn spend_all(db: &impl ConnectionTrait, request_id: i32, now: i64) -> Result<(), AppError> {
+    request_link::Entity::update_many()
+        .col_expr(request_link::Column::UsedAt, Expr::value(now))
+        .filter(request_link::Column::RequestId.eq(request_id))
+        .filter(request_link::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 fn respond_url(base: &str, token: &Token) -> String {
@@ -96,7 +124,7 @@ pub(super) async fn mail_new(
         r.target_days,
         link_paragraph(&respond_url(base, &token))
     );
-    mail(db, to, &format!("request-new:{}", r.id), &subject, body, now).await
+    mail(db, to, &format!("{LINK_KEY_PREFIX}request-new:{}", r.id), &subject, body, now).await
 }
 
 /// A change the contact should hear of; with a new link when the request waits on the payer.
@@ -113,12 +141,14 @@ pub(super) async fn mail_contact(
 ) -> Result<(), AppError> {
     let Some(to) = contact(db, r.brand_id).await? else { return Ok(()) };
     let mut body = body.to_string();
+    let mut key = key.to_string();
     if with_link {
         let token = issue(db, r.id, &to, now).await?;
         body.push('\n');
         body.push_str(&link_paragraph(&respond_url(base, &token)));
+        key = format!("{LINK_KEY_PREFIX}{key}");
     }
-    mail(db, to, key, subject, body, now).await
+    mail(db, to, &key, subject, body, now).await
 }
 
 fn status_of(link: &request_link::Model, now: i64) -> LinkStatus {
@@ -163,6 +193,10 @@ pub async fn page(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("the request is gone".into()))?;
+    if !still_answers(db, &link, r.brand_id).await? {
+        out.status = LinkStatus::Replaced;
+        return Ok(out);
+    }
     let metadata = crate::server::services::apps::metadata_at(db, r.app_id, r.app_version).await?;
     out.registration = serde_json::to_string_pretty(&metadata.registration_request()).unwrap_or_default();
     out.steps = request_event::Entity::find()
@@ -199,9 +233,10 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
         LinkStatus::Expired => {
             return Err(AppError::Forbidden("this link has expired: use the newest link mailed to you".into()));
         }
-        LinkStatus::Valid => {}
+        // Whether the contact still answers is checked with the request, below.
+        LinkStatus::Valid | LinkStatus::Replaced => {}
     }
-    if let Some(errors) = check(&action, false) {
+    if let Some(errors) = check(&action, false, &[]) {
         return Ok(Acted::Invalid(errors));
     }
     let txn = db.begin().await?;
@@ -225,15 +260,40 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("the request is gone".into()))?;
+    if !still_answers(&txn, &link, r.brand_id).await? {
+        return Err(AppError::Forbidden(
+            "this link no longer answers: the payer's registration contact changed, or the brand is now answered on \
+             Signpost by its maintainer"
+                .into(),
+        ));
+    }
     let actor = Actor::contact(&link.sent_to, "signed link");
     let next = change(&txn, &actor, r.id, None, &action, Side::Contact, calendar, now).await?;
     tell(&txn, &r, &app, None, next, Side::Contact, base, now).await?;
-    if next.clock_runs() {
-        // Still the payer's turn (the review started): the next step needs a new link.
+    if next.clock_runs() || next == crate::types::registration::RequestState::NeedsInfo {
+        // Still open: the next step needs a new link (while the developer is asked, one to deny
+        // the request should no answer come; the answer brings another).
         let subject = format!("{}: your next link", app.client_name);
-        let body =
-            format!("You started reviewing {}'s request. Decide it, or ask the developer, here.\n", app.client_name);
-        mail_contact(&txn, &r, &format!("request-link:{}:{now}", r.id), &subject, &body, true, base, now).await?;
+        let body = if next.clock_runs() {
+            format!("You started reviewing {}'s request. Decide it, or ask the developer, here.\n", app.client_name)
+        } else {
+            format!(
+                "The developer of {} is asked; their answer comes with a new link. Should none come, you can deny the \
+                 request here.\n",
+                app.client_name
+            )
+        };
+        mail_contact(
+            &txn,
+            &r,
+            &format!("request-link:{}:{}:{now}", r.id, next.as_str()),
+            &subject,
+            &body,
+            true,
+            base,
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(Acted::Done(next))

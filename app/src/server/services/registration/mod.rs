@@ -7,6 +7,7 @@ pub mod clock;
 pub mod email_payers;
 pub mod reminders;
 pub mod requests;
+pub mod settings;
 pub mod thread;
 pub mod turnaround;
 pub mod views;

@@ -50,8 +50,12 @@ pub async fn run_due<C: ConnectionTrait + TransactionTrait>(
     let clocks = histories(db, &ids).await?;
     let mut sent = Vec::new();
     for r in rows {
-        let clock =
-            Clock::of(clocks.get(&r.id).map_or(&[][..], Vec::as_slice), calendar, i64::from(r.target_days), now);
+        let clock = Clock::of(
+            clocks.get(&r.id).map_or(&[][..], Vec::as_slice),
+            &calendar.in_zone(r.time_zone.as_deref()),
+            i64::from(r.target_days),
+            now,
+        );
         let stage = stage_of(&clock);
         if stage <= r.reminded_stage.unwrap_or(0) {
             continue;
@@ -105,18 +109,19 @@ async fn tell(
         )
     };
     let body = format!(
-        "{lead}\n\n{app} asks {b} for {} access; it has waited {} business days on you.\n\n{link}\n",
+        "{lead}\n\n{app} asks {b} for {} access; it has waited {} business days on you.\n",
         r.environment.as_str(),
         days_label(clock.elapsed_secs)
     );
     let key = format!("request-remind:{}:{stage}", r.id);
-    match r.channel {
-        Channel::Queue => match current_payer(db, r).await? {
-            Some(payer) => notify::members(db, payer, &key, &subject, &body, now).await,
-            None => Ok(()),
-        },
-        Channel::Email => super::email_payers::mail_contact(db, r, &key, &subject, &body, true, base, now).await,
-        Channel::External => Ok(()),
+    // The brand's maintainer works it in its queue (also a request mailed before the claim);
+    // otherwise the registration contact, with a new link.
+    match (current_payer(db, r).await?, r.channel) {
+        (Some(payer), _) => notify::members(db, payer, &key, &subject, &format!("{body}\n{link}\n"), now).await,
+        (None, Channel::Email) => {
+            super::email_payers::mail_contact(db, r, &key, &subject, &body, true, base, now).await
+        }
+        (None, _) => Ok(()),
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) async fn route(
     if let Some(org) = claims::maintainer_org(db, Some(brand_id)).await? {
         return Ok(Ok((Channel::Queue, Some(org), target)));
     }
-    if !f.registration_email.is_empty() {
+    if super::email_payers::contact(db, brand_id).await?.is_some() {
         return Ok(Ok((Channel::Email, None, target)));
     }
     if f.registration_url.is_some() || f.developer_portal.is_some() {
@@ -136,7 +136,12 @@ pub async fn request_access<C: ConnectionTrait + TransactionTrait>(
                 continue;
             }
         };
+        let time_zone = match payer_org {
+            Some(p) => Some(super::settings::of(&txn, p).await?.zone.name().to_string()),
+            None => None,
+        };
         let r = request::ActiveModel {
+            time_zone: Set(time_zone),
             app_id: Set(app_id),
             app_version: Set(app.current_version),
             brand_id: Set(brand_id),
@@ -241,14 +246,15 @@ pub async fn clock(
     calendar: &Calendar,
     now: i64,
 ) -> Result<Clock, AppError> {
-    Ok(Clock::of(&history(db, r.id).await?, calendar, i64::from(r.target_days), now))
+    Ok(Clock::of(&history(db, r.id).await?, &calendar.in_zone(r.time_zone.as_deref()), i64::from(r.target_days), now))
 }
 
 /// The payer organization that answers a queue request now: the brand's current maintainer (a
 /// claim transferred or revoked takes its requests with it), `None` for other channels.
 pub(super) async fn current_payer(db: &impl ConnectionTrait, r: &request::Model) -> Result<Option<i32>, AppError> {
     match r.channel {
-        Channel::Queue => claims::maintainer_org(db, Some(r.brand_id)).await,
+        // A request mailed before the brand was claimed is answered by its maintainer now.
+        Channel::Queue | Channel::Email => claims::maintainer_org(db, Some(r.brand_id)).await,
         _ => Ok(None),
     }
 }

@@ -82,7 +82,7 @@ pub async fn load(
         .filter(C::State.is_in([RequestState::Approved, RequestState::Denied, RequestState::Revoked]));
     let mut open = request::Entity::find()
         .select_only()
-        .columns([C::Id, C::BrandId, C::TargetDays])
+        .columns([C::Id, C::BrandId, C::TargetDays, C::TimeZone])
         .filter(C::State.is_in([RequestState::Submitted, RequestState::InReview, RequestState::NeedsInfo]));
     if let Some(b) = brand_id {
         decided = decided.filter(C::BrandId.eq(b));
@@ -102,15 +102,15 @@ pub async fn load(
             Decision { id, brand_id, secs, target_days, self_reported, decided_at }
         })
         .collect();
-    let open: Vec<(i32, i32, i32)> = open.into_tuple().all(db).await?;
+    let open: Vec<(i32, i32, i32, Option<String>)> = open.into_tuple().all(db).await?;
     let ids: Vec<i32> = open.iter().map(|o| o.0).collect();
     let clocks = histories(db, &ids).await?;
     let waiting = open
         .into_iter()
-        .map(|(id, brand_id, target_days)| Waiting {
+        .map(|(id, brand_id, target_days, zone)| Waiting {
             id,
             brand_id,
-            secs: elapsed_secs(clocks.get(&id).map_or(&[][..], Vec::as_slice), calendar, now),
+            secs: elapsed_secs(clocks.get(&id).map_or(&[][..], Vec::as_slice), &calendar.in_zone(zone.as_deref()), now),
             target_days,
         })
         .collect();

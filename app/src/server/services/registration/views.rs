@@ -30,8 +30,12 @@ pub(super) async fn summaries(
         .into_iter()
         .filter_map(|r| {
             let app = apps.get(&r.app_id)?;
-            let clock =
-                Clock::of(histories.get(&r.id).map_or(&[][..], Vec::as_slice), calendar, i64::from(r.target_days), now);
+            let clock = Clock::of(
+                histories.get(&r.id).map_or(&[][..], Vec::as_slice),
+                &calendar.in_zone(r.time_zone.as_deref()),
+                i64::from(r.target_days),
+                now,
+            );
             Some(RequestSummary {
                 id: r.id,
                 app_id: r.app_id,
@@ -100,7 +104,7 @@ pub async fn queue(
     let brands = crate::server::services::publishing::claims::maintained_brands(db, &[payer_org]).await?;
     let mut q = request::Entity::find()
         .filter(request::Column::BrandId.is_in(brands))
-        .filter(request::Column::Channel.eq(Channel::Queue));
+        .filter(request::Column::Channel.is_in([Channel::Queue, Channel::Email]));
     q = match filter.state.as_str() {
         "" | "open" => q.filter(request::Column::State.is_in([
             RequestState::Submitted,
@@ -174,7 +178,12 @@ pub async fn page(
         .await?
         .pop()
         .ok_or_else(|| AppError::NotFound(format!("there is no request {request_id}")))?;
-    let (payer_org, members) = match (payer, payer_side && summary.channel == Channel::Queue) {
+    let settings = match payer {
+        Some(p) => super::settings::of(db, p).await?,
+        None => Default::default(),
+    };
+    let notice = settings.notice.clone().filter(|_| summary.attestation_status != "current");
+    let (payer_org, members) = match (payer, payer_side && summary.channel != Channel::External) {
         (Some(org), true) => (Some(org), super::assign::members(db, org).await?),
         _ => (None, Vec::new()),
     };
@@ -189,6 +198,8 @@ pub async fn page(
         payer_org,
         members,
         thread: super::thread::messages(db, request_id).await?,
+        denial_reasons: super::settings::all_reasons(&settings),
+        notice,
         can_write: developer_member || policy::work_request(actor, payer, app.organization_id).is_ok(),
     })
 }
