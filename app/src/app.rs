@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/attestations/:id") view=crate::routes::attestations::AttestationReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/apps") view=crate::routes::public_apps::PublicAppsPage ssr=SsrMode::Async />
                     <Route path=path!("/respond") view=crate::routes::respond::RespondPageView ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=crate::routes::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/turnaround") view=crate::routes::turnaround::TurnaroundPage ssr=SsrMode::Async />
                     <Route path=path!("/turnaround/:brand") view=crate::routes::turnaround::PayerTurnaroundPage ssr=SsrMode::Async />
                     <Route path=path!("/apps/:id") view=crate::routes::public_apps::PublicAppPageView ssr=SsrMode::Async />

@@ -2,7 +2,8 @@
 // admin grants them Aetna and Cigna; a developer registers an app and asks both for production
 // access in one go; Aetna's member asks for information from the queue, the developer answers,
 // Aetna approves with a client id; mails arrive for each step; Aetna's public turnaround page
-// goes from one open request to one decided. Every new page passes axe.
+// goes from one open request to one decided; both dashboards and the payer's settings. Every new
+// page passes axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, hydrated, seriousViolations, cspRefusals } from './browser.mjs';
@@ -121,6 +122,21 @@ test('a developer asks two payers at once, one asks for information, approves, a
   assert.deepEqual(refused, [], 'nothing refused by the Content-Security-Policy');
   await dev.goto(`${appPage}/requests`);
   assert.match(await dev.locator('main').textContent(), /approved/);
+
+  // The dashboards, and the payer's settings page.
+  await dev.goto('/dashboard');
+  await dev.locator('h2', { hasText: `Claims Inc ${stamp}: apps and requests` }).waitFor();
+  await hydrated(dev);
+  assert.deepEqual(await seriousViolations(dev), [], "axe on the developer's dashboard");
+  assert.match(await dev.locator('main').textContent(), /approved: use the client id issued/);
+  await pa.goto('/dashboard');
+  await pa.locator('h2', { hasText: `Aetna Interop ${stamp}: registration queue` }).waitFor();
+  await hydrated(pa);
+  assert.deepEqual(await seriousViolations(pa), [], "axe on the payer's dashboard");
+  await pa.goto(`/orgs/${orgA}/registration`);
+  await pa.locator('h1', { hasText: 'Registration settings' }).waitFor();
+  await hydrated(pa);
+  assert.deepEqual(await seriousViolations(pa), [], 'axe on the registration settings');
 
   // The public record: one more decided, one fewer open.
   const after = await turnaround(aetna);

@@ -47,6 +47,17 @@ pub async fn payer_queue(
         .map_err(super::fail)
 }
 
+/// The signed-in dashboard.
+#[server(endpoint = "my_dashboard")]
+pub async fn my_dashboard() -> Result<crate::types::dashboard::Dashboard, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (_, actor) = crate::server::session::require_actor().await?;
+    let now = chrono::Utc::now().timestamp();
+    crate::server::services::dashboard::dashboard(&state.db, &actor, &state.settings.calendar(), now)
+        .await
+        .map_err(super::fail)
+}
+
 /// The public overview of every payer's turnaround.
 #[server(endpoint = "turnaround_overview")]
 pub async fn turnaround_overview(sort: String, window: String) -> Result<crate::types::turnaround::Overview, AppError> {

@@ -28,6 +28,7 @@ fn AccountNav() -> impl IntoView {
                         <span class="visually-hidden">"Signed in as "</span>{v.email.clone()}
                         {acting.map(|name| view! { <span class="acting">{format!(" for {name}")}</span> })}
                     </a>
+                    <a href="/dashboard">"Dashboard"</a>
                     <a href="/proposals">"My proposals"</a>
                     {(v.admin || payer).then(|| view! { <a href="/moderation">"Moderation"</a> })}
                     {v.admin.then(|| view! { <a href="/admin/accounts">"Admin"</a> })}

@@ -169,7 +169,7 @@ fn FactsFormView(brand_id: i32, form: FactsForm) -> impl IntoView {
                 <legend>"Registration and sandbox"</legend>
                 <TextField form="facts" name="developer_portal" label="Developer portal" kind="url" value=v("developer_portal") required=false maxlength=2048 />
                 <TextField form="facts" name="registration_url" label="Registration page" kind="url" value=v("registration_url") required=false maxlength=2048 />
-                <TextField form="facts" name="registration_email" label="Registration contact (requests from Signpost are mailed here when you work no queue on Signpost)" kind="email" value=v("registration_email") required=false />
+                <TextField form="facts" name="registration_email" label="Registration contact (Signpost mails requests there only when an admin set it, for a brand no organization maintains)" kind="email" value=v("registration_email") required=false />
                 <SelectField form="facts" name="self_service" label="Developers register themselves" options=tri.clone() selected=v("self_service") />
                 <TextField form="facts" name="turnaround_days" label="Registration turnaround (business days)" value=v("turnaround_days") required=false maxlength=3
                     hint="What the registration clock counts against; 5 when left empty." />

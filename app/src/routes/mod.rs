@@ -4,6 +4,7 @@ pub mod apps;
 pub mod attestations;
 pub mod brand;
 pub mod check;
+pub mod dashboard;
 pub mod developers;
 pub mod endpoint;
 pub mod not_found;

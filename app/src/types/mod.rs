@@ -9,6 +9,7 @@ pub mod attestation_pages;
 pub mod brand;
 pub mod check;
 pub mod claims;
+pub mod dashboard;
 pub mod developer;
 pub mod endpoint;
 pub mod link;

@@ -23,8 +23,8 @@ pub struct Turnaround {
     pub within_target_pct: Option<u32>,
     /// Percent of decisions the developer recorded for a payer outside Signpost, rounded.
     pub self_reported_pct: Option<u32>,
-    /// Requests waiting now (on either side), and the business seconds the oldest has waited on
-    /// the payer.
+    /// Requests waiting now (on either side), and the longest business time any of them has
+    /// waited on the payer.
     pub open: u32,
     pub oldest_open_secs: Option<i64>,
 }

@@ -15,7 +15,8 @@ on_both_databases!(payers_filter_sort_and_assign_their_queue,);
 async fn payers_filter_sort_and_assign_their_queue(backend: Backend) {
     let app = spawn_app_with(backend, true).await;
     let mut dev = Browser::new(&app);
-    let (_, _, app_page) = registered(&mut dev, &[]).await;
+    let (dev_org, _, app_page) = registered(&mut dev, &[]).await;
+    assert_eq!(dev.get(&format!("/orgs/{dev_org}/queue")).await.status, 403, "a developer organization has no queue");
     let mut boss = admin(&app, "boss@example.org").await;
     let (mut pat, org_a, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
     let (mut other, org_c, cigna) = payer(&app, &mut boss, "pam@cigna.example", "Cigna Interop", "Cigna").await;
@@ -108,6 +109,10 @@ async fn payers_filter_sort_and_assign_their_queue(backend: Backend) {
     assert_eq!(pat.get(&format!("{queue}?state=bogus")).await.status, 400);
     assert_eq!(pat.get(&format!("{queue}?sort=bogus")).await.status, 400);
     assert_eq!(other.get(&queue).await.status, 403);
+    assert_eq!(Browser::new(&app).get(&queue).await.status, 401);
+    assert_eq!(pat.get(&format!("{queue}?older_than_days=soon")).await.status, 400);
+    assert_eq!(pat.get(&format!("{queue}?assignee=someone")).await.status, 400);
+    assert_eq!(pat.post(&assign, &[("request", "999999"), ("assignee", "none")]).await.status, 404);
 }
 
 on_both_databases!(both_sides_write_in_the_thread_with_attachments,);
@@ -237,4 +242,53 @@ async fn payers_set_their_zone_notice_and_grounds(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(audits.len(), 1);
+}
+
+on_both_databases!(dashboards_show_what_waits_on_each_side,);
+
+async fn dashboards_show_what_waits_on_each_side(backend: Backend) {
+    use app::server::services::accounts::sessions::viewer_of;
+    let app = spawn_app_with(backend, true).await;
+    let mut dev = Browser::new(&app);
+    let (_, _, app_page) = registered(&mut dev, &[]).await;
+    let mut boss = admin(&app, "boss@example.org").await;
+    let (mut pat, _, aetna) = payer(&app, &mut boss, "pat@aetna.example", "Aetna Interop", "Aetna").await;
+    let a = aetna.to_string();
+    dev.post(&format!("{app_page}/requests"), &[("brand", a.as_str()), ("environment", "production")]).await;
+    let r = registration_request::Entity::find().one(&app.db).await.unwrap().unwrap();
+
+    assert_eq!(Browser::new(&app).get("/dashboard").await.status, 401);
+    let d = dev.get("/dashboard").await.body;
+    assert!(
+        d.contains("Health Wallet")
+            && d.contains("not attested")
+            && d.contains("waiting on the payer: 5.0 business days left"),
+        "{d}"
+    );
+    let p = pat.post(&format!("/requests/{}", r.id), &[("intent", "ask"), ("question", "Which redirect URI?")]).await;
+    assert!(p.body.contains("now waiting on the developer"));
+    let d = pat.get("/dashboard").await.body;
+    assert!(d.contains("1 open") && d.contains("Asked of developers") && d.contains("Which redirect URI?"), "{d}");
+    assert!(d.contains("Turnaround against target"), "{d}");
+    assert!(dev.get("/dashboard").await.body.contains("answer the payer"), "the developer's next step");
+    let d = boss.get("/dashboard").await.body;
+    assert!(d.contains("For admins") && d.contains("Requests past their target across payers: 0"), "{d}");
+
+    // Answered, then 30 days on: the admins see the breach.
+    dev.post(&format!("/requests/{}", r.id), &[("intent", "answer"), ("answer", "https://wallet.example/cb")]).await;
+    let b = app::server::entities::account::Entity::find()
+        .filter(app::server::entities::account::Column::Email.eq("boss@example.org"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = app::server::policy::Actor::account(viewer_of(&app.db, &b, None).await.unwrap(), "test");
+    let cal = app::server::services::registration::calendar::Calendar::default();
+    let later = chrono::Utc::now().timestamp() + 30 * 86_400;
+    let board = app::server::services::dashboard::dashboard(&app.db, &actor, &cal, later).await.unwrap();
+    let admin = board.admin.unwrap();
+    assert_eq!(
+        (admin.breaches_total, admin.breaches[0].request_id, admin.breaches[0].brand.as_str()),
+        (1, r.id, "Aetna")
+    );
 }

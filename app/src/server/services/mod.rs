@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit;
 pub mod brands;
 pub mod cpu;
+pub mod dashboard;
 pub mod endpoint_status;
 pub mod export;
 pub mod feeds;

@@ -1,7 +1,7 @@
 //! Business days for the SLA clock: Saturdays, Sundays, the US federal holidays of 5 U.S.C. 6103
 //! on their observed days (a holiday on a Saturday is observed the Friday before, one on a
 //! Sunday the Monday after; Executive Order 11582) and extra closures, counted in a US time zone
-//! (US Eastern for every payer for now). Inauguration Day (6103(c)) is left out: it closes only
+//! (the payer's, from its settings; US Eastern by default). Inauguration Day (6103(c)) is left out: it closes only
 //! the Washington, D.C. area.
 //!
 //! The zones are the US ones with their rules since 2007 (daylight time from the second Sunday

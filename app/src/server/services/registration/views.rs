@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 /// Requests a list shows.
 const LISTED: u64 = 500;
 
-pub(super) async fn summaries(
+pub(crate) async fn summaries(
     db: &impl ConnectionTrait,
     rows: Vec<request::Model>,
     calendar: &Calendar,
@@ -99,6 +99,13 @@ pub async fn queue(
     if !policy::member_of(actor, payer_org) {
         policy::work_request(actor, None, 0)?;
     }
+    let org = organization::Entity::find_by_id(payer_org)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no organization {payer_org}")))?;
+    if org.kind != crate::types::accounts::OrgKind::Payer {
+        return Err(AppError::Forbidden("a registration queue is a payer organization's".into()));
+    }
     // The requests for the brands the organization maintains now (a transferred claim brings
     // its open requests).
     let brands = crate::server::services::publishing::claims::maintained_brands(db, &[payer_org]).await?;
@@ -182,7 +189,8 @@ pub async fn page(
         Some(p) => super::settings::of(db, p).await?,
         None => Default::default(),
     };
-    let notice = settings.notice.clone().filter(|_| summary.attestation_status != "current");
+    let notice =
+        settings.notice.clone().filter(|_| matches!(summary.attestation_status.as_str(), "none" | "not_current"));
     let (payer_org, members) = match (payer, payer_side && summary.channel != Channel::External) {
         (Some(org), true) => (Some(org), super::assign::members(db, org).await?),
         _ => (None, Vec::new()),
