@@ -42,7 +42,7 @@ pub async fn payer_queue(
     let state = crate::server::state::app_state()?;
     let (_, actor) = crate::server::session::require_actor().await?;
     let now = chrono::Utc::now().timestamp();
-    crate::server::services::registration::views::queue(&state.db, &actor, org, filter, &state.settings.calendar(), now)
+    crate::server::services::registration::queue::queue(&state.db, &actor, org, filter, &state.settings.calendar(), now)
         .await
         .map_err(super::fail)
 }

@@ -16,6 +16,20 @@ pub(crate) fn assignee_options(members: &[(i32, String)]) -> Vec<(String, String
         .collect()
 }
 
+/// "12 requests, 3 past the target", or how many of them the page shows.
+fn shown(count: usize, total: u64, breached: u64) -> String {
+    let plural = if total == 1 { "" } else { "s" };
+    let mut text = if count as u64 == total {
+        format!("{total} request{plural}")
+    } else {
+        format!("{total} request{plural}, the first {count} shown")
+    };
+    if breached > 0 {
+        text.push_str(&format!(", {breached} past the target"));
+    }
+    text
+}
+
 fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect()
 }
@@ -68,7 +82,7 @@ pub fn PayerQueuePage() -> impl IntoView {
                                     <SelectField form="queue-filter" name="sort" label="Sort by" options=options(&[("left", "Time left on the clock"), ("oldest", "Oldest first"), ("newest", "Newest first")]) selected=f.sort.clone() />
                                     <SubmitButton label="Show" />
                                 </PendingForm>
-                                <p role="status">{format!("{count} request{}", if count == 1 { "" } else { "s" })}</p>
+                                <p role="status">{shown(count, p.total, p.breached)}</p>
                                 {(count > 0).then(|| view! {
                                     <PendingForm action=assign class="stack">
                                         <RequestTable rows=p.rows.clone() payer_view=true select=true />

@@ -266,7 +266,13 @@ pub struct QueueFilter {
 pub struct QueuePage {
     pub organization_id: i32,
     pub filter: QueueFilter,
+    /// The first `rows` of `total` that match, in order.
     pub rows: Vec<RequestSummary>,
+    pub total: u64,
+    /// Of the matching open requests, how many are past their target and how many are due
+    /// within a business day.
+    pub breached: u64,
+    pub due_soon: u64,
     /// The organization's members, who requests can be assigned to: (account id, address).
     pub members: Vec<(i32, String)>,
 }

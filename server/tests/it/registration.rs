@@ -12,7 +12,7 @@ use super::helpers::{Backend, TestApp, spawn_app_with};
 use app::server::entities::{audit_log, registration_request, request_event};
 use app::server::policy::Actor;
 use app::server::services::registration::calendar::{Calendar, UsZone};
-use app::server::services::registration::views;
+use app::server::services::registration::{queue, views};
 use app::types::registration::{Channel, RequestState};
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -234,6 +234,6 @@ async fn requests_run_on_the_payers_clocks(backend: Backend) {
     assert_eq!((before.elapsed_secs, before.breached, before.due_soon), (4 * 86_400 + HOUR, false, true));
     let after = views::page(&app.db, &Actor::command_line(), req_b.id, &cal, at(1, 10, 12)).await.unwrap().summary;
     assert_eq!((after.elapsed_secs, after.breached), (5 * 86_400 + HOUR, true));
-    let queue = views::queue(&app.db, &Actor::command_line(), org_b, Default::default(), &cal, at(1, 10, 12)).await;
+    let queue = queue::queue(&app.db, &Actor::command_line(), org_b, Default::default(), &cal, at(1, 10, 12)).await;
     assert!(queue.is_err(), "the queue is its members' only");
 }

@@ -24,7 +24,7 @@ on_both_databases!(turnaround_is_computed_from_the_clocks,);
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 
-async fn actor(app: &TestApp, email: &str) -> Actor {
+pub(super) async fn actor(app: &TestApp, email: &str) -> Actor {
     let a = account::Entity::find().filter(account::Column::Email.eq(email)).one(&app.db).await.unwrap().unwrap();
     Actor::account(viewer_of(&app.db, &a, None).await.unwrap(), "test")
 }

@@ -4,7 +4,7 @@
 //! brands' turnaround against their targets; for admins the attestations waiting for review,
 //! the open proposals and the SLA breaches across payers.
 use super::registration::calendar::Calendar;
-use super::registration::{turnaround, views};
+use super::registration::{queue, turnaround, views};
 use crate::error::AppError;
 use crate::server::entities::{client_app, proposal, registration_request as request, request_event};
 use crate::server::policy::Actor;
@@ -90,8 +90,8 @@ async fn payer(
     calendar: &Calendar,
     now: i64,
 ) -> Result<PayerDash, AppError> {
-    let queue = views::queue(db, actor, org.id, QueueFilter::default(), calendar, now).await?;
-    let rows = queue.rows;
+    let queue = queue::queue(db, actor, org.id, QueueFilter::default(), calendar, now).await?;
+    let rows = &queue.rows;
     let waiting: Vec<&RequestSummary> = rows.iter().filter(|r| r.state == RequestState::NeedsInfo).collect();
     // The question each waiting request was asked last.
     let mut questions: HashMap<i32, (i64, String)> = HashMap::new();
@@ -119,9 +119,9 @@ async fn payer(
     Ok(PayerDash {
         organization_id: org.id,
         name: org.name.clone(),
-        open: rows.len() as u32,
-        breached: rows.iter().filter(|r| r.breached).count() as u32,
-        due_soon: rows.iter().filter(|r| r.due_soon).count() as u32,
+        open: queue.total as u32,
+        breached: queue.breached as u32,
+        due_soon: queue.due_soon as u32,
         urgent: rows.iter().filter(|r| r.state.clock_runs()).take(10).cloned().collect(),
         asked,
         turnaround: figures,

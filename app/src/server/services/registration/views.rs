@@ -1,17 +1,15 @@
-//! What each side sees of requests: the app's requests for its developers, the payer's queue
-//! (shortest time left first), and one request's page; each with its clock at `now`.
+//! What each side sees of requests: the app's requests for its developers and one request's
+//! page, each with its clock at `now` (the payer's queue is in `queue`).
 use super::calendar::Calendar;
 use super::clock::Clock;
 use crate::error::AppError;
 use crate::server::entities::{client_app, organization, registration_request as request, request_event};
 use crate::server::policy::{self, Actor};
-use crate::types::registration::{
-    Channel, QueueFilter, QueuePage, RequestPage, RequestState, RequestStep, RequestSummary,
-};
+use crate::types::registration::{Channel, RequestPage, RequestStep, RequestSummary};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Requests a list shows.
-const LISTED: u64 = 500;
+pub(crate) const LISTED: u64 = 500;
 
 pub(crate) async fn summaries(
     db: &impl ConnectionTrait,
@@ -84,76 +82,6 @@ pub async fn of_app(
         .all(db)
         .await?;
     summaries(db, rows, calendar, now).await
-}
-
-/// A payer organization's queue, filtered and sorted: by default the open requests, shortest
-/// time left on the clock first.
-pub async fn queue(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    payer_org: i32,
-    filter: QueueFilter,
-    calendar: &Calendar,
-    now: i64,
-) -> Result<QueuePage, AppError> {
-    if !policy::member_of(actor, payer_org) {
-        policy::work_request(actor, None, 0)?;
-    }
-    let org = organization::Entity::find_by_id(payer_org)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no organization {payer_org}")))?;
-    if org.kind != crate::types::accounts::OrgKind::Payer {
-        return Err(AppError::Forbidden("a registration queue is a payer organization's".into()));
-    }
-    // The requests for the brands the organization maintains now (a transferred claim brings
-    // its open requests).
-    let brands = crate::server::services::publishing::claims::maintained_brands(db, &[payer_org]).await?;
-    let mut q = request::Entity::find()
-        .filter(request::Column::BrandId.is_in(brands))
-        .filter(request::Column::Channel.is_in([Channel::Queue, Channel::Email]));
-    q = match filter.state.as_str() {
-        "" | "open" => q.filter(request::Column::State.is_in([
-            RequestState::Submitted,
-            RequestState::InReview,
-            RequestState::NeedsInfo,
-        ])),
-        "all" => q,
-        other => match RequestState::parse(other) {
-            Some(s) => q.filter(request::Column::State.eq(s)),
-            None => return Err(AppError::BadRequest("state is open, all or one state".into())),
-        },
-    };
-    match filter.older_than_days.trim() {
-        "" => {}
-        d => match d.parse::<u16>() {
-            Ok(days) => q = q.filter(request::Column::CreatedAt.lte(now - i64::from(days) * 86_400)),
-            Err(_) => return Err(AppError::BadRequest("older_than_days is a number of days".into())),
-        },
-    }
-    q = match filter.assignee.as_str() {
-        "" => q,
-        "me" => q.filter(request::Column::AssigneeId.eq(actor.account_id().unwrap_or(0))),
-        "none" => q.filter(request::Column::AssigneeId.is_null()),
-        id => match id.parse::<i32>() {
-            Ok(id) => q.filter(request::Column::AssigneeId.eq(id)),
-            Err(_) => return Err(AppError::BadRequest("assignee is me, none or an account".into())),
-        },
-    };
-    let rows = q.order_by_desc(request::Column::Id).limit(LISTED).all(db).await?;
-    let mut out = summaries(db, rows, calendar, now).await?;
-    let app: String = filter.app.trim().chars().take(100).collect::<String>().to_lowercase();
-    out.retain(|r| (app.is_empty() || r.client_name.to_lowercase().contains(&app)) && (!filter.breached || r.breached));
-    match filter.sort.as_str() {
-        "" | "left" => out.sort_by_key(|r| {
-            (!r.state.is_open(), if r.state.is_open() { r.left_secs } else { -r.decided_at.unwrap_or(0) })
-        }),
-        "oldest" => out.sort_by_key(|r| (r.created_at, r.id)),
-        "newest" => out.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
-        _ => return Err(AppError::BadRequest("sort is left, oldest or newest".into())),
-    }
-    let members = super::assign::members(db, payer_org).await?;
-    Ok(QueuePage { organization_id: payer_org, filter, rows: out, members })
 }
 
 /// One request, for either side and admins.
