@@ -64,7 +64,7 @@ pub async fn turnaround_overview(sort: String, window: String) -> Result<crate::
     use crate::types::turnaround::{SortBy, Window};
     let state = crate::server::state::app_state()?;
     let now = chrono::Utc::now().timestamp();
-    crate::server::services::registration::turnaround::overview(
+    crate::server::services::registration::overview::overview(
         &state.db,
         &state.turnaround,
         &state.settings.calendar(),

@@ -34,7 +34,7 @@ pub struct AppState {
     pub report_limiter: super::rate_limit::ClientLimiter,
     /// The public turnaround overview's figures.
     #[from_ref(skip)]
-    pub turnaround: super::services::registration::turnaround::TurnaroundCache,
+    pub turnaround: super::services::registration::overview::TurnaroundCache,
     /// Signing key and public address for the links in alert mails.
     pub alerts: super::services::subscriptions::AlertContext,
 }

@@ -28,7 +28,15 @@ fn cached(mut r: Response) -> Response {
 async fn overview(state: &AppState, p: &OverviewParams) -> Result<app::types::turnaround::Overview, AppError> {
     let now = chrono::Utc::now().timestamp();
     let (sort, window) = (SortBy::parse(&p.sort), Window::parse(&p.window));
-    turnaround::overview(&state.db, &state.turnaround, &state.settings.calendar(), sort, window, now).await
+    app::server::services::registration::overview::overview(
+        &state.db,
+        &state.turnaround,
+        &state.settings.calendar(),
+        sort,
+        window,
+        now,
+    )
+    .await
 }
 
 /// `GET /api/v1/turnaround?sort=&window=`.

@@ -12,8 +12,9 @@ use app::server::entities::account;
 use app::server::policy::Actor;
 use app::server::services::accounts::sessions::viewer_of;
 use app::server::services::registration::calendar::{Calendar, UsZone};
+use app::server::services::registration::overview::{self, TurnaroundCache};
 use app::server::services::registration::requests::{self, Acted, Action, Asked};
-use app::server::services::registration::turnaround::{self, TurnaroundCache};
+use app::server::services::registration::turnaround;
 use app::types::registration::Environment;
 use app::types::turnaround::{SortBy, Window};
 use chrono::NaiveDate;
@@ -119,17 +120,35 @@ async fn turnaround_is_computed_from_the_clocks(backend: Backend) {
 
     // The overview: both payers; Humana's single self-reported decision gives no statistic.
     let cache = TurnaroundCache::default();
-    let o = turnaround::overview(&app.db, &cache, &cal, SortBy::Median, Window::Recent, now).await.unwrap();
+    let o = overview::overview(&app.db, &cache, &cal, SortBy::Median, Window::Recent, now).await.unwrap();
     let names: Vec<&str> = o.rows.iter().map(|r| r.brand.as_str()).collect();
     assert_eq!(names, ["Aetna", "Humana"], "missing statistics sort last");
     let hum = &o.rows[1].recent;
     assert_eq!((hum.decided, hum.median_secs, hum.self_reported_pct), (1, None, None));
     // Cached while nothing changes; a new event refreshes it at once.
-    let again = turnaround::overview(&app.db, &cache, &cal, SortBy::Name, Window::AllTime, now + 60).await.unwrap();
+    let again = overview::overview(&app.db, &cache, &cal, SortBy::Name, Window::AllTime, now + 60).await.unwrap();
     assert_eq!(again.as_of, now);
-    ask(&app, &dev, org, app_id, humana, Environment::Sandbox, now + 120).await;
-    let fresh = turnaround::overview(&app.db, &cache, &cal, SortBy::Name, Window::AllTime, now + 180).await.unwrap();
+    let h2 = ask(&app, &dev, org, app_id, humana, Environment::Sandbox, now + 120).await;
+    let fresh = overview::overview(&app.db, &cache, &cal, SortBy::Name, Window::AllTime, now + 180).await.unwrap();
     assert_eq!((fresh.as_of, fresh.rows[1].all_time.open), (now + 180, 1));
+    // Within the 5 minutes only the changed requests are read again: a decision and a new
+    // request fold in, and the figures are those of a cache read in full at the same time.
+    let cigna = brand_id(&app, "Cigna").await;
+    ask(&app, &dev, org, app_id, cigna, Environment::Production, now + 200).await;
+    act(&app, &dev, h2, Action::Approve { client_id: "hum-2".into(), notes: String::new() }, now + 230).await;
+    let folded = overview::overview(&app.db, &cache, &cal, SortBy::Name, Window::AllTime, now + 240).await.unwrap();
+    let whole =
+        overview::overview(&app.db, &TurnaroundCache::default(), &cal, SortBy::Name, Window::AllTime, now + 240)
+            .await
+            .unwrap();
+    assert_eq!(folded, whole);
+    let names: Vec<&str> = folded.rows.iter().map(|r| r.brand.as_str()).collect();
+    assert_eq!(names, ["Aetna", "Cigna", "Humana"]);
+    assert_eq!(
+        (folded.rows[0].all_time.decided, folded.rows[1].all_time.open, folded.rows[2].all_time.decided),
+        (6, 1, 2)
+    );
+    assert_eq!(folded.as_of, now + 240);
 
     // By HTTP, for anyone: the all-time figures (the recent window moves with the real date).
     let mut visitor = Browser::new(&app);

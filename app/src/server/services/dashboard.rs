@@ -134,7 +134,7 @@ async fn admin(db: &impl ConnectionTrait, actor: &Actor, calendar: &Calendar, no
         .filter(proposal::Column::State.is_in([ProposalState::Pending, ProposalState::NeedsInfo]))
         .count(db)
         .await?;
-    let (_, waiting) = turnaround::load(db, None, calendar, now).await?;
+    let waiting = turnaround::waiting(db, None, calendar, now).await?;
     let mut over: Vec<_> = waiting.into_iter().filter(|w| w.secs > i64::from(w.target_days) * DAY).collect();
     over.sort_by_key(|w| std::cmp::Reverse(w.secs - i64::from(w.target_days) * DAY));
     let total = over.len() as u32;

@@ -5,6 +5,7 @@ pub mod assign;
 pub mod calendar;
 pub mod clock;
 pub mod email_payers;
+pub mod overview;
 pub mod queue;
 pub mod reminders;
 pub mod requests;

@@ -1,27 +1,21 @@
 //! Each payer brand's turnaround, made public: from the business seconds stored with each
-//! decision and the clocks of the requests open now. The overview of every payer is cached per
-//! process for a few minutes and recomputed as soon as any request changes (its key is the
-//! newest event's id, which every instance reads from the database).
+//! decision and the clocks of the requests open now (the overview of every payer, cached, is in
+//! `overview`).
 use super::calendar::Calendar;
 use super::clock::elapsed_secs;
 use super::requests::histories;
 use crate::error::AppError;
-use crate::server::entities::{brand, registration_request as request, request_event};
+use crate::server::entities::{brand, registration_request as request};
 use crate::types::registration::RequestState;
 use crate::types::turnaround::{
-    MIN_DECIDED, MonthPoint, Overview, PayerPage, PayerTurnaround, RECENT_DAYS, SortBy, TREND_MONTHS, Turnaround,
-    TurnaroundBrief, Window, median, percent, percentile,
+    MIN_DECIDED, MonthPoint, Overview, PayerPage, PayerTurnaround, RECENT_DAYS, TREND_MONTHS, Turnaround,
+    TurnaroundBrief, median, percent, percentile,
 };
 use chrono::{Datelike, TimeZone, Utc};
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 const DAY: i64 = 86_400;
-/// Longest the overview's figures are reused while no request changes (the open requests'
-/// clocks move on meanwhile).
-pub const CACHE_SECS: i64 = 300;
 
 /// A decided request, as turnaround counts it.
 #[derive(Clone, Copy, Debug)]
@@ -67,32 +61,43 @@ pub fn summarize<'a>(
     }
 }
 
-/// The decisions and open requests, of one brand or of all, with the clocks at `now`.
-pub async fn load(
+/// Which requests' decisions to read.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Brand(i32),
+    /// These requests (those that changed since a cached overview).
+    Requests(&'a [i32]),
+}
+
+/// The decided requests in `scope`.
+pub async fn decisions(
     db: &impl ConnectionTrait,
-    brand_id: Option<i32>,
+    scope: Scope<'_>,
     calendar: &Calendar,
-    now: i64,
-) -> Result<(Vec<Decision>, Vec<Waiting>), AppError> {
+) -> Result<Vec<Decision>, AppError> {
     use request::Column as C;
-    let mut decided = request::Entity::find()
+    let decided = request::Entity::find()
         .select_only()
         .columns([C::Id, C::BrandId, C::DecisionSecs, C::TargetDays, C::SelfReported, C::DecidedAt])
         .filter(C::DecidedAt.is_not_null())
         .filter(C::State.is_in([RequestState::Approved, RequestState::Denied, RequestState::Revoked]));
-    let mut open = request::Entity::find()
-        .select_only()
-        .columns([C::Id, C::BrandId, C::TargetDays, C::TimeZone])
-        .filter(C::State.is_in([RequestState::Submitted, RequestState::InReview, RequestState::NeedsInfo]));
-    if let Some(b) = brand_id {
-        decided = decided.filter(C::BrandId.eq(b));
-        open = open.filter(C::BrandId.eq(b));
+    let mut rows: Vec<(i32, i32, Option<i64>, i32, bool, Option<i64>)> = Vec::new();
+    match scope {
+        Scope::All => rows = decided.into_tuple().all(db).await?,
+        Scope::Brand(b) => rows = decided.filter(C::BrandId.eq(b)).into_tuple().all(db).await?,
+        Scope::Requests(ids) => {
+            for chunk in ids.chunks(900) {
+                let part: Vec<(i32, i32, Option<i64>, i32, bool, Option<i64>)> =
+                    decided.clone().filter(C::Id.is_in(chunk.to_vec())).into_tuple().all(db).await?;
+                rows.extend(part);
+            }
+        }
     }
-    let decided: Vec<(i32, i32, Option<i64>, i32, bool, Option<i64>)> = decided.into_tuple().all(db).await?;
     // A decision stored before its seconds were (none in practice): replay its history.
-    let missing: Vec<i32> = decided.iter().filter(|d| d.2.is_none()).map(|d| d.0).collect();
+    let missing: Vec<i32> = rows.iter().filter(|d| d.2.is_none()).map(|d| d.0).collect();
     let replayed = histories(db, &missing).await?;
-    let decisions = decided
+    Ok(rows
         .into_iter()
         .map(|(id, brand_id, secs, target_days, self_reported, at)| {
             let decided_at = at.unwrap_or_default();
@@ -101,11 +106,28 @@ pub async fn load(
             });
             Decision { id, brand_id, secs, target_days, self_reported, decided_at }
         })
-        .collect();
+        .collect())
+}
+
+/// The open requests, of one brand or of all, with their clocks at `now`.
+pub async fn waiting(
+    db: &impl ConnectionTrait,
+    brand_id: Option<i32>,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Vec<Waiting>, AppError> {
+    use request::Column as C;
+    let mut open = request::Entity::find()
+        .select_only()
+        .columns([C::Id, C::BrandId, C::TargetDays, C::TimeZone])
+        .filter(C::State.is_in([RequestState::Submitted, RequestState::InReview, RequestState::NeedsInfo]));
+    if let Some(b) = brand_id {
+        open = open.filter(C::BrandId.eq(b));
+    }
     let open: Vec<(i32, i32, i32, Option<String>)> = open.into_tuple().all(db).await?;
     let ids: Vec<i32> = open.iter().map(|o| o.0).collect();
     let clocks = histories(db, &ids).await?;
-    let waiting = open
+    Ok(open
         .into_iter()
         .map(|(id, brand_id, target_days, zone)| Waiting {
             id,
@@ -113,12 +135,21 @@ pub async fn load(
             secs: elapsed_secs(clocks.get(&id).map_or(&[][..], Vec::as_slice), &calendar.in_zone(zone.as_deref()), now),
             target_days,
         })
-        .collect();
-    Ok((decisions, waiting))
+        .collect())
 }
 
-fn payer_rows(
-    decisions: &[Decision],
+/// The decisions and open requests of one brand, with the clocks at `now`.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    brand_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<(Vec<Decision>, Vec<Waiting>), AppError> {
+    Ok((decisions(db, Scope::Brand(brand_id), calendar).await?, waiting(db, Some(brand_id), calendar, now).await?))
+}
+
+pub(super) fn payer_rows<'a>(
+    decisions: impl IntoIterator<Item = &'a Decision>,
     waiting: &[Waiting],
     names: &HashMap<i32, String>,
     now: i64,
@@ -144,90 +175,6 @@ fn payer_rows(
             })
         })
         .collect()
-}
-
-/// The overview's figures, shared by the page, the CSV and the API.
-#[derive(Clone, Default)]
-pub struct TurnaroundCache(Arc<Mutex<Option<Cached>>>);
-
-struct Cached {
-    key: (Option<i32>, i64),
-    rows: Arc<Vec<PayerTurnaround>>,
-    as_of: i64,
-}
-
-async fn newest_event(db: &impl ConnectionTrait) -> Result<Option<i32>, AppError> {
-    Ok(request_event::Entity::find()
-        .select_only()
-        .expr(Func::max(Expr::col(request_event::Column::Id)))
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten())
-}
-
-fn sort(rows: &mut [PayerTurnaround], by: SortBy, window: Window) {
-    let t = |r: &PayerTurnaround| match window {
-        Window::Recent => r.recent.clone(),
-        Window::AllTime => r.all_time.clone(),
-    };
-    rows.sort_by_key(|r| r.brand.to_lowercase());
-    // Missing statistics go last, whichever the order.
-    match by {
-        SortBy::Name => {}
-        SortBy::Decided => rows.sort_by_key(|r| std::cmp::Reverse(t(r).decided)),
-        SortBy::Median => rows.sort_by_key(|r| t(r).median_secs.map_or((1, 0), |s| (0, s))),
-        SortBy::P90 => rows.sort_by_key(|r| t(r).p90_secs.map_or((1, 0), |s| (0, s))),
-        SortBy::Within => rows.sort_by_key(|r| t(r).within_target_pct.map_or((1, 0), |p| (0, -i64::from(p)))),
-        SortBy::Open => rows.sort_by_key(|r| std::cmp::Reverse(t(r).open)),
-    }
-}
-
-/// Every payer brand that has had a request, sorted.
-pub async fn overview(
-    db: &impl ConnectionTrait,
-    cache: &TurnaroundCache,
-    calendar: &Calendar,
-    by: SortBy,
-    window: Window,
-    now: i64,
-) -> Result<Overview, AppError> {
-    let key = (newest_event(db).await?, now.div_euclid(CACHE_SECS));
-    let hit = cache.0.lock().ok().and_then(|c| c.as_ref().filter(|c| c.key == key).map(|c| (c.rows.clone(), c.as_of)));
-    let (rows, as_of) = match hit {
-        Some(hit) => hit,
-        None => {
-            let (decisions, waiting) = load(db, None, calendar, now).await?;
-            let mut ids: Vec<i32> =
-                decisions.iter().map(|d| d.brand_id).chain(waiting.iter().map(|w| w.brand_id)).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let names = brand_names(db, &ids).await?;
-            let rows = Arc::new(payer_rows(&decisions, &waiting, &names, now));
-            if let Ok(mut c) = cache.0.lock() {
-                *c = Some(Cached { key, rows: rows.clone(), as_of: now });
-            }
-            (rows, now)
-        }
-    };
-    let mut rows = rows.as_ref().clone();
-    sort(&mut rows, by, window);
-    Ok(Overview { rows, sort: by, window, as_of })
-}
-
-async fn brand_names(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, String>, AppError> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(900) {
-        let rows: Vec<(i32, String)> = brand::Entity::find()
-            .select_only()
-            .columns([brand::Column::Id, brand::Column::Name])
-            .filter(brand::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        out.extend(rows);
-    }
-    Ok(out)
 }
 
 fn month_of(at: i64) -> (i32, u32) {
@@ -269,7 +216,7 @@ pub async fn of_brand(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no brand {brand_id}")))?;
-    let (decisions, waiting) = load(db, Some(brand_id), calendar, now).await?;
+    let (decisions, waiting) = load(db, brand_id, calendar, now).await?;
     let names = HashMap::from([(brand_id, b.name.clone())]);
     let payer = payer_rows(&decisions, &waiting, &names, now).pop().unwrap_or(PayerTurnaround {
         brand_id,
@@ -288,7 +235,7 @@ pub async fn brief(
     calendar: &Calendar,
     now: i64,
 ) -> Result<Option<TurnaroundBrief>, AppError> {
-    let (decisions, waiting) = load(db, Some(brand_id), calendar, now).await?;
+    let (decisions, waiting) = load(db, brand_id, calendar, now).await?;
     if decisions.is_empty() && waiting.is_empty() {
         return Ok(None);
     }
