@@ -166,7 +166,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut event_id = 0;
     for r in 0..requests {
         let id = r as i32 + 1;
-        let rank = cumulative.partition_point(|c| *c < rng.unit() * sum).min(payers - 1);
+        let pick = rng.unit() * sum;
+        let rank = cumulative.partition_point(|c| *c < pick).min(payers - 1);
         let target = [5, 10, 15][rank % 3];
         let zone = (rank % 5 == 0).then(|| "America/Chicago".to_string());
         let created = rng.between(now - 730 * DAY, now - HOUR);

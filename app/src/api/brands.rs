@@ -13,10 +13,15 @@ pub async fn get_brand(id: String) -> Result<Option<BrandDetail>, AppError> {
     };
     if let Some(d) = detail.as_mut() {
         let now = chrono::Utc::now().timestamp();
-        d.developer.turnaround =
-            crate::server::services::registration::turnaround::brief(&state.db, d.id, &state.settings.calendar(), now)
-                .await
-                .map_err(super::fail)?;
+        d.developer.turnaround = crate::server::services::registration::overview::brief(
+            &state.db,
+            &state.turnaround,
+            d.id,
+            &state.settings.calendar(),
+            now,
+        )
+        .await
+        .map_err(super::fail)?;
     }
     if detail.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -53,7 +53,7 @@ pub async fn my_dashboard() -> Result<crate::types::dashboard::Dashboard, AppErr
     let state = crate::server::state::app_state()?;
     let (_, actor) = crate::server::session::require_actor().await?;
     let now = chrono::Utc::now().timestamp();
-    crate::server::services::dashboard::dashboard(&state.db, &actor, &state.settings.calendar(), now)
+    crate::server::services::dashboard::dashboard(&state.db, &state.turnaround, &actor, &state.settings.calendar(), now)
         .await
         .map_err(super::fail)
 }
@@ -81,9 +81,15 @@ pub async fn turnaround_overview(sort: String, window: String) -> Result<crate::
 pub async fn turnaround_of_payer(brand: i32) -> Result<crate::types::turnaround::PayerPage, AppError> {
     let state = crate::server::state::app_state()?;
     let now = chrono::Utc::now().timestamp();
-    crate::server::services::registration::turnaround::of_brand(&state.db, brand, &state.settings.calendar(), now)
-        .await
-        .map_err(super::fail)
+    crate::server::services::registration::overview::of_brand(
+        &state.db,
+        &state.turnaround,
+        brand,
+        &state.settings.calendar(),
+        now,
+    )
+    .await
+    .map_err(super::fail)
 }
 
 /// What an email-only payer's signed link shows (no account: the link is the permission).

@@ -3,7 +3,7 @@
 //! overview is recomputed at most every few minutes while no request changes.
 use super::api::cors;
 use app::error::AppError;
-use app::server::services::registration::turnaround;
+use app::server::services::registration::{overview, turnaround};
 use app::server::state::AppState;
 use app::types::turnaround::{SortBy, Window};
 use axum::Json;
@@ -63,6 +63,6 @@ pub async fn overview_csv(
 /// `GET /api/v1/turnaround/{brand}`.
 pub async fn payer_json(State(state): State<AppState>, Path(brand): Path<i32>) -> Result<Response, AppError> {
     let now = chrono::Utc::now().timestamp();
-    let page = turnaround::of_brand(&state.db, brand, &state.settings.calendar(), now).await?;
+    let page = overview::of_brand(&state.db, &state.turnaround, brand, &state.settings.calendar(), now).await?;
     Ok(cached(Json(page).into_response()))
 }

@@ -285,7 +285,8 @@ async fn dashboards_show_what_waits_on_each_side(backend: Backend) {
     let actor = app::server::policy::Actor::account(viewer_of(&app.db, &b, None).await.unwrap(), "test");
     let cal = app::server::services::registration::calendar::Calendar::default();
     let later = chrono::Utc::now().timestamp() + 30 * 86_400;
-    let board = app::server::services::dashboard::dashboard(&app.db, &actor, &cal, later).await.unwrap();
+    let board =
+        app::server::services::dashboard::dashboard(&app.db, &Default::default(), &actor, &cal, later).await.unwrap();
     let admin = board.admin.unwrap();
     assert_eq!(
         (admin.breaches_total, admin.breaches[0].request_id, admin.breaches[0].brand.as_str()),

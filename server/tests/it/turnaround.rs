@@ -14,7 +14,6 @@ use app::server::services::accounts::sessions::viewer_of;
 use app::server::services::registration::calendar::{Calendar, UsZone};
 use app::server::services::registration::overview::{self, TurnaroundCache};
 use app::server::services::registration::requests::{self, Acted, Action, Asked};
-use app::server::services::registration::turnaround;
 use app::types::registration::Environment;
 use app::types::turnaround::{SortBy, Window};
 use chrono::NaiveDate;
@@ -95,7 +94,7 @@ async fn turnaround_is_computed_from_the_clocks(backend: Backend) {
 
     let now = at(12, 7, 9);
     let cal = Calendar::default();
-    let page = turnaround::of_brand(&app.db, aetna, &cal, now).await.unwrap();
+    let page = overview::of_brand(&app.db, &TurnaroundCache::default(), aetna, &cal, now).await.unwrap();
     let (recent, all) = (&page.payer.recent, &page.payer.all_time);
     // Last 90 days: 0.25, 2, 2, 5 and 6 days. Median 2; 90th percentile the 5th of 5, 6; 4 of 5
     // within 5 days, 80%.

@@ -4,7 +4,8 @@
 //! brands' turnaround against their targets; for admins the attestations waiting for review,
 //! the open proposals and the SLA breaches across payers.
 use super::registration::calendar::Calendar;
-use super::registration::{queue, turnaround, views};
+use super::registration::overview::{self, TurnaroundCache};
+use super::registration::{queue, views};
 use crate::error::AppError;
 use crate::server::entities::{client_app, proposal, registration_request as request, request_event};
 use crate::server::policy::Actor;
@@ -85,6 +86,7 @@ async fn developer(
 
 async fn payer(
     db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
     actor: &Actor,
     org: &OrgRef,
     calendar: &Calendar,
@@ -114,7 +116,7 @@ async fn payer(
     let brands = crate::server::services::publishing::claims::maintained_brands(db, &[org.id]).await?;
     let mut figures = Vec::new();
     for b in brands.into_iter().take(20) {
-        figures.push(turnaround::of_brand(db, b, calendar, now).await?.payer);
+        figures.push(overview::of_brand(db, cache, b, calendar, now).await?.payer);
     }
     Ok(PayerDash {
         organization_id: org.id,
@@ -128,13 +130,19 @@ async fn payer(
     })
 }
 
-async fn admin(db: &impl ConnectionTrait, actor: &Actor, calendar: &Calendar, now: i64) -> Result<AdminDash, AppError> {
+async fn admin(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    actor: &Actor,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<AdminDash, AppError> {
     let attestations = crate::server::services::apps::review::queue(db, actor).await?.len() as u32;
     let proposals = proposal::Entity::find()
         .filter(proposal::Column::State.is_in([ProposalState::Pending, ProposalState::NeedsInfo]))
         .count(db)
         .await?;
-    let waiting = turnaround::waiting(db, None, calendar, now).await?;
+    let waiting = overview::waiting_all(db, cache, calendar, now).await?;
     let mut over: Vec<_> = waiting.into_iter().filter(|w| w.secs > i64::from(w.target_days) * DAY).collect();
     over.sort_by_key(|w| std::cmp::Reverse(w.secs - i64::from(w.target_days) * DAY));
     let total = over.len() as u32;
@@ -160,6 +168,7 @@ async fn admin(db: &impl ConnectionTrait, actor: &Actor, calendar: &Calendar, no
 /// The viewer's dashboard (`401` signed out).
 pub async fn dashboard(
     db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
     actor: &Actor,
     calendar: &Calendar,
     now: i64,
@@ -170,12 +179,12 @@ pub async fn dashboard(
     let mut out = Dashboard { developer: Vec::new(), payer: Vec::new(), admin: None };
     for org in &viewer.orgs {
         match org.kind {
-            OrgKind::Payer => out.payer.push(payer(db, actor, org, calendar, now).await?),
+            OrgKind::Payer => out.payer.push(payer(db, cache, actor, org, calendar, now).await?),
             _ => out.developer.push(developer(db, org, calendar, now).await?),
         }
     }
     if viewer.admin {
-        out.admin = Some(admin(db, actor, calendar, now).await?);
+        out.admin = Some(admin(db, cache, actor, calendar, now).await?);
     }
     Ok(out)
 }

@@ -36,7 +36,12 @@ pub struct Clock {
 
 impl Clock {
     pub fn of(history: &[(i64, RequestState)], calendar: &Calendar, target_days: i64, now: i64) -> Clock {
-        let elapsed = elapsed_secs(history, calendar, now);
+        Clock::after(elapsed_secs(history, calendar, now), target_days)
+    }
+
+    /// The clock after `elapsed` business seconds (a decided request's stored seconds: its
+    /// clock stopped at the decision).
+    pub fn after(elapsed: i64, target_days: i64) -> Clock {
         let target = target_days * DAY;
         Clock {
             elapsed_secs: elapsed,

@@ -1,14 +1,16 @@
 //! The public overview of every payer's turnaround, kept per process. It is read in full once
 //! per 5-minute bucket; in between, when a request changes (a newer request event than the
 //! cache has seen; every instance reads the newest id from the database), only the requests
-//! with newer events are read again, with the open requests' clocks, so a change shows at once
-//! without reading every decision. One refresh runs at a time; others wait for its figures.
+//! with newer events are read again, so a change shows at once without reading every decision
+//! or history (the open requests' clocks are read from their histories kept here). One refresh runs at a time; others wait for its figures.
 //! A change whose transaction commits after a newer event's shows at the next full read.
 use super::calendar::Calendar;
-use super::turnaround::{Decision, Scope, decisions, payer_rows, waiting};
+use super::turnaround::{
+    Decision, OpenRequest, Scope, Waiting, brief_of, decisions, open_requests, page_of, payer_rows,
+};
 use crate::error::AppError;
 use crate::server::entities::{brand, request_event};
-use crate::types::turnaround::{Overview, PayerTurnaround, SortBy, Window};
+use crate::types::turnaround::{Overview, PayerPage, PayerTurnaround, SortBy, TurnaroundBrief, Window};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
@@ -27,6 +29,7 @@ struct Cached {
     /// The newest request event folded in.
     event: i32,
     decisions: HashMap<i32, Decision>,
+    open: HashMap<i32, OpenRequest>,
     names: HashMap<i32, String>,
     rows: Arc<Vec<PayerTurnaround>>,
     as_of: i64,
@@ -59,15 +62,13 @@ fn sort(rows: &mut [PayerTurnaround], by: SortBy, window: Window) {
     }
 }
 
-/// Every payer brand that has had a request, sorted.
-pub async fn overview(
+/// The cache brought up to date with the database's newest request event.
+async fn current<'a>(
     db: &impl ConnectionTrait,
-    cache: &TurnaroundCache,
+    cache: &'a TurnaroundCache,
     calendar: &Calendar,
-    by: SortBy,
-    window: Window,
     now: i64,
-) -> Result<Overview, AppError> {
+) -> Result<tokio::sync::MappedMutexGuard<'a, Cached>, AppError> {
     let newest = newest_event(db).await?.unwrap_or(0);
     let bucket = now.div_euclid(CACHE_SECS);
     let mut slot = cache.0.lock().await;
@@ -77,12 +78,81 @@ pub async fn overview(
         // A new bucket, or events deleted with their requests.
         _ => full(db, newest, bucket, calendar, now).await?,
     };
-    let (rows, as_of) = (current.rows.clone(), current.as_of);
     *slot = Some(current);
-    drop(slot);
+    Ok(tokio::sync::MutexGuard::map(slot, |c| c.as_mut().expect("just stored")))
+}
+
+/// Every payer brand that has had a request, sorted.
+pub async fn overview(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    calendar: &Calendar,
+    by: SortBy,
+    window: Window,
+    now: i64,
+) -> Result<Overview, AppError> {
+    let c = current(db, cache, calendar, now).await?;
+    let (rows, as_of) = (c.rows.clone(), c.as_of);
+    drop(c);
     let mut rows = rows.as_ref().clone();
     sort(&mut rows, by, window);
     Ok(Overview { rows, sort: by, window, as_of })
+}
+
+/// One brand's decisions and open requests (their clocks at `now`).
+async fn of_one(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    brand_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<(Vec<Decision>, Vec<Waiting>), AppError> {
+    let c = current(db, cache, calendar, now).await?;
+    let mut decisions: Vec<Decision> = c.decisions.values().filter(|d| d.brand_id == brand_id).copied().collect();
+    decisions.sort_by_key(|d| d.id);
+    let waiting = c.open.values().filter(|o| o.brand_id == brand_id).map(|o| o.waiting(calendar, now)).collect();
+    Ok((decisions, waiting))
+}
+
+/// One payer brand's public page (also for a brand nobody has asked yet).
+pub async fn of_brand(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    brand_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<PayerPage, AppError> {
+    let b = brand::Entity::find_by_id(brand_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no brand {brand_id}")))?;
+    let (decisions, waiting) = of_one(db, cache, brand_id, calendar, now).await?;
+    Ok(page_of(brand_id, b.name, &decisions, &waiting, now))
+}
+
+/// What the brand page shows; `None` when nobody has asked the brand yet.
+pub async fn brief(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    brand_id: i32,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Option<TurnaroundBrief>, AppError> {
+    let (decisions, waiting) = of_one(db, cache, brand_id, calendar, now).await?;
+    Ok(brief_of(&decisions, &waiting, now))
+}
+
+/// Every open request, with its clock at `now`.
+pub async fn waiting_all(
+    db: &impl ConnectionTrait,
+    cache: &TurnaroundCache,
+    calendar: &Calendar,
+    now: i64,
+) -> Result<Vec<Waiting>, AppError> {
+    let c = current(db, cache, calendar, now).await?;
+    let mut out: Vec<Waiting> = c.open.values().map(|o| o.waiting(calendar, now)).collect();
+    out.sort_by_key(|w| w.id);
+    Ok(out)
 }
 
 async fn full(
@@ -92,9 +162,10 @@ async fn full(
     calendar: &Calendar,
     now: i64,
 ) -> Result<Cached, AppError> {
-    let decisions: HashMap<i32, Decision> =
-        decisions(db, Scope::All, calendar).await?.into_iter().map(|d| (d.id, d)).collect();
-    let c = Cached { bucket, event: newest, decisions, names: HashMap::new(), rows: Default::default(), as_of: now };
+    let decisions = decisions(db, Scope::All, calendar).await?.into_iter().map(|d| (d.id, d)).collect();
+    let open = open_requests(db, Scope::All).await?.into_iter().map(|o| (o.id, o)).collect();
+    let c =
+        Cached { bucket, event: newest, decisions, open, names: HashMap::new(), rows: Default::default(), as_of: now };
     recompute(db, c, calendar, now).await
 }
 
@@ -117,8 +188,10 @@ async fn refresh(
         .await?;
     for id in &changed {
         c.decisions.remove(id);
+        c.open.remove(id);
     }
     c.decisions.extend(decisions(db, Scope::Requests(&changed), calendar).await?.into_iter().map(|d| (d.id, d)));
+    c.open.extend(open_requests(db, Scope::Requests(&changed)).await?.into_iter().map(|o| (o.id, o)));
     c.event = newest;
     recompute(db, c, calendar, now).await
 }
@@ -129,7 +202,7 @@ async fn recompute(
     calendar: &Calendar,
     now: i64,
 ) -> Result<Cached, AppError> {
-    let waiting = waiting(db, None, calendar, now).await?;
+    let waiting: Vec<Waiting> = c.open.values().map(|o| o.waiting(calendar, now)).collect();
     let mut unnamed: Vec<i32> = c
         .decisions
         .values()

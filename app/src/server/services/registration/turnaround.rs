@@ -5,7 +5,7 @@ use super::calendar::Calendar;
 use super::clock::elapsed_secs;
 use super::requests::histories;
 use crate::error::AppError;
-use crate::server::entities::{brand, registration_request as request};
+use crate::server::entities::registration_request as request;
 use crate::types::registration::RequestState;
 use crate::types::turnaround::{
     MIN_DECIDED, MonthPoint, Overview, PayerPage, PayerTurnaround, RECENT_DAYS, TREND_MONTHS, Turnaround,
@@ -109,43 +109,58 @@ pub async fn decisions(
         .collect())
 }
 
-/// The open requests, of one brand or of all, with their clocks at `now`.
-pub async fn waiting(
-    db: &impl ConnectionTrait,
-    brand_id: Option<i32>,
-    calendar: &Calendar,
-    now: i64,
-) -> Result<Vec<Waiting>, AppError> {
+/// An open request with its history, so its clock can be read at any `now`.
+#[derive(Clone, Debug)]
+pub struct OpenRequest {
+    pub id: i32,
+    pub brand_id: i32,
+    pub target_days: i32,
+    pub zone: Option<String>,
+    pub history: Vec<(i64, RequestState)>,
+}
+
+impl OpenRequest {
+    pub fn waiting(&self, calendar: &Calendar, now: i64) -> Waiting {
+        Waiting {
+            id: self.id,
+            brand_id: self.brand_id,
+            secs: elapsed_secs(&self.history, &calendar.in_zone(self.zone.as_deref()), now),
+            target_days: self.target_days,
+        }
+    }
+}
+
+/// The open requests in `scope`, with their histories.
+pub async fn open_requests(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<Vec<OpenRequest>, AppError> {
     use request::Column as C;
-    let mut open = request::Entity::find()
+    let open = request::Entity::find()
         .select_only()
         .columns([C::Id, C::BrandId, C::TargetDays, C::TimeZone])
         .filter(C::State.is_in([RequestState::Submitted, RequestState::InReview, RequestState::NeedsInfo]));
-    if let Some(b) = brand_id {
-        open = open.filter(C::BrandId.eq(b));
+    let mut rows: Vec<(i32, i32, i32, Option<String>)> = Vec::new();
+    match scope {
+        Scope::All => rows = open.into_tuple().all(db).await?,
+        Scope::Brand(b) => rows = open.filter(C::BrandId.eq(b)).into_tuple().all(db).await?,
+        Scope::Requests(ids) => {
+            for chunk in ids.chunks(900) {
+                let part: Vec<(i32, i32, i32, Option<String>)> =
+                    open.clone().filter(C::Id.is_in(chunk.to_vec())).into_tuple().all(db).await?;
+                rows.extend(part);
+            }
+        }
     }
-    let open: Vec<(i32, i32, i32, Option<String>)> = open.into_tuple().all(db).await?;
-    let ids: Vec<i32> = open.iter().map(|o| o.0).collect();
-    let clocks = histories(db, &ids).await?;
-    Ok(open
+    let ids: Vec<i32> = rows.iter().map(|o| o.0).collect();
+    let mut histories = histories(db, &ids).await?;
+    Ok(rows
         .into_iter()
-        .map(|(id, brand_id, target_days, zone)| Waiting {
+        .map(|(id, brand_id, target_days, zone)| OpenRequest {
             id,
             brand_id,
-            secs: elapsed_secs(clocks.get(&id).map_or(&[][..], Vec::as_slice), &calendar.in_zone(zone.as_deref()), now),
             target_days,
+            zone,
+            history: histories.remove(&id).unwrap_or_default(),
         })
         .collect())
-}
-
-/// The decisions and open requests of one brand, with the clocks at `now`.
-pub async fn load(
-    db: &impl ConnectionTrait,
-    brand_id: i32,
-    calendar: &Calendar,
-    now: i64,
-) -> Result<(Vec<Decision>, Vec<Waiting>), AppError> {
-    Ok((decisions(db, Scope::Brand(brand_id), calendar).await?, waiting(db, Some(brand_id), calendar, now).await?))
 }
 
 pub(super) fn payer_rows<'a>(
@@ -205,45 +220,30 @@ pub fn trend(decisions: &[Decision], now: i64) -> Vec<MonthPoint> {
         .collect()
 }
 
-/// One payer brand's public page (also for a brand nobody has asked yet).
-pub async fn of_brand(
-    db: &impl ConnectionTrait,
-    brand_id: i32,
-    calendar: &Calendar,
-    now: i64,
-) -> Result<PayerPage, AppError> {
-    let b = brand::Entity::find_by_id(brand_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no brand {brand_id}")))?;
-    let (decisions, waiting) = load(db, brand_id, calendar, now).await?;
-    let names = HashMap::from([(brand_id, b.name.clone())]);
-    let payer = payer_rows(&decisions, &waiting, &names, now).pop().unwrap_or(PayerTurnaround {
+/// One payer brand's public page from its decisions and open requests (also for a brand
+/// nobody has asked yet).
+pub fn page_of(brand_id: i32, name: String, decisions: &[Decision], waiting: &[Waiting], now: i64) -> PayerPage {
+    let names = HashMap::from([(brand_id, name.clone())]);
+    let payer = payer_rows(decisions, waiting, &names, now).pop().unwrap_or(PayerTurnaround {
         brand_id,
-        brand: b.name,
+        brand: name,
         target_days: super::requests::DEFAULT_TARGET_DAYS,
         recent: Turnaround::default(),
         all_time: Turnaround::default(),
     });
-    Ok(PayerPage { payer, trend: trend(&decisions, now), as_of: now })
+    PayerPage { payer, trend: trend(decisions, now), as_of: now }
 }
 
 /// What the brand page shows; `None` when nobody has asked the brand yet.
-pub async fn brief(
-    db: &impl ConnectionTrait,
-    brand_id: i32,
-    calendar: &Calendar,
-    now: i64,
-) -> Result<Option<TurnaroundBrief>, AppError> {
-    let (decisions, waiting) = load(db, brand_id, calendar, now).await?;
+pub fn brief_of(decisions: &[Decision], waiting: &[Waiting], now: i64) -> Option<TurnaroundBrief> {
     if decisions.is_empty() && waiting.is_empty() {
-        return Ok(None);
+        return None;
     }
     let since = now - RECENT_DAYS * DAY;
-    Ok(Some(TurnaroundBrief {
-        recent: summarize(decisions.iter().filter(|d| d.decided_at >= since), &waiting),
-        all_time: summarize(&decisions, &waiting),
-    }))
+    Some(TurnaroundBrief {
+        recent: summarize(decisions.iter().filter(|d| d.decided_at >= since), waiting),
+        all_time: summarize(decisions, waiting),
+    })
 }
 
 /// The overview as CSV: one row per payer, both windows; days with one decimal, empty below

@@ -22,18 +22,23 @@ pub(crate) async fn summaries(
     let orgs = lookup::org_names(db, apps.values().map(|a| a.organization_id).collect()).await?;
     let brands = lookup::brand_names(db, rows.iter().map(|r| r.brand_id).collect()).await?;
     let assignees = lookup::account_emails(db, rows.iter().filter_map(|r| r.assignee_id).collect()).await?;
-    let request_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let histories = super::requests::histories(db, &request_ids).await?;
+    // A decision's clock stopped at the seconds stored with it; the others are replayed.
+    let replay: Vec<i32> =
+        rows.iter().filter(|r| r.state.is_open() || r.decision_secs.is_none()).map(|r| r.id).collect();
+    let histories = super::requests::histories(db, &replay).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             let app = apps.get(&r.app_id)?;
-            let clock = Clock::of(
-                histories.get(&r.id).map_or(&[][..], Vec::as_slice),
-                &calendar.in_zone(r.time_zone.as_deref()),
-                i64::from(r.target_days),
-                now,
-            );
+            let clock = match r.decision_secs.filter(|_| !r.state.is_open()) {
+                Some(secs) => Clock::after(secs, i64::from(r.target_days)),
+                None => Clock::of(
+                    histories.get(&r.id).map_or(&[][..], Vec::as_slice),
+                    &calendar.in_zone(r.time_zone.as_deref()),
+                    i64::from(r.target_days),
+                    now,
+                ),
+            };
             Some(RequestSummary {
                 id: r.id,
                 app_id: r.app_id,
