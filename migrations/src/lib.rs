@@ -18,6 +18,7 @@ mod m20261210_000015_attestations;
 mod m20261211_000016_registration_requests;
 mod m20261212_000017_turnaround;
 mod m20261213_000018_payer_settings;
+mod m20261214_000019_queue_listing_index;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000016_registration_requests::Migration),
             Box::new(m20261212_000017_turnaround::Migration),
             Box::new(m20261213_000018_payer_settings::Migration),
+            Box::new(m20261214_000019_queue_listing_index::Migration),
         ]
     }
 }
