@@ -1,5 +1,7 @@
-//! `signpost serve | migrate | import | validate | export | poll | check | create-admin | …`.
+//! `signpost serve | migrate | import | validate | export | poll | check | create-admin | backup |
+//! restore | …`.
 mod admin;
+mod backup;
 mod check;
 mod create_admin;
 mod poll;
@@ -96,6 +98,12 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Copy the SQLite database, while the server runs, into FILE (a new file): one consistent
+    /// snapshot. For PostgreSQL, use pg_dump.
+    Backup { file: PathBuf },
+    /// Put a backup made by `backup` where DATABASE_URL points (a SQLite file that does not
+    /// exist yet), after checking it is a whole Signpost database.
+    Restore { file: PathBuf },
     /// Check one FHIR endpoint now (metadata, smart-configuration, TLS, CORS, CARIN scorecard).
     /// Exit 0 when up, 1 when degraded or down, 2 when the URL is refused.
     Check {
@@ -191,6 +199,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Export { format, output, source } => export(format, output, source).await,
         Command::Poll { once, endpoint } => poll::poll(once, endpoint).await,
         Command::Check { url, json } => check::check(&url, json).await,
+        Command::Backup { file } => backup::backup(&file).await,
+        Command::Restore { file } => backup::restore(&file).await,
         Command::Sources => admin::sources().await,
         Command::Source { action: SourceAction::Remove { id } } => admin::remove_source(id).await,
         Command::Feeds { action } => admin::feeds(action).await,

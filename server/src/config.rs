@@ -33,6 +33,11 @@ pub struct Config {
     /// environment). Integration tests turn it off and drain the outbox themselves, so no
     /// second mailer takes a mail from under them.
     pub background_mail: bool,
+    /// Requests a minute per client on every public route (`SIGNPOST_RATE_LIMIT`; `None`: off).
+    pub rate_limit: Option<u32>,
+    /// The bearer token `/metrics` asks for (`SIGNPOST_METRICS_TOKEN`); without one, `/metrics`
+    /// answers only unproxied requests from this machine.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -110,6 +115,8 @@ impl Config {
             )
             .map_err(|message| ConfigError { var: "SIGNPOST_CLOSURES", message })?,
             background_mail: true,
+            rate_limit: rate_limit()?,
+            metrics_token: var("SIGNPOST_METRICS_TOKEN").map(|t| t.trim().to_string()),
         })
     }
 }
@@ -182,6 +189,23 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     policy.bundle_timeout = Duration::from_secs(bundle_secs.unsigned_abs());
     policy.bundle_max_bytes = number("SIGNPOST_FEED_MAX_BYTES", policy.bundle_max_bytes, "a number of bytes")?;
     Ok(policy)
+}
+
+fn rate_limit() -> Result<Option<u32>, ConfigError> {
+    parse_rate_limit(var("SIGNPOST_RATE_LIMIT").as_deref())
+        .map_err(|message| ConfigError { var: "SIGNPOST_RATE_LIMIT", message })
+}
+
+/// `SIGNPOST_RATE_LIMIT`: requests a minute per client address (default 600), or `off`.
+pub fn parse_rate_limit(text: Option<&str>) -> Result<Option<u32>, String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(Some(600)),
+        Some("off" | "0") => Ok(None),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if n <= 1_000_000 => Ok(Some(n)),
+            _ => Err(format!("\"{v}\" is not a number of requests a minute (at most 1000000) or off")),
+        },
+    }
 }
 
 fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {

@@ -147,11 +147,14 @@ impl Mailer {
                 match self.send(&mail).await {
                     Ok(()) => {
                         outbox::mark_sent(&self.db, mail.id, now()).await?;
+                        metrics::counter!("signpost_mails_total", "result" => "sent").increment(1);
                         done.sent += 1;
                     }
                     Err((why, permanent)) => {
                         tracing::warn!(mail = mail.id, permanent, "mail not sent: {why}");
                         outbox::mark_failed(&self.db, &mail, now(), &why, permanent).await?;
+                        let result = if permanent { "refused" } else { "failed" };
+                        metrics::counter!("signpost_mails_total", "result" => result).increment(1);
                         done.failed += 1;
                     }
                 }

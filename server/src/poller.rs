@@ -73,6 +73,7 @@ impl Poller {
 
     /// One endpoint: check it (nothing is stored yet).
     async fn run_check(&self, endpoint_id: i32, address: String) -> CheckResult {
+        let started = std::time::Instant::now();
         let checked: Checked = match parse_base(&address) {
             Ok(base) => match check_endpoint_raw(&self.client, &base, &self.options).await {
                 Ok(c) => c,
@@ -80,6 +81,8 @@ impl Poller {
             },
             Err(bad) => refused_report(&address, &bad),
         };
+        metrics::histogram!("signpost_check_duration_seconds").record(started.elapsed().as_secs_f64());
+        metrics::counter!("signpost_poll_checks_total", "health" => checked.report.health.as_str()).increment(1);
         let now = now();
         let spread = (self.settings.interval_secs / 20).max(1);
         let jitter = (rand_u32() as i64 % (2 * spread + 1)) - spread;

@@ -89,6 +89,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
             trusted_proxies: config.trusted_proxies.clone(),
             trust_after: config.trust_after,
             closures: config.closures.clone(),
+            metrics_token: config.metrics_token.clone().map(app::server::state::MetricsToken),
         },
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
@@ -104,6 +105,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         report_limiter: ClientLimiter::per_minute(5, 3),
         // Proposal forms and thread messages: 20 at once per account, then one every 6 seconds.
         proposal_limiter: app::server::rate_limit::AccountLimiter::new(20, std::time::Duration::from_secs(6)),
+        public_limiter: config.rate_limit.map(app::server::public_limit::PublicLimiter::per_minute),
         alerts,
     })
 }
@@ -119,6 +121,8 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Installs the metrics recorder before the first request records anything.
+    crate::telemetry::metrics();
     let routes = route_list();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -128,6 +132,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.max_validate_bytes.saturating_mul(3).max(64 * 1024);
     Router::new()
         .route("/healthz", get(http::health::health))
+        .route("/metrics", get(http::metrics::metrics))
         .route("/brands.json", get(http::bundle::directory_bundle).options(preflight))
         .route("/sources/{id}/brands.json", get(http::bundle::source_bundle).options(preflight))
         .route("/fhir/{kind}/{id}", get(http::bundle::fhir_read).options(preflight))
@@ -222,9 +227,11 @@ pub fn router(state: AppState) -> Router {
         // each), and a client sending its body must keep sending it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIME_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::limits::limit_public))
         .layer(axum::middleware::from_fn_with_state(site, http::csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::observe::observe))
         .with_state(state)
 }
 
@@ -324,6 +331,9 @@ async fn prune_limiters(state: AppState) {
         every.tick().await;
         state.limiters().iter().for_each(|l| l.prune());
         state.login_limits.per_account.prune();
+        if let Some(l) = &state.public_limiter {
+            l.prune();
+        }
     }
 }
 

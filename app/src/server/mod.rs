@@ -8,6 +8,7 @@ pub mod fhir;
 pub mod import;
 pub mod net;
 pub mod policy;
+pub mod public_limit;
 pub mod rate_limit;
 pub mod services;
 pub mod session;

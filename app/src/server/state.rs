@@ -32,6 +32,9 @@ pub struct AppState {
     /// Reports of problems, which anyone may send, per client address.
     #[from_ref(skip)]
     pub report_limiter: super::rate_limit::ClientLimiter,
+    /// Every public route's limit per client (`None`: off).
+    #[from_ref(skip)]
+    pub public_limiter: Option<super::public_limit::PublicLimiter>,
     /// The public turnaround overview's figures.
     #[from_ref(skip)]
     pub turnaround: super::services::registration::overview::TurnaroundCache,
@@ -53,6 +56,18 @@ pub struct Settings {
     pub trust_after: u64,
     /// Days the SLA clock skips besides weekends and federal holidays (`SIGNPOST_CLOSURES`).
     pub closures: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// The bearer token `/metrics` asks for (`SIGNPOST_METRICS_TOKEN`).
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// A secret: compared, never shown (its `Debug` says only that it is set).
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(…)")
+    }
 }
 
 impl Settings {
@@ -78,6 +93,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             trust_after: 5,
             closures: Default::default(),
+            metrics_token: None,
         }
     }
 }

@@ -361,7 +361,15 @@ async fn a_refused_mail_stays_in_the_outbox_to_retry() {
     let now = chrono::Utc::now().timestamp();
     subscriptions::subscribe(&app.db, &app.alerts, "ops@payer.example", TargetKind::Endpoint, eid, now).await.unwrap();
     let mail = MailConfig { transport: MailTransport::Smtp(dead), from: "Signpost <s@signpost.test>".into() };
+    let failed = || {
+        let text = signpost::telemetry::metrics().render();
+        text.lines()
+            .find_map(|l| l.strip_prefix(r#"signpost_mails_total{result="failed"} "#)?.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let before = failed();
     Mailer::new(app.db.clone(), app.alerts.clone(), &mail).unwrap().run_once().await.unwrap();
+    assert!(failed() >= before + 1.0, "the failed attempt is counted");
     let row = mail_outbox::Entity::find().one(&app.db).await.unwrap().expect("the mail is kept");
     assert_eq!(row.sent_at, None);
     assert!(row.attempts >= 1);

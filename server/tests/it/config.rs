@@ -36,3 +36,24 @@ fn trusted_proxies_are_read_from_their_variable() {
     assert_eq!(nets.len(), 3);
     assert!(app::server::rate_limit::parse_trusted_proxies("not-a-cidr").is_err());
 }
+
+#[test]
+fn the_rate_limit_is_a_number_a_minute_or_off() {
+    use signpost::config::parse_rate_limit;
+    assert_eq!(parse_rate_limit(None), Ok(Some(600)));
+    assert_eq!(parse_rate_limit(Some(" 120 ")), Ok(Some(120)));
+    assert_eq!(parse_rate_limit(Some("off")), Ok(None));
+    assert_eq!(parse_rate_limit(Some("0")), Ok(None));
+    assert!(parse_rate_limit(Some("lots")).unwrap_err().contains("\"lots\""));
+    assert!(parse_rate_limit(Some("-5")).is_err());
+    assert!(parse_rate_limit(Some("2000000")).is_err());
+}
+
+#[test]
+fn the_log_format_is_text_or_json() {
+    use signpost::telemetry::LogFormat;
+    assert_eq!(LogFormat::parse(None), Ok(LogFormat::Text));
+    assert_eq!(LogFormat::parse(Some("json")), Ok(LogFormat::Json));
+    assert_eq!(LogFormat::parse(Some("text")), Ok(LogFormat::Text));
+    assert!(LogFormat::parse(Some("JSON5")).is_err());
+}

@@ -68,6 +68,11 @@ pub async fn spawn_app_fetching(
     spawn_app_mailing(backend, demo_data, fetch, None).await
 }
 
+/// With the test configuration changed by `tune` first (a rate limit, a metrics token).
+pub async fn spawn_app_tuned(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_configured(backend, false, Default::default(), None, tune).await
+}
+
 /// With mail sent to an SMTP URL instead of the app's own outbox folder (`TestApp::mail_dir`).
 pub async fn spawn_app_mailing(
     backend: Backend,
@@ -75,9 +80,19 @@ pub async fn spawn_app_mailing(
     fetch: app::server::net::policy::FetchPolicy,
     smtp_url: Option<String>,
 ) -> TestApp {
+    spawn_app_configured(backend, demo_data, fetch, smtp_url, |_| {}).await
+}
+
+async fn spawn_app_configured(
+    backend: Backend,
+    demo_data: bool,
+    fetch: app::server::net::policy::FetchPolicy,
+    smtp_url: Option<String>,
+    tune: impl FnOnce(&mut Config),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mail_dir = dir.path().join("outbox");
-    let config = Config {
+    let mut config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url(backend, dir.path()).await,
         public_url: "https://signpost.test".into(),
@@ -100,7 +115,11 @@ pub async fn spawn_app_mailing(
         closures: Default::default(),
         // Tests drain the outbox themselves (`Mailer::run_once`).
         background_mail: false,
+        // Tests make many requests from one address; `hardening` turns a limit on.
+        rate_limit: None,
+        metrics_token: None,
     };
+    tune(&mut config);
     let app = Application::build(&config).await.expect("application builds");
     let base = format!("http://{}", app.addr());
     let db = app.state.db.clone();

@@ -20,6 +20,7 @@ mod email_payers;
 mod hardening;
 mod long_queue;
 mod moderation;
+mod operations;
 mod poll;
 mod publisher_feed;
 mod publishing;

@@ -154,6 +154,13 @@ async fn an_endpoint_goes_down_only_after_the_threshold(backend: Backend) {
         .exec(&app.db)
         .await
         .unwrap();
+    // Each check is counted by its result and timed, in the process's metrics.
+    let count = |series: &str| {
+        let text = signpost::telemetry::metrics().render();
+        text.lines().find_map(|l| l.strip_prefix(series)?.trim().parse::<f64>().ok()).unwrap_or(0.0)
+    };
+    let (down_before, timed_before) =
+        (count(r#"signpost_poll_checks_total{health="down"} "#), count("signpost_check_duration_seconds_count "));
     let first = p.poll(Claim::One(id), |_| {}).await.unwrap();
     assert_eq!(health_of(&app, id).await.health, "up", "one failure is not down yet");
     assert_eq!(first.transitions[0].to, app::types::check::Health::Up);
@@ -161,6 +168,9 @@ async fn an_endpoint_goes_down_only_after_the_threshold(backend: Backend) {
     assert_eq!(health_of(&app, id).await.health, "down");
     assert_eq!(second.transitions[0].from, app::types::check::Health::Up);
     assert_eq!(second.transitions[0].to, app::types::check::Health::Down);
+    // Other tests share the registry, so at least these two.
+    assert!(count(r#"signpost_poll_checks_total{health="down"} "#) >= down_before + 2.0);
+    assert!(count("signpost_check_duration_seconds_count ") >= timed_before + 2.0);
 }
 
 async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) {

@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod lookup;
 pub mod moderation;
 pub mod notify;
+pub mod operations;
 pub mod organizations;
 pub mod outbox;
 pub mod polling;
