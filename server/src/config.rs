@@ -29,10 +29,17 @@ pub struct Config {
     pub trust_after: u64,
     /// Days the SLA clock skips besides weekends and federal holidays (`SIGNPOST_CLOSURES`).
     pub closures: std::collections::BTreeSet<chrono::NaiveDate>,
-    /// Whether the server sends queued mail itself, every few seconds (always, from the
-    /// environment). Integration tests turn it off and drain the outbox themselves, so no
-    /// second mailer takes a mail from under them.
+    /// Whether the server sends queued mail itself, every few seconds (`SIGNPOST_MAILER`, on by
+    /// default). Integration tests turn it off and drain the outbox themselves, so no second
+    /// mailer takes a mail from under them.
     pub background_mail: bool,
+    /// Refetching feeds and re-verifying claims (`SIGNPOST_FEEDS`, default: as `SIGNPOST_POLL`).
+    pub feeds: bool,
+    /// Attestation and registration reminders (`SIGNPOST_REMINDERS`, default: as `SIGNPOST_POLL`).
+    pub reminders: bool,
+    /// How long a stopping server gives requests in flight and busy workers
+    /// (`SIGNPOST_SHUTDOWN_GRACE`, default 30 s).
+    pub shutdown_grace: Duration,
     /// Requests a minute per client on every public route (`SIGNPOST_RATE_LIMIT`; `None`: off).
     pub rate_limit: Option<u32>,
     /// The bearer token `/metrics` asks for (`SIGNPOST_METRICS_TOKEN`); without one, `/metrics`
@@ -80,6 +87,7 @@ impl Config {
             })?,
         };
         let concurrency: usize = number("SIGNPOST_POLL_CONCURRENCY", 32, "a number")?;
+        let poll = flag("SIGNPOST_POLL", true)?;
         let mut fetch = fetch_policy()?;
         fetch.max_in_flight = concurrency.max(1);
         Ok(Config {
@@ -94,7 +102,7 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             fetch,
             poll: PollConfig {
-                enabled: flag("SIGNPOST_POLL", true)?,
+                enabled: poll,
                 settings: PollSettings {
                     interval_secs: duration_secs("SIGNPOST_POLL_INTERVAL", 6 * 3600)?,
                     down_after: number("SIGNPOST_POLL_DOWN_AFTER", 3, "a number of checks")?,
@@ -114,7 +122,10 @@ impl Config {
                 &var("SIGNPOST_CLOSURES").unwrap_or_default(),
             )
             .map_err(|message| ConfigError { var: "SIGNPOST_CLOSURES", message })?,
-            background_mail: true,
+            background_mail: flag("SIGNPOST_MAILER", true)?,
+            feeds: flag("SIGNPOST_FEEDS", poll)?,
+            reminders: flag("SIGNPOST_REMINDERS", poll)?,
+            shutdown_grace: Duration::from_secs(duration_secs("SIGNPOST_SHUTDOWN_GRACE", 30)?.unsigned_abs()),
             rate_limit: rate_limit()?,
             metrics_token: var("SIGNPOST_METRICS_TOKEN").map(|t| t.trim().to_string()),
         })

@@ -8,5 +8,7 @@ pub mod fake_fhir;
 pub mod http;
 pub mod mailer;
 pub mod poller;
+pub mod scheduled;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

@@ -1,6 +1,7 @@
 //! Sending the outbox: alert events are fanned out into mails, and due mails are sent through
 //! SMTP (`SIGNPOST_SMTP_URL`) or written as `.eml` files to a folder (the default, for local
 //! use). Runs inside `serve`, and after `poll --once`.
+use crate::workers::Shutdown;
 use app::server::entities::mail_outbox;
 use app::server::services::outbox;
 use app::server::services::subscriptions::{self, AlertContext};
@@ -136,6 +137,12 @@ impl Mailer {
 
     /// Fans out pending events, then sends every mail that is due.
     pub async fn run_once(&self) -> Result<Delivery, DbErr> {
+        self.run_once_until(&Shutdown::never()).await
+    }
+
+    /// `run_once`, until `stop`: the mail being sent is finished and recorded, the rest of the
+    /// claimed batch is given back.
+    pub async fn run_once_until(&self, stop: &Shutdown) -> Result<Delivery, DbErr> {
         let mut done =
             Delivery { queued: subscriptions::fan_out(&self.db, &self.ctx, now()).await?, ..Delivery::default() };
         loop {
@@ -143,8 +150,13 @@ impl Mailer {
             if batch.is_empty() {
                 return Ok(done);
             }
-            for mail in batch {
-                match self.send(&mail).await {
+            for (k, mail) in batch.iter().enumerate() {
+                if stop.is_set() {
+                    let left: Vec<i64> = batch[k..].iter().map(|m| m.id).collect();
+                    outbox::release(&self.db, &left).await?;
+                    return Ok(done);
+                }
+                match self.send(mail).await {
                     Ok(()) => {
                         outbox::mark_sent(&self.db, mail.id, now()).await?;
                         metrics::counter!("signpost_mails_total", "result" => "sent").increment(1);
@@ -152,7 +164,7 @@ impl Mailer {
                     }
                     Err((why, permanent)) => {
                         tracing::warn!(mail = mail.id, permanent, "mail not sent: {why}");
-                        outbox::mark_failed(&self.db, &mail, now(), &why, permanent).await?;
+                        outbox::mark_failed(&self.db, mail, now(), &why, permanent).await?;
                         let result = if permanent { "refused" } else { "failed" };
                         metrics::counter!("signpost_mails_total", "result" => result).increment(1);
                         done.failed += 1;
@@ -162,8 +174,8 @@ impl Mailer {
         }
     }
 
-    /// Runs until the process ends, every few seconds.
-    pub async fn run_forever(self) {
+    /// Every few seconds until `stop`.
+    pub async fn run(self, stop: Shutdown) {
         let mut last_prune = 0;
         loop {
             if now() - last_prune > 3600 {
@@ -182,12 +194,14 @@ impl Mailer {
                     }
                 }
             }
-            match self.run_once().await {
+            match self.run_once_until(&stop).await {
                 Ok(d) if d.sent + d.failed > 0 => tracing::info!(sent = d.sent, failed = d.failed, "mail round done"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("mail round failed: {e}"),
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            if !stop.sleep(Duration::from_secs(5)).await {
+                return;
+            }
         }
     }
 }

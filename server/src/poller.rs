@@ -1,12 +1,10 @@
 //! The background poller: claims due endpoints through database leases, checks them with the
 //! SSRF-safe client at bounded concurrency, and records each result. Runs inside `serve` and as
 //! `signpost poll --once`.
+use crate::workers::Shutdown;
 use app::server::check::{CheckOptions, Checked, check_endpoint_raw, parse_base, refused_report};
 use app::server::net::client::SafeClient;
-use app::server::services::feeds;
 use app::server::services::polling::{self, CheckResult, Claim, PollSettings, Transition};
-use app::server::services::publishing::checks as claim_checks;
-use app::server::services::publishing::feed as publisher_feed;
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
@@ -20,8 +18,6 @@ pub struct Poller {
     pub concurrency: usize,
     owner: Arc<str>,
     options: CheckOptions,
-    /// The SLA clock's calendar, for registration reminders.
-    calendar: app::server::services::registration::calendar::Calendar,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -50,14 +46,7 @@ impl Poller {
             concurrency: concurrency.max(1),
             owner: owner.into(),
             options: CheckOptions { origin },
-            calendar: Default::default(),
         }
-    }
-
-    /// The calendar the SLA reminders count business days with (`SIGNPOST_CLOSURES`).
-    pub fn with_calendar(mut self, calendar: app::server::services::registration::calendar::Calendar) -> Self {
-        self.calendar = calendar;
-        self
     }
 
     /// Checks started at once. Most of them wait for their host's turn, which costs nothing;
@@ -94,6 +83,17 @@ impl Poller {
     /// still being checked), checks run as their own tasks, and finished results are stored in
     /// groups (one commit each), so hosts never wait on a batch's slowest check or on the disk.
     pub async fn poll(&self, which: Claim, progress: impl Fn(usize) + Sync) -> Result<PollSummary, DbErr> {
+        self.poll_until(which, progress, &Shutdown::never()).await
+    }
+
+    /// `poll`, until `stop`: then nothing more is claimed or started, the checks in flight are
+    /// finished and recorded, and the leases of endpoints claimed but not checked are given back.
+    pub async fn poll_until(
+        &self,
+        which: Claim,
+        progress: impl Fn(usize) + Sync,
+        stop: &Shutdown,
+    ) -> Result<PollSummary, DbErr> {
         let mut summary = PollSummary::default();
         polling::schedule_new(&self.db, now(), &self.settings).await?;
         let in_flight = self.checks_in_flight();
@@ -102,13 +102,20 @@ impl Poller {
             let poller = self.clone();
             async move {
                 loop {
+                    if stop.is_set() {
+                        return Ok(());
+                    }
                     let limit = (in_flight / 2).max(1) as u64;
                     let batch =
                         polling::claim(&poller.db, &poller.owner, now(), limit, which, &poller.settings).await?;
                     let last = batch.is_empty() || matches!(which, Claim::One(_));
                     for item in batch {
                         // Blocks while the checks in flight are at their limit.
-                        if tx.send(item).await.is_err() {
+                        let sent = tokio::select! {
+                            sent = tx.send(item) => sent.is_ok(),
+                            _ = stop.wait() => false,
+                        };
+                        if !sent {
                             return Ok(());
                         }
                     }
@@ -120,6 +127,7 @@ impl Poller {
         };
         let checks = async {
             let finished = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|i| (i, rx)) })
+                .take_until(stop.wait())
                 .map(|(id, address)| {
                     let poller = self.clone();
                     tokio::spawn(async move { poller.run_check(id, address).await })
@@ -146,78 +154,23 @@ impl Poller {
             }
         };
         let (claimed, ()) = tokio::join!(claimer, checks);
+        if stop.is_set() {
+            let released = polling::release_all(&self.db, &self.owner).await?;
+            tracing::info!(released, "poll stopped: unchecked leases given back");
+        }
         claimed?;
         Ok(summary)
     }
 
-    /// Runs until the process ends: due endpoints are checked as they come due.
-    pub async fn run_forever(self) {
-        tracing::info!(owner = %self.owner, "poller started");
+    /// Until `stop`: due endpoints are checked as they come due, and old history is pruned
+    /// hourly. Leases still held at the end are given back.
+    pub async fn run(self, stop: Shutdown) {
         let mut last_prune = 0;
-        let mut last_reminders = 0;
         loop {
-            match self.poll(Claim::Due, |_| {}).await {
+            match self.poll_until(Claim::Due, |_| {}, &stop).await {
                 Ok(s) if s.checked > 0 => tracing::info!(checked = s.checked, "poll round done"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("poll round failed: {e}"),
-            }
-            // Published brand bundles due for a refetch (a 304 when unchanged).
-            match feeds::refresh_due(&self.db, &self.client, now(), self.settings.interval_secs).await {
-                Ok(done) => {
-                    for (url, result) in done {
-                        tracing::info!(%url, ?result, "brand bundle refetched");
-                    }
-                }
-                Err(e) => tracing::warn!("refetching brand bundles failed: {e}"),
-            }
-            // Payers' own bundle addresses due for a refetch, published when they changed.
-            match publisher_feed::refetch_due(&self.db, &self.client, self.options.origin.trim_end_matches('/'), now())
-                .await
-            {
-                Ok(done) => {
-                    for (organization, result) in done {
-                        tracing::info!(organization, ?result, "publisher bundle refetched");
-                    }
-                }
-                Err(e) => tracing::warn!("refetching publisher bundles failed: {e}"),
-            }
-            // Claims due for re-verification (a file fetched again, or a new link mailed).
-            match claim_checks::recheck_due(&self.db, &self.client, &self.options.origin, now()).await {
-                Ok(done) => {
-                    for (claim, state) in done {
-                        tracing::info!(claim, ?state, "claim re-verified");
-                    }
-                }
-                Err(e) => tracing::warn!("re-verifying claims failed: {e}"),
-            }
-            // Attestation reminders (30 and 7 days before) and lapses.
-            match app::server::services::apps::lifecycle::run_due(&self.db, &self.options.origin, now()).await {
-                Ok(done) => {
-                    for (attestation, step) in done {
-                        tracing::info!(attestation, ?step, "attestation reminder or lapse");
-                    }
-                }
-                Err(e) => tracing::warn!("attestation reminders failed: {e}"),
-            }
-            // Registration requests near or past their target (once a minute: each pass reads
-            // every open request's clock).
-            if now() - last_reminders >= 60 {
-                last_reminders = now();
-                let reminded = app::server::services::registration::reminders::run_due(
-                    &self.db,
-                    &self.calendar,
-                    &self.options.origin,
-                    now(),
-                )
-                .await;
-                match reminded {
-                    Ok(done) => {
-                        for (request, stage) in done {
-                            tracing::info!(request, stage, "registration reminder");
-                        }
-                    }
-                    Err(e) => tracing::warn!("registration reminders failed: {e}"),
-                }
             }
             if now() - last_prune > 3600 {
                 last_prune = now();
@@ -225,7 +178,12 @@ impl Poller {
                     tracing::warn!("pruning history failed: {e}");
                 }
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            if !stop.sleep(Duration::from_secs(5)).await {
+                break;
+            }
+        }
+        if let Err(e) = polling::release_all(&self.db, &self.owner).await {
+            tracing::warn!("giving back leases failed: {e}");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Building and running the application: database, state, router, listener.
 use crate::config::Config;
 use crate::http;
+use crate::scheduled;
+use crate::workers::Supervisor;
 use app::server::alerts::token::SigningKey;
 use app::server::net::client::SafeClient;
 use app::server::rate_limit::ClientLimiter;
@@ -17,6 +19,7 @@ use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -274,11 +277,15 @@ where
     post(handler).layer(DefaultBodyLimit::max(PROPOSAL_BODY_LIMIT))
 }
 
-/// A built application bound to its port, ready to serve (zero2prod's shape: tests bind port 0).
+/// A built application bound to its port, ready to serve (zero2prod's shape: tests bind port 0),
+/// with its background workers started under one supervisor.
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     pub state: AppState,
+    workers: Supervisor,
+    grace: std::time::Duration,
+    poller_owner: Option<String>,
 }
 
 impl Application {
@@ -287,6 +294,8 @@ impl Application {
         if config.demo_data && crate::demo::seed_if_empty(&db).await? {
             tracing::info!("empty database: demo data imported");
         }
+        let mut workers = Supervisor::default();
+        let mut poller_owner = None;
         if config.poll.enabled {
             let client = SafeClient::new(config.fetch.clone())?;
             let poller = crate::poller::Poller::new(
@@ -295,61 +304,96 @@ impl Application {
                 config.poll.settings.clone(),
                 config.poll.concurrency,
                 config.public_url.clone(),
-            )
-            .with_calendar(config.calendar());
-            tokio::spawn(poller.run_forever());
+            );
+            tracing::info!(owner = %poller.owner(), "poller started");
+            poller_owner = Some(poller.owner().to_string());
+            workers.spawn("poller", move |stop| poller.run(stop));
+        }
+        if config.feeds {
+            let (db, client) = (db.clone(), SafeClient::new(config.fetch.clone())?);
+            let (origin, interval) = (config.public_url.clone(), config.poll.settings.interval_secs);
+            workers.spawn("feeds", move |stop| scheduled::feeds(db, client, origin, interval, stop));
+        }
+        if config.reminders {
+            let (db, calendar, origin) = (db.clone(), config.calendar(), config.public_url.clone());
+            workers.spawn("reminders", move |stop| scheduled::reminders(db, calendar, origin, stop));
         }
         let alerts = alert_context(config, &db).await?;
         let mailer = crate::mailer::Mailer::new(db.clone(), alerts.clone(), &config.mail)?;
         if config.background_mail {
-            tokio::spawn(mailer.run_forever());
+            workers.spawn("mailer", move |stop| mailer.run(stop));
         }
         let state = app_state(config, db, alerts)?;
-        tokio::spawn(prune_limiters(state.clone()));
-        tokio::spawn(prune_accounts(state.db.clone()));
+        let housekeeping = state.clone();
+        workers.spawn("housekeeping", move |stop| scheduled::housekeeping(housekeeping, stop));
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
-        Ok(Application { router: router(state.clone()), listener, state })
+        Ok(Application {
+            router: router(state.clone()),
+            listener,
+            state,
+            workers,
+            grace: config.shutdown_grace,
+            poller_owner,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    /// The workers running, by name.
+    pub fn workers(&self) -> Vec<&'static str> {
+        self.workers.names()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then stops as `run_until` says.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // The client address is needed for the Check page's per-client rate limit.
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        self.run_until(shutdown_signal()).await
     }
-}
 
-/// Forgets idle clients of every rate limiter each minute, so the maps stay small however many
-/// addresses a client cycles through.
-async fn prune_limiters(state: AppState) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        every.tick().await;
-        state.limiters().iter().for_each(|l| l.prune());
-        state.login_limits.per_account.prune();
-        if let Some(l) = &state.public_limiter {
-            l.prune();
+    /// Serves until `signal`; then takes no new connections, and gives the requests in flight
+    /// and the workers (a check, a mail) the grace period to finish. What is still running then
+    /// is stopped, and the poller's leases are given back so other instances take them at once.
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let (said, heard) = tokio::sync::oneshot::channel::<()>();
+        // The client address is needed for the per-client rate limits.
+        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                signal.await;
+                let _ = said.send(());
+            });
+        let mut server = tokio::spawn(serve.into_future());
+        let ended_early = tokio::select! {
+            r = &mut server => Some(r),
+            _ = heard => None,
+        };
+        if let Some(r) = ended_early {
+            self.workers.stop(tokio::time::Instant::now() + self.grace).await;
+            return r.unwrap_or_else(|e| Err(std::io::Error::other(e)));
         }
-    }
-}
-
-/// Deletes ended sessions and spent links every hour.
-async fn prune_accounts(db: DatabaseConnection) {
-    use app::server::services::accounts::{links, sessions};
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        every.tick().await;
-        let now = chrono::Utc::now().timestamp();
-        if let Err(e) = sessions::prune(&db, now).await {
-            tracing::warn!(error = %e, "could not prune sessions");
+        tracing::info!(
+            grace_secs = self.grace.as_secs(),
+            "stopping: finishing the requests, checks and mails in flight"
+        );
+        let deadline = tokio::time::Instant::now() + self.grace;
+        let requests = async {
+            match tokio::time::timeout_at(deadline, &mut server).await {
+                Ok(r) => r.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                Err(_) => {
+                    server.abort();
+                    tracing::warn!("requests still running at the deadline: closed");
+                    Ok(())
+                }
+            }
+        };
+        let (served, _aborted) = tokio::join!(requests, self.workers.stop(deadline));
+        if let Some(owner) = &self.poller_owner {
+            if let Err(e) = app::server::services::polling::release_all(&self.state.db, owner).await {
+                tracing::warn!("giving back the poller's leases failed: {e}");
+            }
         }
-        if let Err(e) = links::prune(&db, now).await {
-            tracing::warn!(error = %e, "could not prune account links");
-        }
+        tracing::info!("stopped");
+        served
     }
 }
 

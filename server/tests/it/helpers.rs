@@ -90,6 +90,27 @@ async fn spawn_app_configured(
     smtp_url: Option<String>,
     tune: impl FnOnce(&mut Config),
 ) -> TestApp {
+    let (test_app, app) = build_app(backend, demo_data, fetch, smtp_url, tune).await;
+    tokio::spawn(app.run_until_stopped());
+    test_app
+}
+
+/// The application built but not serving yet, for tests that stop it themselves.
+pub async fn built_app(
+    backend: Backend,
+    fetch: app::server::net::policy::FetchPolicy,
+    tune: impl FnOnce(&mut Config),
+) -> (TestApp, Application) {
+    build_app(backend, false, fetch, None, tune).await
+}
+
+async fn build_app(
+    backend: Backend,
+    demo_data: bool,
+    fetch: app::server::net::policy::FetchPolicy,
+    smtp_url: Option<String>,
+    tune: impl FnOnce(&mut Config),
+) -> (TestApp, Application) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mail_dir = dir.path().join("outbox");
     let mut config = Config {
@@ -115,6 +136,9 @@ async fn spawn_app_configured(
         closures: Default::default(),
         // Tests drain the outbox themselves (`Mailer::run_once`).
         background_mail: false,
+        feeds: false,
+        reminders: false,
+        shutdown_grace: std::time::Duration::from_secs(5),
         // Tests make many requests from one address; `hardening` turns a limit on.
         rate_limit: None,
         metrics_token: None,
@@ -124,8 +148,7 @@ async fn spawn_app_configured(
     let base = format!("http://{}", app.addr());
     let db = app.state.db.clone();
     let alerts = app.state.alerts.clone();
-    tokio::spawn(app.run_until_stopped());
-    TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: dir }
+    (TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: dir }, app)
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

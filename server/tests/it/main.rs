@@ -27,4 +27,6 @@ mod publishing;
 mod queue;
 mod registration;
 mod search_quality;
+mod served;
+mod shutdown;
 mod turnaround;

@@ -5,6 +5,7 @@ use super::attestations::registered;
 use super::browser::Browser;
 use super::helpers::{Backend, TestApp, database_url, spawn_app_tuned};
 use super::registration::payer;
+use super::served::Served;
 use app::server::entities::{registration_request as request, request_event};
 use app::types::registration::RequestState;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, EntityTrait, Set};
@@ -245,48 +246,20 @@ async fn backup_of_postgresql_points_to_pg_dump() {
     assert!(text(&out.stderr).contains("pg_dump"), "{}", text(&out.stderr));
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// `signpost serve` with `SIGNPOST_LOG_FORMAT=json`: one JSON object a line, and the lines
 /// written for a request carry its id.
 #[tokio::test]
 async fn json_logs_carry_each_requests_id() {
     let dir = tempfile::tempdir().unwrap();
-    // `serve` wants a built site; an empty stylesheet is enough for the API.
-    std::fs::create_dir_all(dir.path().join("site/pkg")).unwrap();
-    std::fs::write(dir.path().join("site/pkg/signpost.css"), "").unwrap();
-    let port = free_port();
-    let log = std::fs::File::create(dir.path().join("log")).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_signpost"))
-        .arg("serve")
-        .env("SIGNPOST_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .env("SIGNPOST_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", format!("sqlite://{}/db.sqlite?mode=rwc", dir.path().display()))
-        .env("SIGNPOST_DEMO_DATA", "false")
-        .env("SIGNPOST_POLL", "off")
-        .env("SIGNPOST_MAIL_DIR", dir.path().join("outbox"))
-        .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let r = client.get(format!("{base}/api/v1/brands/12345")).header("x-request-id", "json-log-test-7").send().await;
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
-    assert!(up, "the server started: {log}");
+    let mut server = Served::start(dir.path(), "json", &[("SIGNPOST_LOG_FORMAT", "json".into())]).await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/brands/12345", server.base))
+        .header("x-request-id", "json-log-test-7")
+        .send()
+        .await;
+    server.signal("TERM");
+    server.exited_within(std::time::Duration::from_secs(10)).await.expect("stopped");
+    let log = server.log();
     assert_eq!(r.unwrap().status(), 404);
     let lines: Vec<serde_json::Value> =
         log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();

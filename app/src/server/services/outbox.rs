@@ -58,6 +58,21 @@ pub async fn claim_due(db: &DatabaseConnection, now: i64, limit: u64) -> Result<
     mail_outbox::Entity::find().filter(mail_outbox::Column::Id.is_in(ids)).all(db).await
 }
 
+/// Gives back the leases of claimed mails that were not tried (a mailer stopping), so they are
+/// sent at once by another instance or after a restart.
+pub async fn release(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .filter(mail_outbox::Column::Id.is_in(ids.to_vec()))
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn mark_sent(db: &DatabaseConnection, id: i64, now: i64) -> Result<(), DbErr> {
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::SentAt, Expr::value(now))

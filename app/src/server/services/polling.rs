@@ -110,6 +110,18 @@ pub async fn release(db: &DatabaseConnection, owner: &str, endpoint_id: i32) -> 
     Ok(())
 }
 
+/// Gives back every lease `owner` holds (a poller stopping), so other instances check those
+/// endpoints at once instead of after the lease runs out. Returns how many.
+pub async fn release_all(db: &DatabaseConnection, owner: &str) -> Result<u64, DbErr> {
+    let r = endpoint_health::Entity::update_many()
+        .col_expr(endpoint_health::Column::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(endpoint_health::Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .filter(endpoint_health::Column::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
 /// A change of status worth telling subscribers about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transition {
