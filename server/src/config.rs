@@ -107,6 +107,7 @@ impl Config {
                     interval_secs: duration_secs("SIGNPOST_POLL_INTERVAL", 6 * 3600)?,
                     down_after: number("SIGNPOST_POLL_DOWN_AFTER", 3, "a number of checks")?,
                     retention_days: number("SIGNPOST_POLL_RETENTION_DAYS", 90, "a number of days")?,
+                    lease_secs: duration_secs("SIGNPOST_POLL_LEASE", 3600)?,
                     ..PollSettings::default()
                 },
                 concurrency,

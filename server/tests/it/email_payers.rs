@@ -215,11 +215,11 @@ async fn payers_are_reminded_before_and_at_the_target(backend: Backend) {
     };
     // Friday 27th: 3 business days, nothing due.
     assert!(reminders::run_due(&app.db, &cal, "http://x", at(11, 27, 10)).await.unwrap().is_empty());
-    // Monday 30th at 10:00: 4 days and 1 hour, within a business day of the target.
-    assert_eq!(
-        reminders::run_due(&app.db, &cal, "http://x", at(11, 30, 10)).await.unwrap(),
-        [(request_id, reminders::DUE_SOON)]
-    );
+    // Monday 30th at 10:00: 4 days and 1 hour, within a business day of the target. Three
+    // instances pass at once: each reminder is a conditional update, so one of them sends it.
+    let due = || reminders::run_due(&app.db, &cal, "http://x", at(11, 30, 10));
+    let (a, b, c) = tokio::join!(due(), due(), due());
+    assert_eq!([a.unwrap(), b.unwrap(), c.unwrap()].concat(), [(request_id, reminders::DUE_SOON)]);
     assert!(reminders::run_due(&app.db, &cal, "http://x", at(11, 30, 11)).await.unwrap().is_empty(), "once");
     // Tuesday 1 December at 10:00: past the target.
     assert_eq!(

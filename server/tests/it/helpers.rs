@@ -221,13 +221,19 @@ pub async fn fake(ca: &TestCa, kind: CertKind, latency: Duration) -> FakeServer 
 
 /// Imports the URLs as a Lantern-shaped list and returns endpoint ids by URL.
 pub async fn import_urls(app: &TestApp, urls: &[String]) -> HashMap<String, i32> {
+    import_urls_into(&app.db, urls).await
+}
+
+/// `import_urls` into any database.
+pub async fn import_urls_into(db: &DatabaseConnection, urls: &[String]) -> HashMap<String, i32> {
     let list: Vec<_> = urls
         .iter()
         .enumerate()
         .map(|(i, u)| serde_json::json!({"URL": u, "OrganizationName": format!("Plan {i}"), "NPIID": "", "OrganizationZipCode": "12345"}))
         .collect();
     let body = serde_json::to_vec(&serde_json::json!({ "Endpoints": list })).unwrap();
-    app.import_bytes("test:fakes", Some(app::server::import::Format::Lantern), body).await.expect("import");
-    let rows = app::server::entities::endpoint::Entity::find().all(&app.db).await.unwrap();
+    let format = Some(app::server::import::Format::Lantern);
+    import_reader(db, "test:fakes", format, std::io::Cursor::new(body), |_| {}).await.expect("import");
+    let rows = app::server::entities::endpoint::Entity::find().all(db).await.unwrap();
     rows.into_iter().map(|e| (e.address.trim_end_matches('/').to_string(), e.id)).collect()
 }

@@ -18,6 +18,7 @@ mod config;
 mod developer;
 mod email_payers;
 mod hardening;
+mod instances;
 mod long_queue;
 mod moderation;
 mod operations;
