@@ -38,6 +38,11 @@ impl<'a> Browser<'a> {
     }
 
     async fn read(&mut self, r: reqwest::Response) -> Page {
+        self.try_read(r).await.expect("a whole answer")
+    }
+
+    /// `None` when the connection broke before the whole answer came (a server killed).
+    async fn try_read(&mut self, r: reqwest::Response) -> Option<Page> {
         let status = r.status().as_u16();
         let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
         let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -50,7 +55,7 @@ impl<'a> Browser<'a> {
             }
         }
         let headers = r.headers().clone();
-        Page { status, location, set_cookie, retry_after, headers, body: r.text().await.unwrap() }
+        Some(Page { status, location, set_cookie, retry_after, headers, body: r.text().await.ok()? })
     }
 
     fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -67,13 +72,18 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.try_post(path, form).await.expect("POST")
+    }
+
+    /// `post`, or `None` when no whole answer came.
+    pub async fn try_post(&mut self, path: &str, form: &[(&str, &str)]) -> Option<Page> {
         let mut rb =
             self.with_cookie(self.client.post(self.app.url(path))).form(form).header("user-agent", "TestBrowser/1");
         if let Some(site) = self.fetch_site {
             rb = rb.header("sec-fetch-site", site);
         }
-        let r = rb.send().await.expect("POST");
-        self.read(r).await
+        let r = rb.send().await.ok()?;
+        self.try_read(r).await
     }
 
     /// Posts a JSON body, as a script on the page would.
@@ -89,12 +99,17 @@ impl<'a> Browser<'a> {
 
     /// Posts a multipart form (a file upload).
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        self.try_post_multipart(path, form).await.expect("POST")
+    }
+
+    /// `post_multipart`, or `None` when no whole answer came.
+    pub async fn try_post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Option<Page> {
         let rb = self
             .with_cookie(self.client.post(self.app.url(path)))
             .multipart(form)
             .header("user-agent", "TestBrowser/1");
-        let r = rb.send().await.expect("POST");
-        self.read(r).await
+        let r = rb.send().await.ok()?;
+        self.try_read(r).await
     }
 
     /// Signs up, confirms the address from the mail and logs in.

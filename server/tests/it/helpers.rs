@@ -21,7 +21,7 @@ pub struct TestApp {
     /// Where the app writes mail when no SMTP server is configured.
     pub mail_dir: std::path::PathBuf,
     pub alerts: app::server::services::subscriptions::AlertContext,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub fn fixture_path(rel: &str) -> String {
@@ -148,7 +148,7 @@ async fn build_app(
     let base = format!("http://{}", app.addr());
     let db = app.state.db.clone();
     let alerts = app.state.alerts.clone();
-    (TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: dir }, app)
+    (TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: Some(dir) }, app)
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -156,6 +156,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 impl TestApp {
+    /// A `signpost serve` process's site at `base`, with its database and mail folder, for the
+    /// helpers written for in-process apps.
+    pub async fn of_process(base: String, db: DatabaseConnection, mail_dir: std::path::PathBuf) -> TestApp {
+        let key = app::server::alerts::token::SigningKey::load_or_create(&db).await.unwrap();
+        let alerts = app::server::services::subscriptions::AlertContext { key, public_url: base.clone() };
+        TestApp { base, client: reqwest::Client::new(), db, mail_dir, alerts, _dir: None }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -71,8 +71,7 @@ async fn three_instances_share_one_postgresql() {
     let second = Served::start(dir.path(), "second", &env).await;
     let third = Served::start(dir.path(), "third", &env).await;
     let checked = endpoint_health::Entity::find().filter(endpoint_health::Column::LastCheckedAt.is_not_null());
-    wait_for("every endpoint checked", async || checked.clone().count(&db).await.unwrap() == ENDPOINTS as u64)
-        .await;
+    wait_for("every endpoint checked", async || checked.clone().count(&db).await.unwrap() == ENDPOINTS as u64).await;
     // Exactly once each: no check lost with the dead instance, none made twice by the others.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut per_endpoint: HashMap<i32, usize> = HashMap::new();

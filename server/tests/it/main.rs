@@ -15,6 +15,7 @@ mod check;
 mod claims;
 mod cli;
 mod config;
+mod crash;
 mod developer;
 mod email_payers;
 mod hardening;
