@@ -19,6 +19,7 @@ mod m20261211_000016_registration_requests;
 mod m20261212_000017_turnaround;
 mod m20261213_000018_payer_settings;
 mod m20261214_000019_queue_listing_index;
+mod m20261215_000020_brand_children_index;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000017_turnaround::Migration),
             Box::new(m20261213_000018_payer_settings::Migration),
             Box::new(m20261214_000019_queue_listing_index::Migration),
+            Box::new(m20261215_000020_brand_children_index::Migration),
         ]
     }
 }

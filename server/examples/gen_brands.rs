@@ -4,6 +4,7 @@
 //! Deterministic: the same arguments give the same bytes.
 //!
 //! cargo run --release -p signpost --example gen_brands -- [COUNT] [OUT]
+//! (`GEN_ENDPOINT_BASE=https://127.0.0.2:PORT/ok-` puts every endpoint on a loopback fake)
 use serde_json::json;
 use std::io::{BufWriter, Write};
 
@@ -101,6 +102,9 @@ fn main() -> std::io::Result<()> {
     };
     let mut w = BufWriter::with_capacity(1 << 20, out);
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    // `GEN_ENDPOINT_BASE`: endpoint addresses are this plus `e{n}` (the load script points them
+    // at a fake FHIR server on loopback, so the poller sends nothing off the machine).
+    let endpoint_base = std::env::var("GEN_ENDPOINT_BASE").ok().filter(|b| !b.is_empty());
     write!(
         w,
         r#"{{"resourceType":"Bundle","id":"synthetic-epic","meta":{{"lastUpdated":"2026-11-01T00:00:00Z"}},"type":"collection","timestamp":"2026-11-01T00:00:00Z","entry":["#
@@ -142,7 +146,10 @@ fn main() -> std::io::Result<()> {
                 "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "valueCode": "4.0.1"}],
                 "status": "active",
                 "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
-                "address": format!("https://fhir.{slug}.example.org/api/FHIR/R4"),
+                "address": match &endpoint_base {
+                    Some(base) => format!("{base}e{e}"),
+                    None => format!("https://fhir.{slug}.example.org/api/FHIR/R4"),
+                },
                 "contact": [{"system": "url", "value": "https://open.epic.example/"}]
             }
         });
