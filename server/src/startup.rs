@@ -230,6 +230,10 @@ pub fn router(state: AppState) -> Router {
         // each), and a client sending its body must keep sending it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIME_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            http::page_cache::CacheState { cache: Default::default(), app: state.clone() },
+            http::page_cache::cache_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::limits::limit_public))
         .layer(axum::middleware::from_fn_with_state(site, http::csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))

@@ -15,9 +15,11 @@ pub async fn security_headers(State(hsts): State<Hsts>, mut request: Request, ne
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let not_modified = response.status() == axum::http::StatusCode::NOT_MODIFIED;
     let h = response.headers_mut();
-    // A handler that sets its own (the raw documents' sandbox) keeps it.
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+    // A handler that sets its own (the raw documents' sandbox) keeps it. A 304 sends none: the
+    // browser keeps the stored page's policy, whose nonce matches that page's scripts.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) && !not_modified {
         if let Ok(v) = HeaderValue::from_str(&policy(&nonce.0)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }

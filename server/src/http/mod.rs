@@ -19,6 +19,7 @@ pub mod messages;
 pub mod metrics;
 pub mod observe;
 pub mod orgs;
+pub mod page_cache;
 pub mod pages;
 pub mod proposals;
 pub mod publish;

@@ -23,6 +23,7 @@ mod instances;
 mod long_queue;
 mod moderation;
 mod operations;
+mod page_cache;
 mod poll;
 mod publisher_feed;
 mod publishing;

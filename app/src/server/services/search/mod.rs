@@ -90,6 +90,12 @@ impl SearchState {
         Ok(built)
     }
 
+    /// The version of the index in memory now (the directory's when it was last searched),
+    /// without asking the database.
+    pub fn version_in_memory(&self) -> i64 {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).version
+    }
+
     /// The index for the directory as it is now, rebuilt first if an import changed it.
     pub async fn index<C: ConnectionTrait>(&self, db: &C) -> Result<Arc<SearchIndex>, DbErr> {
         let version = directory_version(db).await?;
