@@ -23,8 +23,10 @@ pub const PAGE_TTL: Duration = Duration::from_secs(5);
 /// Pages kept at most; past it the store starts again empty (addresses are the visitor's to
 /// choose, so their number is bounded here, not by them).
 const MAX_PAGES: usize = 2_000;
-/// The largest page kept.
+/// The largest page kept, and the most all kept pages may hold together (a visitor choosing
+/// addresses that each render a large page cannot make the store grow past it).
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 
 struct Page {
     /// The page cut at each occurrence of the nonce it was rendered with.
@@ -129,7 +131,8 @@ pub async fn cache_pages(State(s): State<CacheState>, request: Request, next: Ne
     let page = Arc::new(Page { etag: etag_of(&pieces), parts: pieces, version, stored: Instant::now() });
     {
         let mut pages = s.cache.0.write().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= MAX_PAGES {
+        let held: usize = pages.values().map(|p| p.parts.iter().map(Bytes::len).sum::<usize>()).sum();
+        if pages.len() >= MAX_PAGES || held + bytes.len() > MAX_TOTAL_BYTES {
             pages.clear();
         }
         pages.insert(key, page.clone());
