@@ -80,6 +80,9 @@ impl Supervisor {
                 Ok(Err(e)) => tracing::warn!(worker = name, "worker ended with an error: {e}"),
                 Err(_) => {
                     task.abort();
+                    // Gone once this returns, so nothing it was doing lands after the caller's
+                    // clean-up (the poller's leases given back).
+                    let _ = task.await;
                     tracing::warn!(worker = name, "worker still busy at the deadline: aborted");
                     aborted.push(name);
                 }
