@@ -371,16 +371,17 @@ impl Application {
             r = &mut server => Some(r),
             _ = heard => None,
         };
-        if let Some(r) = ended_early {
-            self.workers.stop(tokio::time::Instant::now() + self.grace).await;
-            return r.unwrap_or_else(|e| Err(std::io::Error::other(e)));
-        }
         tracing::info!(
             grace_secs = self.grace.as_secs(),
             "stopping: finishing the requests, checks and mails in flight"
         );
         let deadline = tokio::time::Instant::now() + self.grace;
+        // The server can be done before the signal is heard (no connections were open): both
+        // ways end in the same clean-up below.
         let requests = async {
+            if let Some(r) = ended_early {
+                return r.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            }
             match tokio::time::timeout_at(deadline, &mut server).await {
                 Ok(r) => r.unwrap_or_else(|e| Err(std::io::Error::other(e))),
                 Err(_) => {
