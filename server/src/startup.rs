@@ -223,6 +223,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(http::server_fn_status::status_from_error))
         // The session is read before any page, server function or form handler runs.
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::load_session))
         .layer(DefaultBodyLimit::max(body_limit))

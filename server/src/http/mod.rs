@@ -25,6 +25,7 @@ pub mod proposals;
 pub mod publish;
 pub mod requests;
 pub mod respond;
+pub mod server_fn_status;
 pub mod session;
 pub mod settings;
 pub mod turnaround;

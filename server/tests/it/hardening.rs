@@ -12,6 +12,8 @@ on_both_databases!(
     removing_a_source_takes_what_only_it_provided,
     feeds_follow_a_shorter_interval_and_discovered_ones_wait,
     an_empty_directory_publishes_a_bundle_its_validator_accepts,
+    garbage_sent_to_a_server_function_is_a_bad_request,
+    json_nested_past_the_limit_is_refused_not_followed,
 );
 
 /// A brands bundle whose links are scripts in every place a link can be.
@@ -339,4 +341,56 @@ async fn an_empty_directory_publishes_a_bundle_its_validator_accepts(backend: Ba
     let report = app::server::validate::validate_reader(&body[..]);
     assert_eq!(report.errors, 0, "{:?}", report.findings);
     assert!(report.findings.iter().any(|f| f.rule == "bundle-empty"), "said as a warning");
+}
+
+/// A server function's arguments that cannot be read are the sender's fault: 400 with the
+/// error, not the framework's 500.
+async fn garbage_sent_to_a_server_function_is_a_bad_request(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let form = "application/x-www-form-urlencoded";
+    let bodies: [(&str, &[u8]); 5] = [
+        ("empty", b""),
+        ("not a form", b"\xff\xfe%%%&&=="),
+        ("wrong type", b"id=not-a-number"),
+        ("a field too many", b"id=1&id=2"),
+        ("json to a form function", b"{\"id\": [[[[[[1]]]]]]}"),
+    ];
+    for (what, body) in bodies {
+        let r = app
+            .client
+            .post(app.url("/api/public_app"))
+            .header("content-type", form)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{what}");
+        let error: app::error::AppError = r.json().await.expect("the error, encoded");
+        assert!(matches!(error, app::error::AppError::BadRequest(_)), "{what}: {error:?}");
+    }
+    // A well-formed call still reaches the function: an app that is not there.
+    let r =
+        app.client.post(app.url("/api/public_app")).header("content-type", form).body("id=999").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+/// JSON is read with serde_json's depth limit (128): a document nested far deeper is refused
+/// with a clear error by the validator and by imports, instead of exhausting the stack.
+async fn json_nested_past_the_limit_is_refused_not_followed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let deep = |n: usize| {
+        format!(r#"{{"resourceType":"Bundle","type":"collection","entry":{}1{}}}"#, "[".repeat(n), "]".repeat(n))
+    };
+    let r = app.client.post(app.url("/api/v1/validate")).body(deep(100_000)).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert!(status == 200 || status == 400, "{status}: {body}");
+    assert!(body.contains("recursion limit"), "{body}");
+    let imported = app.import_bytes("upload:deep.json", None, deep(100_000).into_bytes()).await;
+    let error = imported.expect_err("a document nested 100,000 deep is not imported").to_string();
+    assert!(error.contains("recursion limit"), "{error}");
+    assert_eq!(brand::Entity::find().all(&app.db).await.unwrap().len(), 0, "nothing of it is kept");
+    // Within the limit, the same shape is just a bundle with odd entries.
+    let r = app.client.post(app.url("/api/v1/validate")).body(deep(100)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
 }
