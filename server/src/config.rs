@@ -42,6 +42,9 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Requests a minute per client on every public route (`SIGNPOST_RATE_LIMIT`; `None`: off).
     pub rate_limit: Option<u32>,
+    /// Validations a minute per client, through the page and the API together
+    /// (`SIGNPOST_VALIDATE_LIMIT`, default 20; 5 at once whatever the rate).
+    pub validate_per_minute: u32,
     /// The bearer token `/metrics` asks for (`SIGNPOST_METRICS_TOKEN`); without one, `/metrics`
     /// answers only unproxied requests from this machine.
     pub metrics_token: Option<String>,
@@ -128,6 +131,7 @@ impl Config {
             reminders: flag("SIGNPOST_REMINDERS", poll)?,
             shutdown_grace: Duration::from_secs(duration_secs("SIGNPOST_SHUTDOWN_GRACE", 30)?.unsigned_abs()),
             rate_limit: rate_limit()?,
+            validate_per_minute: validate_limit()?,
             metrics_token: var("SIGNPOST_METRICS_TOKEN").map(|t| t.trim().to_string()),
         })
     }
@@ -201,6 +205,23 @@ pub fn fetch_policy() -> Result<FetchPolicy, ConfigError> {
     policy.bundle_timeout = Duration::from_secs(bundle_secs.unsigned_abs());
     policy.bundle_max_bytes = number("SIGNPOST_FEED_MAX_BYTES", policy.bundle_max_bytes, "a number of bytes")?;
     Ok(policy)
+}
+
+fn validate_limit() -> Result<u32, ConfigError> {
+    parse_validate_limit(var("SIGNPOST_VALIDATE_LIMIT").as_deref())
+        .map_err(|message| ConfigError { var: "SIGNPOST_VALIDATE_LIMIT", message })
+}
+
+/// `SIGNPOST_VALIDATE_LIMIT`: validations a minute per client (default 20). Validating is the
+/// costliest public request, so it cannot be turned off, only raised.
+pub fn parse_validate_limit(text: Option<&str>) -> Result<u32, String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(crate::startup::VALIDATE_PER_MINUTE),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n @ 1..=1_000_000) => Ok(n),
+            _ => Err(format!("\"{v}\" is not a number of validations a minute from 1 to 1000000")),
+        },
+    }
 }
 
 fn rate_limit() -> Result<Option<u32>, ConfigError> {

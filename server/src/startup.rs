@@ -24,7 +24,8 @@ use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-/// Validations per client: this many at once, refilled at `VALIDATE_PER_MINUTE`.
+/// Validations per client: this many at once, refilled at `SIGNPOST_VALIDATE_LIMIT` a minute
+/// (`VALIDATE_PER_MINUTE` unless set).
 pub const VALIDATE_BURST: u32 = 5;
 pub const VALIDATE_PER_MINUTE: u32 = 20;
 
@@ -100,7 +101,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         // Each subscription sends a mail: 3 at once, 5 a minute per client address.
         subscribe_limiter: ClientLimiter::per_minute(5, 3),
         // Validating a bundle at the size limit takes a core for a while.
-        validate_limiter: ClientLimiter::per_minute(VALIDATE_PER_MINUTE, VALIDATE_BURST),
+        validate_limiter: ClientLimiter::per_minute(config.validate_per_minute, VALIDATE_BURST),
         login_limits: LoginLimits::standard(),
         // Each sign-up, reset, address change or invitation sends a mail: 5 at once, 5 a minute.
         account_mail_limiter: ClientLimiter::per_minute(5, 5),
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/developer-facts.ndjson", get(http::developer::export).options(preflight))
         .route("/publishers/{slug}/brands.json", get(http::publish::bundle).options(preflight))
         .route("/logos/{name}", get(http::publish::logo))
+        .route("/api/openapi.json", get(http::openapi::openapi_json).options(preflight))
         .route("/api/v1/brands", get(http::api::search).options(preflight))
         .route("/api/v1/brands/{id}", get(http::api::brand).options(preflight))
         .route("/api/v1/validate", post(http::api::validate))

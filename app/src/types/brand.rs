@@ -2,12 +2,14 @@ use super::link::WebUrl;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IdentifierView {
     pub system: Option<String>,
     pub value: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AddressView {
     pub line: Vec<String>,
     pub city: Option<String>,
@@ -30,12 +32,14 @@ impl AddressView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandLink {
     pub id: i32,
     pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EndpointView {
     pub id: i32,
     pub address: String,
@@ -49,6 +53,7 @@ pub struct EndpointView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PortalView {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -59,6 +64,7 @@ pub struct PortalView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SourceView {
     pub id: i32,
     /// The file name, URL or label of the source (never a path on the server).
@@ -69,6 +75,7 @@ pub struct SourceView {
 
 /// Everything known about one brand, for its page and `GET /api/v1/brands/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandDetail {
     pub id: i32,
     pub name: String,

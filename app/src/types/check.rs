@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Health {
     Up,
@@ -34,6 +35,7 @@ impl Health {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
     BadUrl,
@@ -53,12 +55,14 @@ pub enum FailureKind {
 
 /// A failure stored as data: its kind and the precise reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Failure {
     pub kind: FailureKind,
     pub detail: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HttpFacts {
     pub url: String,
     pub status: u16,
@@ -68,6 +72,7 @@ pub struct HttpFacts {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MetadataFacts {
     /// `CapabilityStatement` (STU3, R4) or `Conformance` (DSTU2).
     pub resource_type: String,
@@ -83,6 +88,7 @@ pub struct MetadataFacts {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SmartFacts {
     pub capabilities: Vec<String>,
     pub authorization_endpoint: Option<String>,
@@ -93,6 +99,7 @@ pub struct SmartFacts {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TlsFacts {
     pub protocol: String,
     pub cipher: String,
@@ -107,6 +114,7 @@ pub struct TlsFacts {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Pass,
@@ -115,6 +123,7 @@ pub enum Verdict {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScoreItem {
     /// Stable key, e.g. `capability:launch-standalone` or `scope:patient/Coverage.read`.
     pub key: String,
@@ -124,6 +133,7 @@ pub struct ScoreItem {
 /// One step (a fetch and its parse): the HTTP facts when there was an answer, the parsed facts
 /// when it parsed, the failure otherwise.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Step<T> {
     pub http: Option<HttpFacts>,
     pub facts: Option<T>,
@@ -131,6 +141,7 @@ pub struct Step<T> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckReport {
     pub url: String,
     pub checked_at: String,
@@ -141,10 +152,22 @@ pub struct CheckReport {
     pub smart: Step<SmartFacts>,
     /// In JSON: `null` (not https), the facts, or `{"failure": {"kind", "detail"}}`.
     #[serde(with = "tls_json")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<TlsOutcome>))]
     pub tls: Option<Result<TlsFacts, Failure>>,
     /// Whether `/metadata` answered a cross-origin request with `Access-Control-Allow-Origin`.
     pub cors: Option<bool>,
     pub scorecard: Vec<ScoreItem>,
+}
+
+/// The OpenAPI description of `CheckReport::tls` when it is not `null` (the shape `tls_json`
+/// writes).
+#[cfg(feature = "ssr")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum TlsOutcome {
+    Facts(TlsFacts),
+    Failed { failure: Failure },
 }
 
 /// The JSON shape of `CheckReport::tls`: the facts themselves, or `{"failure": ...}` (reports

@@ -19,6 +19,7 @@ pub const MAX_SCOPES: usize = 100;
 pub const DEFAULT_TURNAROUND: u16 = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))"))]
 #[serde(rename_all = "kebab-case")]
@@ -76,6 +77,7 @@ impl LineOfBusiness {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))"))]
 #[serde(rename_all = "kebab-case")]
@@ -128,6 +130,7 @@ impl ApiKind {
 
 /// The facts as stored (JSON) and shown. Every URL is a `WebUrl`; texts are capped.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Facts {
     pub developer_portal: Option<WebUrl>,
@@ -157,12 +160,14 @@ pub struct Facts {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiUrl {
     pub kind: ApiKind,
     pub url: WebUrl,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub name: String,
     pub line_of_business: LineOfBusiness,
@@ -171,6 +176,7 @@ pub struct Plan {
 
 /// What the poller last read from one endpoint's smart-configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SmartSummary {
     pub endpoint_id: i32,
     pub address: String,
@@ -182,6 +188,7 @@ pub struct SmartSummary {
 
 /// The brand page's "For developers" section, and the API's `developer` member.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ForDevelopers {
     pub facts: Option<Facts>,
     /// Where the facts came from (`import`, `maintainer`, `admin`) and when.

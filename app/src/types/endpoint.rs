@@ -4,6 +4,7 @@ use super::check::{CheckReport, Health};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckRow {
     pub checked_at: i64,
     pub health: Health,
@@ -13,6 +14,7 @@ pub struct CheckRow {
 
 /// Share of checks that found the endpoint answering (up or degraded), `None` without checks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Uptime {
     pub day: Option<f64>,
     pub week: Option<f64>,
@@ -20,6 +22,7 @@ pub struct Uptime {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayUptime {
     /// Days before today (0 is today).
     pub days_ago: u32,
@@ -28,6 +31,7 @@ pub struct DayUptime {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EndpointStatus {
     pub id: i32,
     pub address: String,
@@ -40,6 +44,8 @@ pub struct EndpointStatus {
     pub latency_p50: Option<i32>,
     pub latency_p95: Option<i32>,
     /// Oldest first, for the latency chart (last 30 days, at most 200 points).
+    /// Each point is `[checked_at, latency_ms or null]`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<Option<i64>>>))]
     pub latency_series: Vec<(i64, Option<i32>)>,
     /// 30 entries, oldest first.
     pub daily: Vec<DayUptime>,

@@ -185,6 +185,7 @@ pub fn encode_component(s: &str) -> String {
 
 /// One brand in a result list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandSummary {
     pub id: i32,
     pub name: String,
@@ -201,6 +202,7 @@ pub struct BrandSummary {
     /// Byte ranges of `name` that the query matched, in order and not overlapping (see
     /// `name_parts`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<u32>>))]
     pub highlight: Vec<[u32; 2]>,
 }
 
@@ -231,6 +233,7 @@ impl BrandSummary {
 
 /// What a web address in a query was found as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AddressKind {
     /// The address of an endpoint (a base URL, or a URL under it).
@@ -242,6 +245,7 @@ pub enum AddressKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AddressMatch {
     pub kind: AddressKind,
     /// The endpoint key (host and path), host or domain that matched.
@@ -249,6 +253,7 @@ pub struct AddressMatch {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FacetValue {
     pub value: String,
     pub label: String,
@@ -256,6 +261,7 @@ pub struct FacetValue {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Facets {
     pub category: Vec<FacetValue>,
     pub state: Vec<FacetValue>,
@@ -272,6 +278,7 @@ pub struct Facets {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
     pub total: u32,
     pub page: u32,

@@ -13,6 +13,7 @@ pub const TREND_MONTHS: usize = 12;
 
 /// Turnaround over one window. The `Option`s are `None` below `MIN_DECIDED` decisions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Turnaround {
     pub decided: u32,
     /// Business seconds to a decision: the median (the mean of the two middle values when
@@ -37,6 +38,7 @@ impl Turnaround {
 
 /// One payer brand's row in the overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PayerTurnaround {
     pub brand_id: i32,
     pub brand: String,
@@ -48,6 +50,7 @@ pub struct PayerTurnaround {
 
 /// What the overview is sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SortBy {
     #[default]
@@ -81,6 +84,7 @@ impl SortBy {
 
 /// Which window the overview sorts and shows first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Window {
     #[default]
@@ -110,6 +114,7 @@ impl Window {
 
 /// The public overview of every payer that has had a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Overview {
     pub rows: Vec<PayerTurnaround>,
     pub sort: SortBy,
@@ -120,6 +125,7 @@ pub struct Overview {
 
 /// One month of the trend: decisions made in it, and their median.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MonthPoint {
     /// `2026-11`.
     pub month: String,
@@ -130,6 +136,7 @@ pub struct MonthPoint {
 
 /// One payer's public turnaround page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PayerPage {
     pub payer: PayerTurnaround,
     pub trend: Vec<MonthPoint>,
@@ -138,6 +145,7 @@ pub struct PayerPage {
 
 /// What the brand page's "For developers" section shows next to the stated target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TurnaroundBrief {
     pub recent: Turnaround,
     pub all_time: Turnaround,

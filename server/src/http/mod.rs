@@ -18,6 +18,7 @@ pub mod limits;
 pub mod messages;
 pub mod metrics;
 pub mod observe;
+pub mod openapi;
 pub mod orgs;
 pub mod page_cache;
 pub mod pages;

@@ -47,6 +47,12 @@ fn the_rate_limit_is_a_number_a_minute_or_off() {
     assert!(parse_rate_limit(Some("lots")).unwrap_err().contains("\"lots\""));
     assert!(parse_rate_limit(Some("-5")).is_err());
     assert!(parse_rate_limit(Some("2000000")).is_err());
+    use signpost::config::parse_validate_limit;
+    assert_eq!(parse_validate_limit(None), Ok(20));
+    assert_eq!(parse_validate_limit(Some(" 600 ")), Ok(600));
+    for bad in ["0", "off", "-1", "2000000", "many"] {
+        assert!(parse_validate_limit(Some(bad)).unwrap_err().contains(&format!("\"{bad}\"")), "{bad}");
+    }
 }
 
 #[test]

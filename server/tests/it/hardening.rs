@@ -14,6 +14,7 @@ on_both_databases!(
     an_empty_directory_publishes_a_bundle_its_validator_accepts,
     garbage_sent_to_a_server_function_is_a_bad_request,
     json_nested_past_the_limit_is_refused_not_followed,
+    headers_past_the_limits_are_refused,
 );
 
 /// A brands bundle whose links are scripts in every place a link can be.
@@ -393,4 +394,26 @@ async fn json_nested_past_the_limit_is_refused_not_followed(backend: Backend) {
     // Within the limit, the same shape is just a bundle with odd entries.
     let r = app.client.post(app.url("/api/v1/validate")).body(deep(100)).send().await.unwrap();
     assert_eq!(r.status(), 200);
+}
+
+/// The HTTP server's own limits on headers (hyper's: 100 headers, about 400 KB of them) answer
+/// 431 and leave the server serving.
+async fn headers_past_the_limits_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut many = reqwest::header::HeaderMap::new();
+    for i in 0..150 {
+        let name = reqwest::header::HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap();
+        many.insert(name, reqwest::header::HeaderValue::from_static("1"));
+    }
+    let r = app.client.get(app.url("/healthz")).headers(many).send().await.unwrap();
+    assert_eq!(r.status(), 431, "150 headers");
+    let huge = "a".repeat(600 * 1024);
+    let r = app.client.get(app.url("/healthz")).header("x-filler", huge).send().await;
+    match r {
+        Ok(r) => assert_eq!(r.status(), 431, "a header of 600 KB"),
+        // The server may close the connection before the client has sent it all.
+        Err(e) => assert!(e.is_request() || e.is_connect() || e.is_body(), "{e:?}"),
+    }
+    let r = app.client.get(app.url("/healthz")).header("x-filler", "a".repeat(8 * 1024)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "ordinary headers are fine");
 }

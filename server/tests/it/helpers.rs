@@ -141,6 +141,7 @@ async fn build_app(
         shutdown_grace: std::time::Duration::from_secs(5),
         // Tests make many requests from one address; `hardening` turns a limit on.
         rate_limit: None,
+        validate_per_minute: signpost::startup::VALIDATE_PER_MINUTE,
         metrics_token: None,
     };
     tune(&mut config);

@@ -22,6 +22,7 @@ mod hardening;
 mod instances;
 mod long_queue;
 mod moderation;
+mod openapi;
 mod operations;
 mod page_cache;
 mod poll;

@@ -204,6 +204,7 @@ async fn the_endpoint_page_and_api_show_what_the_poller_found(backend: Backend) 
     let check_page = app.client.get(app.url(&link)).send().await.unwrap().text().await.unwrap();
     assert!(check_page.contains(&format!("value=\"{url}\"")), "the Check page shows the address");
     let api = app.get_json(&format!("/api/v1/endpoints/{id}")).await;
+    crate::openapi::assert_described("get", "/api/v1/endpoints/{id}", 200, &api);
     assert_eq!(api["health"], "up");
     assert_eq!(api["report"]["tls"]["days_left"], 20);
     let raw = app.client.get(app.url(&format!("/endpoints/{id}/metadata.json"))).send().await.unwrap();

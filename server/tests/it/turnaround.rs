@@ -154,7 +154,13 @@ async fn turnaround_is_computed_from_the_clocks(backend: Backend) {
     let json = visitor.get("/api/v1/turnaround?window=all&sort=decided").await;
     assert_eq!(json.status, 200);
     let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    crate::openapi::assert_described("get", "/api/v1/turnaround", 200, &v);
     assert_eq!(v["rows"][0]["brand"], "Aetna");
+    let one = visitor.get(&format!("/api/v1/turnaround/{aetna}")).await;
+    assert_eq!(one.status, 200);
+    let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+    crate::openapi::assert_described("get", "/api/v1/turnaround/{brand}", 200, &one);
+    assert_eq!(one["payer"]["all_time"]["decided"], 6);
     assert_eq!(v["rows"][0]["all_time"]["median_secs"], 2 * DAY);
     assert_eq!(v["rows"][0]["all_time"]["within_target_pct"], 83);
     let csv = visitor.get("/turnaround.csv").await;
