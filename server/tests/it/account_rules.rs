@@ -197,6 +197,9 @@ pub async fn member_id(app: &TestApp, email: &str) -> i32 {
 async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut b = Browser::new(&app);
+    // The client's allowance refills one log-in every 6 s of real time, so a slow run (a debug
+    // build beside other tests) may earn one more before the limit.
+    let started = std::time::Instant::now();
     for _ in 0..5 {
         let p = b.post("/login", &[("email", "target@example.org"), ("password", "guess")]).await;
         assert_eq!(p.status, 401);
@@ -212,7 +215,10 @@ async fn log_in_is_limited_per_account_and_per_client(backend: Backend) {
         let email = format!("other{i}@example.org");
         statuses.push(b.post("/login", &[("email", &email), ("password", "guess")]).await.status);
     }
-    assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429], "per client: 10 at once");
+    let refilled = (started.elapsed().as_secs() / 6) as usize;
+    let allowed = statuses.iter().take_while(|s| **s == 401).count();
+    assert!((4..=4 + refilled).contains(&allowed) && allowed < 6, "per client: 10 at once: {statuses:?}");
+    assert!(statuses[allowed..].iter().all(|s| *s == 429), "per client: 10 at once: {statuses:?}");
     // An account form's body is small: 16 KB at most.
     let big = "x".repeat(17 * 1024);
     let p = Browser::new(&app).post("/signup", &[("email", "a@example.org"), ("password", &big)]).await;
