@@ -2,6 +2,7 @@
 //! handlers' `utoipa::path` annotations and from the very types they serialize, so a field added
 //! to an answer is in the description too; `./test` runs schemathesis against it.
 use super::api::cors;
+use app::error::AppError;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
@@ -63,14 +64,17 @@ pub enum ByIdErrors {
 pub struct Limited(String);
 
 /// The description as JSON text, made once per process.
-pub fn document() -> &'static str {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    DOCUMENT.get_or_init(|| ApiDoc::openapi().to_pretty_json().expect("the OpenAPI description serializes"))
+pub fn document() -> Result<&'static str, AppError> {
+    static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| ApiDoc::openapi().to_pretty_json().map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(|e| AppError::Internal(format!("the OpenAPI description: {e}")))
 }
 
 /// `GET /api/openapi.json`.
-pub async fn openapi_json() -> Response {
-    let mut r = document().into_response();
+pub async fn openapi_json() -> Result<Response, AppError> {
+    let mut r = document()?.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    cors(r)
+    Ok(cors(r))
 }
