@@ -1,7 +1,7 @@
 //! The CMS State Medicaid Agency directory CSV importer.
 #![no_main]
-use app::server::import::{Format, read_directory};
 use libfuzzer_sys::fuzz_target;
+use signpost_fhir::import::{Format, read_directory};
 
 fuzz_target!(|data: &[u8]| {
     let _ = read_directory(data, Format::SmaCsv);

@@ -1,10 +1,10 @@
 //! URL normalization: endpoint addresses (the key a directory is merged on) and the web links
 //! pages render. A normalized address normalizes to itself; a link kept is http(s).
 #![no_main]
-use app::server::fhir::address::EndpointAddress;
-use app::server::import::sma_csv::{template_base, urls_in};
-use app::types::link::WebUrl;
 use libfuzzer_sys::fuzz_target;
+use signpost_fhir::address::EndpointAddress;
+use signpost_fhir::import::sma_csv::{template_base, urls_in};
+use signpost_fhir::link::WebUrl;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

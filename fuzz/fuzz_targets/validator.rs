@@ -1,7 +1,7 @@
 //! The validator (the Validate page and `POST /api/v1/validate`): any bytes give a report.
 #![no_main]
-use app::server::validate::validate_reader;
 use libfuzzer_sys::fuzz_target;
+use signpost_fhir::validate::validate_reader;
 
 fuzz_target!(|data: &[u8]| {
     let report = validate_reader(data);

@@ -4,7 +4,7 @@ pub mod alerts;
 pub mod check;
 pub mod csp;
 pub mod entities;
-pub mod fhir;
+pub use signpost_fhir as fhir;
 pub mod import;
 pub mod net;
 pub mod policy;

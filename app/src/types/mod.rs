@@ -12,11 +12,10 @@ pub mod claims;
 pub mod dashboard;
 pub mod developer;
 pub mod endpoint;
-pub mod link;
 pub mod proposals;
 pub mod publishing;
 pub mod registration;
 pub mod search;
-pub mod states;
 pub mod turnaround;
-pub mod validation;
+// Links, validation reports and US states are read by the FHIR readers too, so they live there.
+pub use signpost_fhir::{link, states, validation};

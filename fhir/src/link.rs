@@ -60,7 +60,7 @@ fn scheme_of(text: &str) -> Option<&str> {
 /// An absolute `https` or `http` URL with a host and no credentials: the only kind of link to
 /// another site that Signpost renders.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(value_type = String, format = "uri"))]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema), schema(value_type = String, format = "uri"))]
 #[serde(try_from = "String", into = "String")]
 pub struct WebUrl(String);
 

@@ -1,11 +1,11 @@
 //! The CMS State Medicaid Agency endpoint directory: a title row, a header row, then one row
 //! per state with several API base URLs per cell. Columns are found by their header text, so a
 //! reordered survey still reads.
-use crate::server::fhir::address::EndpointAddress;
-use crate::server::fhir::extract::dedup;
-use crate::server::fhir::records::{Address, BrandRecord, Directory, EndpointRecord};
-use crate::types::states::state_code;
-use crate::types::validation::{Finding, Severity};
+use crate::address::EndpointAddress;
+use crate::extract::dedup;
+use crate::records::{Address, BrandRecord, Directory, EndpointRecord};
+use crate::states::state_code;
+use crate::validation::{Finding, Severity};
 use std::io::BufRead;
 
 /// (header text it starts with, which occurrence, endpoint kind label)
@@ -136,7 +136,7 @@ pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
                     fhir_versions: version(if is_provdir { provdir_version_col } else { version_col })
                         .into_iter()
                         .collect(),
-                    contact_url: crate::types::link::WebUrl::parse_opt(contact.as_deref()).map(String::from),
+                    contact_url: crate::link::WebUrl::parse_opt(contact.as_deref()).map(String::from),
                     status: if active || is_provdir { "active".into() } else { "off".into() },
                 });
                 refs.push(resource_id);

@@ -1,10 +1,28 @@
-//! Reading FHIR Patient Access Brands bundles (SMART App Launch 2.2 and the older
-//! "service base URL" bundles) into plain records.
+//! What Signpost reads from documents an attacker may write: FHIR Patient Access Brands
+//! bundles (SMART App Launch 2.2 and the older "service base URL" bundles), ONC Lantern's list
+//! and the CMS State Medicaid Agency CSV, read into plain records; the validator; and the link
+//! and report types they produce. A crate of its own, without the web stack or the database, so
+//! the fuzz targets (`fuzz/`) build in minutes and the wire types reach the wasm build.
+//!
+//! The link, report and state types build everywhere; the readers need `ssr` (the default).
+pub mod link;
+pub mod states;
+pub mod validation;
+
+#[cfg(feature = "ssr")]
 pub mod address;
+#[cfg(feature = "ssr")]
 pub mod extract;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod reader;
+#[cfg(feature = "ssr")]
 pub mod records;
+#[cfg(feature = "ssr")]
 pub mod references;
+#[cfg(feature = "ssr")]
+pub mod validate;
 
 /// Extension URLs are matched by their last path segment, so the SMART 2.2 URLs
 /// (`http://hl7.org/fhir/StructureDefinition/organization-brand`) and the Argonaut-era ones

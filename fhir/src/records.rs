@@ -72,7 +72,7 @@ pub fn content_hash<T: Serialize>(record: &T) -> String {
 pub struct Directory {
     pub brands: Vec<BrandRecord>,
     pub endpoints: Vec<EndpointRecord>,
-    pub findings: Vec<crate::types::validation::Finding>,
+    pub findings: Vec<crate::validation::Finding>,
     /// Every finding by severity (error, warning, info) when `findings` was capped.
     pub counts: Option<[u32; 3]>,
 }
@@ -80,7 +80,7 @@ pub struct Directory {
 impl Directory {
     /// Errors, warnings and notes, counting those the capped list leaves out.
     pub fn finding_counts(&self) -> [u32; 3] {
-        use crate::types::validation::Severity;
+        use crate::validation::Severity;
         self.counts.unwrap_or_else(|| {
             let n = |s| self.findings.iter().filter(|f| f.severity == s).count() as u32;
             [n(Severity::Error), n(Severity::Warning), n(Severity::Info)]

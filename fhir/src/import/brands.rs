@@ -1,7 +1,7 @@
-use crate::server::fhir::extract::BundleCollector;
-use crate::server::fhir::reader::read_streaming;
-use crate::server::fhir::records::Directory;
-use crate::server::validate::Validator;
+use crate::extract::BundleCollector;
+use crate::reader::read_streaming;
+use crate::records::Directory;
+use crate::validate::Validator;
 use serde_json::Value;
 use std::io::BufRead;
 

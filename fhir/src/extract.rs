@@ -1,9 +1,9 @@
 //! Bundle entries (as JSON values, one at a time) into brand and endpoint records.
-use super::address::EndpointAddress;
-use super::records::{Address, BrandRecord, EndpointRecord, Identifier, PortalRecord};
-use super::references::ResourceIndex;
-use super::{EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, extension_is, version_from_release_segment};
-use crate::types::link::{WebUrl, logo_problem};
+use crate::address::EndpointAddress;
+use crate::link::{WebUrl, logo_problem};
+use crate::records::{Address, BrandRecord, EndpointRecord, Identifier, PortalRecord};
+use crate::references::ResourceIndex;
+use crate::{EXT_BRAND, EXT_FHIR_VERSION, EXT_PORTAL, extension_is, version_from_release_segment};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -188,7 +188,7 @@ pub fn dedup(mut v: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::fhir::reader::read_streaming;
+    use crate::reader::read_streaming;
 
     pub fn fixture(path: &str) -> std::fs::File {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/");

@@ -1,8 +1,8 @@
-use crate::server::fhir::address::EndpointAddress;
-use crate::server::fhir::extract::str_of;
-use crate::server::fhir::records::{Address, BrandRecord, Directory, EndpointRecord, Identifier, content_hash};
-use crate::server::fhir::{SYSTEM_NPI, version_from_release_segment};
-use crate::types::validation::{Finding, Severity};
+use crate::address::EndpointAddress;
+use crate::extract::str_of;
+use crate::records::{Address, BrandRecord, Directory, EndpointRecord, Identifier, content_hash};
+use crate::validation::{Finding, Severity};
+use crate::{SYSTEM_NPI, version_from_release_segment};
 use std::collections::HashSet;
 use std::io::BufRead;
 
@@ -11,7 +11,7 @@ pub fn read<R: BufRead>(reader: R) -> Result<Directory, String> {
     let mut dir = Directory::default();
     let mut endpoint_ids = HashSet::new();
     let mut brand_ids = HashSet::new();
-    let header = crate::server::fhir::reader::read_streaming(reader, "Endpoints", |i, item| {
+    let header = crate::reader::read_streaming(reader, "Endpoints", |i, item| {
         let pointer = format!("/Endpoints/{i}");
         let Some(raw) = str_of(&item["URL"]) else {
             dir.findings.push(finding(
