@@ -21,6 +21,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
@@ -225,6 +226,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // A panic in a handler is a bug; the client still gets an answer (a 500 with the
+        // security headers, counted and logged) instead of a dropped connection.
+        .layer(CatchPanicLayer::custom(http::observe::panic_answer))
         .layer(axum::middleware::from_fn(http::server_fn_status::status_from_error))
         // The session is read before any page, server function or form handler runs.
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::load_session))

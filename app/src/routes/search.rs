@@ -33,8 +33,15 @@ pub fn SearchPage() -> impl IntoView {
     // An alerts form posted (without JavaScript) for something no longer in the directory.
     let gone = matches!(notice_from_url(), Some(SubscribeOutcome::NotFound));
 
+    // A plain string, not a closure over `query`: the server reads the title after the page's
+    // reactive owner may already be gone, and reading a disposed memo panicked under load (the
+    // connection was dropped: wrk's "read errors"). The page is a function of its URL anyway.
+    let title = match query.get_untracked().q {
+        q if q.is_empty() => "Find FHIR Patient Access endpoints".to_string(),
+        q => format!("{q}: search"),
+    };
     view! {
-        <Title text=move || { let q = query.get().q; if q.is_empty() { "Find FHIR Patient Access endpoints".to_string() } else { format!("{q}: search") } } />
+        <Title text=title />
         <section class="hero">
             <div class="wrap">
                 <h1>"Find a health plan's FHIR Patient Access API"</h1>

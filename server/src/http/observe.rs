@@ -71,3 +71,33 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// The answer to a request whose handler panicked (see `CatchPanicLayer` in the router): the
+/// panic's message goes to the log, never to the client.
+pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request's handler panicked");
+    metrics::counter!("signpost_http_panics_total").increment(1);
+    let mut response = Response::new(axum::body::Body::from("Something went wrong on our side; it has been logged.\n"));
+    *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_a_500_without_its_message() {
+        let r = panic_answer(Box::new(String::from("secret detail")));
+        assert_eq!(r.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.headers()[axum::http::header::CONTENT_TYPE], "text/plain; charset=utf-8");
+    }
+}
