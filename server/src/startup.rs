@@ -88,14 +88,14 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
         db,
         search: SearchState::default(),
         turnaround: Default::default(),
-        settings: Settings {
+        settings: std::sync::Arc::new(Settings {
             public_url: config.public_url.clone(),
             max_validate_bytes: config.max_validate_bytes,
             trusted_proxies: config.trusted_proxies.clone(),
             trust_after: config.trust_after,
             closures: config.closures.clone(),
             metrics_token: config.metrics_token.clone().map(app::server::state::MetricsToken),
-        },
+        }),
         fetch: SafeClient::new(config.fetch.clone())?,
         // Each check makes several outbound requests: 2 at once, 6 a minute per client address.
         check_limiter: ClientLimiter::per_minute(6, 2),
@@ -134,6 +134,8 @@ pub fn router(state: AppState) -> Router {
     // Room for a bundle at the size limit after form encoding.
     let hsts = http::headers::Hsts(state.settings.public_url.starts_with("https://"));
     let site = http::csrf::SiteOrigin::of(&state.settings.public_url);
+    // The layers that run on every request share one state rather than cloning it each time.
+    let shared = std::sync::Arc::new(state.clone());
     let body_limit = state.settings.max_validate_bytes.saturating_mul(3).max(64 * 1024);
     Router::new()
         .route("/healthz", get(http::health::health))
@@ -231,17 +233,17 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(http::observe::panic_answer))
         .layer(axum::middleware::from_fn(http::server_fn_status::status_from_error))
         // The session is read before any page, server function or form handler runs.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::load_session))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), http::session::load_session))
         .layer(DefaultBodyLimit::max(body_limit))
         // Every request has a time limit (a check makes several outbound requests of up to 30 s
         // each), and a client sending its body must keep sending it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIME_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
-            http::page_cache::CacheState { cache: Default::default(), app: state.clone() },
+            http::page_cache::CacheState { cache: Default::default(), search: state.search.clone() },
             http::page_cache::cache_pages,
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::limits::limit_public))
+        .layer(axum::middleware::from_fn_with_state(shared, http::limits::limit_public))
         .layer(axum::middleware::from_fn_with_state(site, http::csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(hsts, http::headers::security_headers))
         .layer(CompressionLayer::new())

@@ -9,7 +9,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub search: SearchState,
-    pub settings: Settings,
+    /// Shared, not copied: the state is cloned for every request (each layer and handler).
+    pub settings: std::sync::Arc<Settings>,
     /// The SSRF-safe client for checks asked for on the site.
     pub fetch: super::net::client::SafeClient,
     #[from_ref(skip)]

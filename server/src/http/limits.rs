@@ -16,7 +16,7 @@ fn exempt(path: &str) -> bool {
     path == "/healthz" || path == "/metrics" || path == "/favicon.ico" || path.starts_with("/pkg/")
 }
 
-pub async fn limit_public(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit_public(State(state): State<std::sync::Arc<AppState>>, request: Request, next: Next) -> Response {
     let Some(limiter) = state.public_limiter.as_ref() else { return next.run(request).await };
     if exempt(request.uri().path()) {
         return next.run(request).await;

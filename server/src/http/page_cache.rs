@@ -6,7 +6,7 @@
 //! without its nonce) and `Cache-Control: no-cache`, so a browser revalidates and gets `304`.
 //! A signed-in visitor's page (it names them) is never kept.
 use app::server::csp::CspNonce;
-use app::server::state::AppState;
+use app::server::services::search::SearchState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -42,7 +42,8 @@ pub struct PageCache(Arc<RwLock<HashMap<String, Arc<Page>>>>);
 #[derive(Clone)]
 pub struct CacheState {
     pub cache: PageCache,
-    pub app: AppState,
+    /// Only the index's version is read (not the whole app state, cloned for every request).
+    pub search: SearchState,
 }
 
 fn cacheable(request: &Request) -> bool {
@@ -101,7 +102,7 @@ pub async fn cache_pages(State(s): State<CacheState>, request: Request, next: Ne
     }
     let Some(nonce) = request.extensions().get::<CspNonce>().cloned() else { return next.run(request).await };
     let key = request.uri().to_string();
-    let version = s.app.search.version_in_memory();
+    let version = s.search.version_in_memory();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let hit = s.cache.0.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
     if let Some(page) = hit.filter(|p| p.version == version && p.stored.elapsed() < PAGE_TTL) {

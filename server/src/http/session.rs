@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn load_session(State(state): State<std::sync::Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let secure = state.settings.secure_cookies();
     let mut stale = false;
     if let Some(token) = read_cookie(request.headers(), secure) {

@@ -15,7 +15,8 @@ use url::Url;
 #[derive(Clone)]
 pub struct SafeClient {
     http: reqwest::Client,
-    policy: FetchPolicy,
+    /// Shared: the client is cloned with the app's state for every request.
+    policy: Arc<FetchPolicy>,
     gate: Arc<HostGate>,
 }
 
@@ -74,7 +75,7 @@ impl SafeClient {
         }
         let http = builder.build().map_err(|e| format!("HTTP client: {e}"))?;
         let gate = Arc::new(HostGate::new(policy.per_host_interval, policy.max_in_flight));
-        Ok(SafeClient { http, policy, gate })
+        Ok(SafeClient { http, policy: Arc::new(policy), gate })
     }
 
     pub fn policy(&self) -> &FetchPolicy {
