@@ -71,8 +71,52 @@ pub fn endpoint_fhir_versions(resource: &Value) -> Vec<String> {
     extensions_named(resource, EXT_FHIR_VERSION).filter_map(|e| str_of(&e["valueCode"])).collect()
 }
 
+/// An Organization or Endpoint entry read into its record.
+pub enum Record {
+    Brand(BrandRecord),
+    Endpoint(EndpointRecord),
+}
+
+/// The kind of an entry's resource, when it is one a brands bundle holds.
+pub fn entry_kind(entry: &Value) -> Option<&'static str> {
+    match entry["resource"]["resourceType"].as_str() {
+        Some("Organization") => Some("Organization"),
+        Some("Endpoint") => Some("Endpoint"),
+        _ => None,
+    }
+}
+
+/// Registers the entry's resource (of `kind`) in `refs` and returns the id its record is
+/// stored under: its own, `entry-N` when it has none, and `id~N` for a later duplicate (the
+/// validator reports duplicates; both records are kept, and references reach the first).
+pub fn stored_id(index: usize, entry: &Value, kind: &str, refs: &mut ResourceIndex) -> String {
+    let given = str_of(&entry["resource"]["id"]).unwrap_or_else(|| format!("entry-{index}"));
+    if refs.add(kind, &given, entry["fullUrl"].as_str()) { given } else { format!("{given}~{index}") }
+}
+
+/// The entry's record under `id`, with its references as written.
+pub fn record(id: String, entry: &Value, kind: &str) -> Record {
+    let resource = &entry["resource"];
+    if kind == "Organization" {
+        Record::Brand(organization(id, resource))
+    } else {
+        Record::Endpoint(endpoint(id, resource))
+    }
+}
+
+/// Points a brand's references at the ids of the records they reach in the bundle, and drops
+/// those that reach nothing.
+pub fn resolve_brand(refs: &ResourceIndex, b: &mut BrandRecord) {
+    b.part_of = b.part_of.take().and_then(|r| refs.resolve("Organization", &r));
+    b.endpoint_refs = b.endpoint_refs.iter().filter_map(|r| refs.resolve("Endpoint", r)).collect();
+    for p in &mut b.portals {
+        p.endpoint_refs = p.endpoint_refs.iter().filter_map(|r| refs.resolve("Endpoint", r)).collect();
+    }
+}
+
 /// Collects Organization and Endpoint entries of one bundle and resolves the references
-/// between them once the whole bundle has been seen.
+/// between them once the whole bundle has been seen (the whole directory in memory: for
+/// documents a request carries; an import streams them, `import::spooled`).
 #[derive(Default)]
 pub struct BundleCollector {
     brands: Vec<BrandRecord>,
@@ -82,35 +126,18 @@ pub struct BundleCollector {
 
 impl BundleCollector {
     pub fn add_entry(&mut self, index: usize, entry: &Value) {
-        let resource = &entry["resource"];
-        let kind = resource["resourceType"].as_str().unwrap_or("");
-        if kind != "Organization" && kind != "Endpoint" {
-            return;
+        let Some(kind) = entry_kind(entry) else { return };
+        let id = stored_id(index, entry, kind, &mut self.refs);
+        match record(id, entry, kind) {
+            Record::Brand(b) => self.brands.push(b),
+            Record::Endpoint(e) => self.endpoints.push(e),
         }
-        let given = str_of(&resource["id"]).unwrap_or_else(|| format!("entry-{index}"));
-        // Duplicate ids are reported by the validator; both records are kept, and references
-        // reach the first.
-        let first = self.refs.add(kind, &given, entry["fullUrl"].as_str());
-        let id = if first { given } else { format!("{given}~{index}") };
-        if kind == "Organization" {
-            self.brands.push(organization(id, resource));
-        } else {
-            self.endpoints.push(endpoint(id, resource));
-        }
-    }
-
-    fn resolve(&self, kind: &str, reference: &str) -> Option<String> {
-        self.refs.resolve(kind, reference)
     }
 
     pub fn finish(mut self) -> (Vec<BrandRecord>, Vec<EndpointRecord>) {
         let mut brands = std::mem::take(&mut self.brands);
         for b in &mut brands {
-            b.part_of = b.part_of.take().and_then(|r| self.resolve("Organization", &r));
-            b.endpoint_refs = b.endpoint_refs.iter().filter_map(|r| self.resolve("Endpoint", r)).collect();
-            for p in &mut b.portals {
-                p.endpoint_refs = p.endpoint_refs.iter().filter_map(|r| self.resolve("Endpoint", r)).collect();
-            }
+            resolve_brand(&self.refs, b);
         }
         (brands, self.endpoints)
     }

@@ -36,9 +36,38 @@ pub struct Validator {
     per_rule: HashMap<String, u32>,
     /// Keep every finding (the operator's own `signpost validate FILE`).
     unlimited: bool,
+    /// Organizations' references, checked at the end; an import that reads the bundle again
+    /// checks them as it goes instead (`deferring`), and keeps none.
     orgs: Vec<OrgInfo>,
+    defer: bool,
+    /// Each Organization's parent (by id key) and the Organizations in entry order, for the
+    /// depth check; the Endpoints some Organization lists.
+    parents: HashMap<u128, Option<u128>>,
+    org_ids: Vec<(usize, u128)>,
+    referenced: HashSet<u128>,
     endpoints: Vec<(usize, String)>,
     refs: ResourceIndex,
+}
+
+/// What the reference checks need of an Organization.
+fn org_info(index: usize, id: String, r: &Value) -> OrgInfo {
+    let mut portal_refs = Vec::new();
+    for (pn, portal) in extensions_named(r, EXT_PORTAL).enumerate() {
+        for (sn, s) in array(&portal["extension"]).iter().enumerate() {
+            if s["url"] == "portalEndpoint" {
+                if let Some(reference) = str_of(&s["valueReference"]["reference"]) {
+                    portal_refs.push((pn, sn, reference));
+                }
+            }
+        }
+    }
+    OrgInfo {
+        index,
+        id,
+        part_of: str_of(&r["partOf"]["reference"]),
+        endpoint_refs: array(&r["endpoint"]).iter().filter_map(|e| str_of(&e["reference"])).collect(),
+        portal_refs,
+    }
 }
 
 fn ptr(index: usize, rest: &str) -> String {
@@ -253,27 +282,14 @@ impl Validator {
                 self.add(Severity::Error, "identifier", ptr(i, &format!("/resource/identifier/{n}")), problem);
             }
         }
-        let mut portal_refs = Vec::new();
-        for (pn, portal) in extensions_named(r, EXT_PORTAL).enumerate() {
-            let subs = array(&portal["extension"]);
-            if !subs.iter().any(|s| s["url"] == "portalName") {
+        for portal in extensions_named(r, EXT_PORTAL) {
+            if !array(&portal["extension"]).iter().any(|s| s["url"] == "portalName") {
                 self.add(Severity::Warning, "portal-name", ptr(i, "/resource/extension"), "Portal has no portalName.");
             }
-            for (sn, s) in subs.iter().enumerate() {
-                if s["url"] == "portalEndpoint" {
-                    if let Some(reference) = str_of(&s["valueReference"]["reference"]) {
-                        portal_refs.push((pn, sn, reference));
-                    }
-                }
-            }
         }
-        self.orgs.push(OrgInfo {
-            index: i,
-            id,
-            part_of: str_of(&r["partOf"]["reference"]),
-            endpoint_refs: array(&r["endpoint"]).iter().filter_map(|e| str_of(&e["reference"])).collect(),
-            portal_refs,
-        });
+        if !self.defer {
+            self.orgs.push(org_info(i, id, r));
+        }
     }
 
     fn endpoint(&mut self, i: usize, id: String, r: &Value) {
@@ -376,6 +392,41 @@ impl Validator {
     /// The findings (at most `MAX_FINDINGS`, then one saying how many more there were) and the
     /// count of every finding by severity.
     pub fn finish_counted(mut self, header: &Header) -> (Vec<Finding>, [u32; 3]) {
+        self.bundle_checks(header);
+        for org in std::mem::take(&mut self.orgs) {
+            self.check_org(&org);
+        }
+        self.final_checks()
+    }
+
+    /// A validator that keeps no Organization's references: the caller reads the bundle a
+    /// second time and hands each entry to `references`, in order, between `start_references`
+    /// and `finish_references`. The findings are the same as `finish_counted`'s, in the same
+    /// order, without holding a national directory's references in memory.
+    pub fn deferring() -> Self {
+        Validator { defer: true, ..Default::default() }
+    }
+
+    pub fn start_references(&mut self, header: &Header) {
+        self.bundle_checks(header);
+    }
+
+    /// One entry of the second reading (every entry, in order).
+    pub fn references(&mut self, index: usize, entry: &Value) {
+        let r = &entry["resource"];
+        if r["resourceType"].as_str() != Some("Organization") {
+            return;
+        }
+        if let Some(id) = str_of(&r["id"]) {
+            self.check_org(&org_info(index, id, r));
+        }
+    }
+
+    pub fn finish_references(self) -> (Vec<Finding>, [u32; 3]) {
+        self.final_checks()
+    }
+
+    fn bundle_checks(&mut self, header: &Header) {
         let f = &header.fields;
         if f.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
             self.add(
@@ -404,77 +455,85 @@ impl Validator {
                 "Bundle has no meta.lastUpdated.",
             );
         }
+    }
 
-        let mut referenced: HashSet<String> = HashSet::new();
-        let mut parents: HashMap<String, Option<String>> = HashMap::new();
-        let orgs = std::mem::take(&mut self.orgs);
-        for org in &orgs {
-            let mut own = HashSet::new();
-            for (n, r) in org.endpoint_refs.iter().enumerate() {
-                match self.resolve("Endpoint", r) {
-                    Some(id) => {
-                        own.insert(id.clone());
-                        referenced.insert(id);
-                    }
-                    None => self.add(
-                        Severity::Error,
-                        "reference",
-                        ptr(org.index, &format!("/resource/endpoint/{n}")),
-                        format!("Reference \"{r}\" does not resolve to an Endpoint in this bundle."),
-                    ),
+    /// One Organization's references: to Endpoints (and its portals' to ones it lists) and to
+    /// its parent.
+    fn check_org(&mut self, org: &OrgInfo) {
+        let mut own = HashSet::new();
+        for (n, r) in org.endpoint_refs.iter().enumerate() {
+            match self.resolve("Endpoint", r) {
+                Some(id) => {
+                    let key = self.refs.key(&id);
+                    own.insert(key);
+                    self.referenced.insert(key);
                 }
+                None => self.add(
+                    Severity::Error,
+                    "reference",
+                    ptr(org.index, &format!("/resource/endpoint/{n}")),
+                    format!("Reference \"{r}\" does not resolve to an Endpoint in this bundle."),
+                ),
             }
-            for (pn, sn, r) in &org.portal_refs {
-                let p = ptr(org.index, &format!("/resource/extension/{pn}/extension/{sn}"));
-                match self.resolve("Endpoint", r) {
-                    Some(id) if !own.contains(&id) => self.add(
-                        Severity::Error,
-                        "uab-1",
-                        p,
-                        format!("portalEndpoint \"{r}\" must also appear in Organization.endpoint (uab-1)."),
-                    ),
-                    Some(id) => {
-                        referenced.insert(id);
-                    }
-                    None => self.add(
-                        Severity::Error,
-                        "reference",
-                        p,
-                        format!("portalEndpoint \"{r}\" does not resolve to an Endpoint in this bundle."),
-                    ),
-                }
-            }
-            let parent = match &org.part_of {
-                Some(r) => match self.resolve("Organization", r) {
-                    Some(id) => Some(id),
-                    None => {
-                        self.add(
-                            Severity::Error,
-                            "reference",
-                            ptr(org.index, "/resource/partOf"),
-                            format!("partOf \"{r}\" does not resolve to an Organization in this bundle."),
-                        );
-                        None
-                    }
-                },
-                None => None,
-            };
-            parents.insert(org.id.clone(), parent);
         }
-        for org in &orgs {
-            let grandparent = parents.get(&org.id).cloned().flatten().and_then(|p| parents.get(&p).cloned().flatten());
+        for (pn, sn, r) in &org.portal_refs {
+            let p = ptr(org.index, &format!("/resource/extension/{pn}/extension/{sn}"));
+            match self.resolve("Endpoint", r) {
+                Some(id) if !own.contains(&self.refs.key(&id)) => self.add(
+                    Severity::Error,
+                    "uab-1",
+                    p,
+                    format!("portalEndpoint \"{r}\" must also appear in Organization.endpoint (uab-1)."),
+                ),
+                Some(id) => {
+                    self.referenced.insert(self.refs.key(&id));
+                }
+                None => self.add(
+                    Severity::Error,
+                    "reference",
+                    p,
+                    format!("portalEndpoint \"{r}\" does not resolve to an Endpoint in this bundle."),
+                ),
+            }
+        }
+        let parent = match &org.part_of {
+            Some(r) => match self.resolve("Organization", r) {
+                Some(id) => Some(id),
+                None => {
+                    self.add(
+                        Severity::Error,
+                        "reference",
+                        ptr(org.index, "/resource/partOf"),
+                        format!("partOf \"{r}\" does not resolve to an Organization in this bundle."),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let key = self.refs.key(&org.id);
+        self.parents.insert(key, parent.map(|p| self.refs.key(&p)));
+        self.org_ids.push((org.index, key));
+    }
+
+    /// The checks that need every Organization: the hierarchy's depth and unlisted Endpoints;
+    /// then the findings in order of severity, with a note of those left out.
+    fn final_checks(mut self) -> (Vec<Finding>, [u32; 3]) {
+        for (index, key) in std::mem::take(&mut self.org_ids) {
+            let grandparent =
+                self.parents.get(&key).copied().flatten().and_then(|p| self.parents.get(&p).copied().flatten());
             if grandparent.is_some() {
                 self.add(
                     Severity::Error,
                     "brand-depth",
-                    ptr(org.index, "/resource/partOf"),
+                    ptr(index, "/resource/partOf"),
                     "Brand hierarchy is deeper than two levels (this brand's parent has a parent).",
                 );
             }
         }
         let endpoints = std::mem::take(&mut self.endpoints);
         for (i, id) in &endpoints {
-            if !referenced.contains(id) {
+            if !self.referenced.contains(&self.refs.key(id)) {
                 self.add(
                     Severity::Error,
                     "endpoint-unreferenced",

@@ -2,6 +2,7 @@
 pub mod brands;
 pub mod lantern;
 pub mod sma_csv;
+pub mod spooled;
 
 use crate::records::Directory;
 use sha2::{Digest, Sha256};

@@ -4,4 +4,6 @@ pub mod payer_facts;
 pub mod run;
 pub mod store;
 
-pub use signpost_fhir::import::{Format, Tracked, Unreadable, brands, detect, lantern, read_directory, sma_csv};
+pub use signpost_fhir::import::{
+    Format, Tracked, Unreadable, brands, detect, lantern, read_directory, sma_csv, spooled,
+};

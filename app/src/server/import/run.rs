@@ -1,5 +1,6 @@
+use super::spooled::Scanned;
 use super::store::{ImportSummary, store};
-use super::{Format, Tracked, Unreadable, detect, read_directory};
+use super::{Format, Tracked, Unreadable, detect, read_directory, spooled};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::io::{BufRead, BufReader, Read};
 
@@ -55,12 +56,21 @@ where
     store_source(db, location, name, read).await
 }
 
-/// A source read into records, not yet written.
+/// A source read, not yet written.
 pub struct ReadSource {
     pub format: Format,
     pub detected: bool,
-    dir: crate::server::fhir::records::Directory,
+    content: Content,
     hash: String,
+}
+
+/// What the writer reads the records from.
+pub enum Content {
+    /// A Lantern list or CSV, read whole (their records are few and small).
+    Read(crate::server::fhir::records::Directory),
+    /// A brands bundle, copied to a spool file and read again in batches, so memory stays
+    /// bounded at any size.
+    Spooled(Scanned),
 }
 
 /// The reading half of an import (on a blocking thread): the command line reads first and
@@ -75,7 +85,7 @@ where
     R: Read + Send + 'static,
 {
     let location_owned = location.to_string();
-    let (format, detected, dir, hash) = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let mut buffered = BufReader::with_capacity(256 * 1024, Tracked::new(reader, on_progress));
         let (format, detected) = match format {
             Some(f) => (f, false),
@@ -84,15 +94,23 @@ where
                 None => return Err(ImportError::UnknownFormat(location_owned)),
             },
         };
-        let dir = read_directory(&mut buffered, format)?;
+        let content = match format {
+            Format::Brands => {
+                // In TMPDIR, unlinked at once: gone when the import ends, however it ends.
+                let spool = tempfile::tempfile()?;
+                let scanned = spooled::scan(&mut buffered, spool)
+                    .map_err(|message| Unreadable { format: format.as_str(), message })?;
+                Content::Spooled(scanned)
+            }
+            _ => Content::Read(read_directory(&mut buffered, format)?),
+        };
         // Whatever the reader did not consume still belongs to the content hash.
         std::io::copy(&mut buffered, &mut std::io::sink())?;
         let hash = buffered.get_ref().hash();
-        Ok((format, detected, dir, hash))
+        Ok(ReadSource { format, detected, content, hash })
     })
     .await
-    .map_err(|e| ImportError::Io(std::io::Error::other(e.to_string())))??;
-    Ok(ReadSource { format, detected, dir, hash })
+    .map_err(|e| ImportError::Io(std::io::Error::other(e.to_string())))?
 }
 
 /// The writing half: one transaction.
@@ -102,7 +120,7 @@ pub async fn store_source(
     name: Option<&str>,
     read: ReadSource,
 ) -> Result<ImportOutcome, ImportError> {
-    let ReadSource { format, detected, dir, hash } = read;
-    let summary = store(db, location, name, format.as_str(), &hash, dir).await?;
+    let ReadSource { format, detected, content, hash } = read;
+    let summary = store(db, location, name, format.as_str(), &hash, content).await?;
     Ok(ImportOutcome { format, detected, summary })
 }

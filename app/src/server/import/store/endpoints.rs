@@ -1,13 +1,15 @@
-//! The source's endpoints: added, updated (with each field's change for the history) and removed.
+//! The source's endpoints, a batch at a time: added, updated (with each field's change for the
+//! history) and, once all are seen, removed.
 use super::brands::{links_where, listed_change};
-use super::{CHUNK, Changed, Counts, existing_rows, insert_chunks, json};
+use super::history::History;
+use super::keyed::{EndpointIds, Existing};
+use super::{CHUNK, Counts, insert_chunks, json};
 use crate::server::entities::{brand_endpoint, endpoint};
 use crate::server::fhir::records::{EndpointRecord, content_hash};
 use crate::server::services::moderation::drafts::endpoint_draft;
 use crate::server::services::moderation::history::changes;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 use std::collections::HashMap;
 
@@ -27,77 +29,105 @@ fn endpoint_model(source_id: i32, e: &EndpointRecord, hash: String) -> endpoint:
     }
 }
 
-/// Returns resource id → row id for every endpoint of the source after the write.
-pub(super) async fn store_endpoints<C: ConnectionTrait>(
-    txn: &C,
+pub(super) struct EndpointWriter {
     source_id: i32,
-    records: &[EndpointRecord],
-    counts: &mut Counts,
-    history: &mut Vec<Changed>,
-) -> Result<HashMap<String, i32>, DbErr> {
-    use endpoint::Column as C;
-    let mut old =
-        existing_rows::<_, endpoint::Entity>(txn, C::SourceId, [C::ResourceId, C::Id, C::ContentHash], source_id)
-            .await?;
-    let mut new_rows = Vec::new();
-    let mut updates = Vec::new();
-    for e in records {
-        let hash = content_hash(e);
-        match old.remove(&e.resource_id) {
-            None => new_rows.push((e, hash)),
-            Some((_, h)) if h == hash => {}
-            Some((id, _)) => updates.push((id, e, hash)),
-        }
+    /// The source's endpoints before the import that no batch has named yet.
+    old: Existing,
+}
+
+impl EndpointWriter {
+    pub async fn start<C: ConnectionTrait>(txn: &C, source_id: i32) -> Result<Self, DbErr> {
+        use endpoint::Column as C;
+        let old = Existing::load::<_, endpoint::Entity>(
+            txn,
+            C::SourceId,
+            [C::ResourceId, C::Id, C::ContentHash],
+            C::Id,
+            source_id,
+        )
+        .await?;
+        Ok(EndpointWriter { source_id, old })
     }
-    for chunk in updates.chunks(CHUNK) {
-        let before: HashMap<i32, endpoint::Model> = endpoint::Entity::find()
-            .filter(C::Id.is_in(chunk.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        for (id, e, hash) in chunk {
-            let mut am = endpoint_model(source_id, e, hash.clone());
-            am.id = Set(*id);
-            let after = am.update(txn).await?;
-            counts.updated += 1;
-            if let Some(old_row) = before.get(id) {
-                let fields = |m: &endpoint::Model| {
-                    endpoint_draft(m, None)
-                        .fields()
-                        .into_iter()
-                        .filter(|(f, _)| *f != "portal")
-                        .map(|(f, v)| (f.to_string(), v))
-                        .collect()
-                };
-                history.push(("endpoint", *id, changes(&fields(old_row), &fields(&after))));
+
+    pub async fn write<C: ConnectionTrait>(
+        &mut self,
+        txn: &C,
+        records: &[EndpointRecord],
+        counts: &mut Counts,
+        history: &mut History<'_>,
+    ) -> Result<(), DbErr> {
+        use endpoint::Column as C;
+        let source_id = self.source_id;
+        let mut new_rows = Vec::new();
+        let mut updates = Vec::new();
+        for e in records {
+            let hash = content_hash(e);
+            match self.old.take(&e.resource_id) {
+                None => new_rows.push((e, hash)),
+                Some((_, stored)) if Existing::same(stored, &hash) => {}
+                Some((id, _)) => updates.push((id, e, hash)),
             }
         }
-    }
-    counts.added = new_rows.len() as u32;
-    counts.removed = old.len() as u32;
-    insert_chunks::<_, endpoint::Entity>(txn, new_rows.into_iter().map(|(e, hash)| endpoint_model(source_id, e, hash)))
-        .await?;
-    let gone: Vec<i32> = old.values().map(|(id, _)| *id).collect();
-    for chunk in gone.chunks(CHUNK) {
-        // The brands that listed them, for their history.
-        let links = links_where(txn, brand_endpoint::Column::EndpointId, chunk).await?;
-        for (brand_id, endpoint_id) in links {
-            history.push(("brand", brand_id, vec![listed_change(endpoint_id, true, false)]));
+        let mut changed = Vec::new();
+        for chunk in updates.chunks(CHUNK) {
+            let before: HashMap<i32, endpoint::Model> = endpoint::Entity::find()
+                .filter(C::Id.is_in(chunk.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+            for (id, e, hash) in chunk {
+                let mut am = endpoint_model(source_id, e, hash.clone());
+                am.id = Set(*id);
+                let after = am.update(txn).await?;
+                counts.updated += 1;
+                if let Some(old_row) = before.get(id) {
+                    let fields = |m: &endpoint::Model| {
+                        endpoint_draft(m, None)
+                            .fields()
+                            .into_iter()
+                            .filter(|(f, _)| *f != "portal")
+                            .map(|(f, v)| (f.to_string(), v))
+                            .collect()
+                    };
+                    changed.push(("endpoint", *id, changes(&fields(old_row), &fields(&after))));
+                }
+            }
         }
-        brand_endpoint::Entity::delete_many()
-            .filter(brand_endpoint::Column::EndpointId.is_in(chunk.to_vec()))
-            .exec(txn)
-            .await?;
-        endpoint::Entity::delete_many().filter(C::Id.is_in(chunk.to_vec())).exec(txn).await?;
+        history.write(txn, changed).await?;
+        counts.added += new_rows.len() as u32;
+        insert_chunks::<_, endpoint::Entity>(
+            txn,
+            new_rows.into_iter().map(|(e, hash)| endpoint_model(source_id, e, hash)),
+        )
+        .await
     }
-    let rows: Vec<(String, i32)> = endpoint::Entity::find()
-        .select_only()
-        .columns([C::ResourceId, C::Id])
-        .filter(C::SourceId.eq(source_id))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    Ok(rows.into_iter().collect())
+
+    /// Removes the endpoints no batch named; returns resource id → row id of the source's
+    /// endpoints after the write.
+    pub async fn finish<C: ConnectionTrait>(
+        self,
+        txn: &C,
+        counts: &mut Counts,
+        history: &mut History<'_>,
+    ) -> Result<EndpointIds, DbErr> {
+        use endpoint::Column as C;
+        counts.removed = self.old.len() as u32;
+        for chunk in self.old.ids().chunks(CHUNK) {
+            // The brands that listed them, for their history (written with the brand's own).
+            let links = links_where(txn, brand_endpoint::Column::EndpointId, chunk).await?;
+            history.defer(
+                links
+                    .into_iter()
+                    .map(|(brand_id, endpoint_id)| ("brand", brand_id, vec![listed_change(endpoint_id, true, false)])),
+            );
+            brand_endpoint::Entity::delete_many()
+                .filter(brand_endpoint::Column::EndpointId.is_in(chunk.to_vec()))
+                .exec(txn)
+                .await?;
+            endpoint::Entity::delete_many().filter(C::Id.is_in(chunk.to_vec())).exec(txn).await?;
+        }
+        EndpointIds::load(txn, self.source_id).await
+    }
 }

@@ -2,18 +2,23 @@
 //! source's brands, portals and endpoints, and bumps the directory version when anything changed.
 mod brands;
 mod endpoints;
+mod history;
+mod keyed;
 
-use crate::server::entities::{record_change, source};
-use crate::server::fhir::records::Directory;
-use crate::server::services::moderation::history::{ChangeMeta, FieldChange, row as history_row};
+use super::run::Content;
+use super::spooled::Batch;
+use crate::server::entities::source;
+use crate::server::services::moderation::history::{ChangeMeta, FieldChange};
 use crate::server::services::moderation::reconcile;
 use crate::types::proposals::ChangeOrigin;
 use crate::types::validation::Finding;
+use brands::BrandWriter;
+use endpoints::EndpointWriter;
+use history::History;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, Set, TransactionTrait,
 };
-use std::collections::HashMap;
 
 /// A record the import changed, with its fields before and after, for its history.
 pub(super) type Changed = (&'static str, i32, Vec<FieldChange>);
@@ -64,7 +69,7 @@ pub async fn store(
     name: Option<&str>,
     format: &str,
     source_hash: &str,
-    dir: Directory,
+    content: Content,
 ) -> Result<ImportSummary, DbErr> {
     if location == crate::server::services::moderation::apply::COMMUNITY {
         // The community's own records are written only through proposals.
@@ -78,16 +83,17 @@ pub async fn store(
     if let Some(src) = &existing {
         if src.content_hash == source_hash && src.format == format {
             txn.commit().await?;
+            let (findings, finding_counts) = read_batches(content, false, |_| Ok(())).await?;
             return Ok(ImportSummary {
                 source_id: src.id,
-                finding_counts: dir.finding_counts(),
-                findings: dir.findings,
+                finding_counts,
+                findings,
                 unchanged: true,
                 ..Default::default()
             });
         }
     }
-    let counts = (dir.brands.len() as i32, dir.endpoints.len() as i32);
+    let counts = content.counts();
     // A source's first import is its brands' origin, which the brand page names; later ones
     // record the brands they add and remove.
     let first = existing.is_none();
@@ -121,11 +127,6 @@ pub async fn store(
 
     let mut summary = ImportSummary { source_id, ..Default::default() };
     let foreign = reconcile::foreign_links(&txn, source_id).await?;
-    let mut history = Vec::new();
-    let endpoint_ids =
-        endpoints::store_endpoints(&txn, source_id, &dir.endpoints, &mut summary.endpoints, &mut history).await?;
-    let written = brands::Written { source_id, endpoint_ids: &endpoint_ids, now, first };
-    brands::store_brands(&txn, &written, &dir.brands, &mut summary, &mut history).await?;
     let meta = ChangeMeta {
         origin: ChangeOrigin::Import,
         actor_id: None,
@@ -135,11 +136,45 @@ pub async fn store(
         reason: format!("import of {name}"),
     };
     let stamp = now.timestamp();
-    insert_chunks::<_, record_change::Entity>(
-        &txn,
-        one_per_record(history).iter().map(|(kind, id, fields)| history_row(kind, *id, fields, &meta, stamp)),
-    )
-    .await?;
+    let mut history = History::new(&meta, stamp);
+    // The records arrive in batches from a blocking thread (two batches ahead at most); an
+    // error on either side drops the transaction, so nothing of a failed import is written.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let reading =
+        read_batches(content, true, move |batch| tx.blocking_send(batch).map_err(|_| "the write stopped".into()));
+    let writing = async {
+        // Owned here: a failed write drops it, which stops the reading thread.
+        let mut rx = rx;
+        let mut endpoints = Some(EndpointWriter::start(&txn, source_id).await?);
+        let mut brands: Option<BrandWriter> = None;
+        while let Some(batch) = rx.recv().await {
+            if matches!(batch, Batch::Brands(_))
+                && let Some(done) = endpoints.take()
+            {
+                let ids = done.finish(&txn, &mut summary.endpoints, &mut history).await?;
+                brands = Some(BrandWriter::start(&txn, source_id, ids, now, first).await?);
+            }
+            match (batch, &mut endpoints, &mut brands) {
+                (Batch::Endpoints(records), Some(w), _) => {
+                    w.write(&txn, &records, &mut summary.endpoints, &mut history).await?
+                }
+                (Batch::Brands(records), _, Some(w)) => w.write(&txn, &records, &mut summary, &mut history).await?,
+                _ => return Err(DbErr::Custom("an endpoint came after the brands".into())),
+            }
+        }
+        if let Some(done) = endpoints.take() {
+            let ids = done.finish(&txn, &mut summary.endpoints, &mut history).await?;
+            brands = Some(BrandWriter::start(&txn, source_id, ids, now, first).await?);
+        }
+        if let Some(w) = brands {
+            w.finish(&txn, &mut summary, &mut history).await?;
+        }
+        Ok::<_, DbErr>(())
+    };
+    let (read, written) = tokio::join!(reading, writing);
+    written?;
+    let (findings, finding_counts) = read?;
+    history.finish(&txn).await?;
 
     if summary.changed() {
         reconcile::restore_links(&txn, &foreign).await?;
@@ -150,37 +185,46 @@ pub async fn store(
         crate::server::services::brands::bump_directory_version(&txn).await?;
     }
     txn.commit().await?;
-    summary.finding_counts = dir.finding_counts();
-    summary.findings = dir.findings;
+    summary.finding_counts = finding_counts;
+    summary.findings = findings;
     Ok(summary)
 }
 
-/// One change per record (a brand's fields and the endpoints it lists are found apart), in
-/// the order first found; records with no changed field left out.
-fn one_per_record(history: Vec<Changed>) -> Vec<Changed> {
-    let mut at: HashMap<(&'static str, i32), usize> = HashMap::new();
-    let mut out: Vec<Changed> = Vec::new();
-    for (kind, id, fields) in history.into_iter().filter(|(_, _, f)| !f.is_empty()) {
-        match at.get(&(kind, id)) {
-            Some(&i) => out[i].2.extend(fields),
-            None => {
-                at.insert((kind, id), out.len());
-                out.push((kind, id, fields));
-            }
+impl Content {
+    /// Brands and endpoints, for the source's row.
+    fn counts(&self) -> (i32, i32) {
+        match self {
+            Content::Read(dir) => (dir.brands.len() as i32, dir.endpoints.len() as i32),
+            Content::Spooled(s) => (s.brands as i32, s.endpoints as i32),
         }
     }
-    out
 }
 
-pub(super) async fn existing_rows<C: ConnectionTrait, E: EntityTrait>(
-    txn: &C,
-    source_col: E::Column,
-    cols: [E::Column; 3],
-    source_id: i32,
-) -> Result<HashMap<String, (i32, String)>, DbErr> {
-    let rows: Vec<(String, i32, String)> =
-        E::find().select_only().columns(cols).filter(source_col.eq(source_id)).into_tuple().all(txn).await?;
-    Ok(rows.into_iter().map(|(r, id, h)| (r, (id, h))).collect())
+/// Hands `on_batch` the records (endpoints first) on a blocking thread, unless `records` is
+/// false; then the findings and their counts.
+async fn read_batches(
+    content: Content,
+    records: bool,
+    mut on_batch: impl FnMut(Batch) -> Result<(), String> + Send + 'static,
+) -> Result<(Vec<Finding>, [u32; 3]), DbErr> {
+    let read = tokio::task::spawn_blocking(move || match content {
+        Content::Spooled(scanned) => scanned.read_records(records, CHUNK, on_batch),
+        Content::Read(mut dir) => {
+            let counts = dir.finding_counts();
+            if records {
+                for chunk in std::mem::take(&mut dir.endpoints).chunks(CHUNK) {
+                    on_batch(Batch::Endpoints(chunk.to_vec()))?;
+                }
+                for chunk in std::mem::take(&mut dir.brands).chunks(CHUNK) {
+                    on_batch(Batch::Brands(chunk.to_vec()))?;
+                }
+            }
+            Ok((dir.findings, counts))
+        }
+    });
+    read.await
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .map_err(|e| DbErr::Custom(format!("could not read the source again: {e}")))
 }
 
 /// Inserts rows in multi-row statements; `rows` is consumed lazily, so only one chunk of
