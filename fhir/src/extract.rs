@@ -89,8 +89,17 @@ pub fn entry_kind(entry: &Value) -> Option<&'static str> {
 /// Registers the entry's resource (of `kind`) in `refs` and returns the id its record is
 /// stored under: its own, `entry-N` when it has none, and `id~N` for a later duplicate (the
 /// validator reports duplicates; both records are kept, and references reach the first).
+/// The longest id FHIR allows (`[A-Za-z0-9\-\.]{1,64}`).
+pub const MAX_ID: usize = 64;
+
+/// A resource's id, if it has one FHIR allows the length of: a longer one counts as none (the
+/// validator says so), so no stored id, key or finding carries an id of any size.
+pub fn resource_id(resource: &Value) -> Option<String> {
+    str_of(&resource["id"]).filter(|id| id.len() <= MAX_ID)
+}
+
 pub fn stored_id(index: usize, entry: &Value, kind: &str, refs: &mut ResourceIndex) -> String {
-    let given = str_of(&entry["resource"]["id"]).unwrap_or_else(|| format!("entry-{index}"));
+    let given = resource_id(&entry["resource"]).unwrap_or_else(|| format!("entry-{index}"));
     if refs.add(kind, &given, entry["fullUrl"].as_str()) { given } else { format!("{given}~{index}") }
 }
 

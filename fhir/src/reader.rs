@@ -64,6 +64,11 @@ impl<'de, F: FnMut(usize, Value) -> Result<(), String>> Visitor<'de> for DocVisi
         let mut header = Header::default();
         while let Some(key) = map.next_key::<String>()? {
             if key == self.array_key {
+                // A second array would restart the count (and the limit) and the entry
+                // numbers the findings and generated ids use.
+                if header.item_count.is_some() {
+                    return Err(serde::de::Error::custom(format!("\"{}\" appears twice", self.array_key)));
+                }
                 let count = map.next_value_seed(ItemsSeed { key: self.array_key, on_item: &mut *self.on_item })?;
                 header.item_count = Some(count);
             } else {
@@ -136,6 +141,8 @@ mod tests {
         assert!(err.message.contains("expected value"), "{}", err.message);
         let err = read_streaming(&b"[1,2]"[..], "entry", |_, _| Ok(())).unwrap_err();
         assert!(err.message.contains("expected a JSON object"), "{}", err.message);
+        let err = read_streaming(&br#"{"entry": [{}], "entry": [{}]}"#[..], "entry", |_, _| Ok(())).unwrap_err();
+        assert!(err.message.contains("\"entry\" appears twice"), "{}", err.message);
         let err = read_streaming(&br#"{"entry": 5}"#[..], "entry", |_, _| Ok(())).unwrap_err();
         assert!(err.message.contains("an array in \"entry\""), "{}", err.message);
         assert!(read_streaming(&br#"{"entry": []} trailing"#[..], "entry", |_, _| Ok(())).is_err());

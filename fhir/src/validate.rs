@@ -1,7 +1,9 @@
 //! The rules of the SMART App Launch 2.2 User-access Brands profile (and the checks of its
 //! Inferno test kit), applied to a bundle one entry at a time, with cross-entry checks at the end.
 use crate::address::{AddressError, EndpointAddress};
-use crate::extract::{array, codes, endpoint_fhir_versions, extensions_named, str_of, telecom_url};
+use crate::extract::{
+    MAX_ID, array, codes, endpoint_fhir_versions, extensions_named, resource_id, str_of, telecom_url,
+};
 use crate::link::{WebUrl, logo_problem};
 use crate::reader::{Header, read_streaming};
 use crate::references::ResourceIndex;
@@ -178,7 +180,19 @@ impl Validator {
         if full_url.is_none() {
             self.add(Severity::Warning, "entry-fullurl", ptr(index, "/fullUrl"), "Entry has no fullUrl.");
         }
-        let Some(id) = str_of(&resource["id"]) else {
+        let Some(id) = resource_id(resource) else {
+            if let Some(long) = resource["id"].as_str().map(str::trim).filter(|id| id.len() > MAX_ID) {
+                self.add(
+                    Severity::Error,
+                    "resource-id",
+                    ptr(index, "/resource/id"),
+                    format!(
+                        "{kind}'s id is {} bytes long; FHIR allows {MAX_ID}, so nothing can refer to it.",
+                        long.len()
+                    ),
+                );
+                return;
+            }
             self.add(
                 Severity::Error,
                 "resource-id",
@@ -417,7 +431,7 @@ impl Validator {
         if r["resourceType"].as_str() != Some("Organization") {
             return;
         }
-        if let Some(id) = str_of(&r["id"]) {
+        if let Some(id) = resource_id(r) {
             self.check_org(&org_info(index, id, r));
         }
     }
@@ -795,6 +809,23 @@ mod tests {
         assert!(has(&f, Severity::Error, "brand-depth", "/entry/3/resource/partOf"), "{f:?}");
         assert!(!f.iter().any(|x| x.1 == "brand-depth" && x.2 == "/entry/2/resource/partOf"));
         assert!(has(&f, Severity::Error, "duplicate-id", "/entry/4/resource/id"));
+    }
+
+    #[test]
+    fn an_id_longer_than_fhir_allows_is_an_error_and_is_not_kept() {
+        let mut b = good();
+        let long = "e".repeat(MAX_ID + 1);
+        b["entry"][1]["resource"]["id"] = json!(long);
+        b["entry"][0]["resource"]["endpoint"] = json!([{"reference": format!("Endpoint/{long}")}]);
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "resource-id", "/entry/1/resource/id"), "{f:?}");
+        assert!(has(&f, Severity::Error, "reference", "/entry/0/resource/endpoint/0"), "{f:?}");
+        let dir = crate::import::brands::read(serde_json::to_vec(&b).unwrap().as_slice()).unwrap();
+        assert_eq!(dir.endpoints[0].resource_id, "entry-1");
+        b["entry"][1]["resource"]["id"] = json!("e".repeat(MAX_ID));
+        b["entry"][1]["fullUrl"] = json!(format!("https://x.org/Endpoint/{}", "e".repeat(MAX_ID)));
+        b["entry"][0]["resource"]["endpoint"] = json!([{"reference": format!("Endpoint/{}", "e".repeat(MAX_ID))}]);
+        assert_eq!(rules(&b), vec![], "64 characters are allowed");
     }
 
     #[test]

@@ -18,6 +18,9 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 pub enum Batch {
     Endpoints(Vec<EndpointRecord>),
     Brands(Vec<BrandRecord>),
+    /// Every record was handed over: without it the writer knows the reading stopped and
+    /// must not treat the records it did not get as removed.
+    End,
 }
 
 /// A bundle read once: valid enough to import, its ids indexed, its copy in the spool.
@@ -30,17 +33,28 @@ pub struct Scanned {
     pub endpoints: usize,
 }
 
-/// Copies what passes through into the spool.
+/// Why a first reading failed: the document, or the reading or the spool's writing (a source
+/// that broke off, a full disk), which is no fault of the document's.
+#[derive(Debug)]
+pub enum ScanError {
+    Unreadable(String),
+    Io(std::io::Error),
+}
+
+/// Copies what passes through into the spool, keeping the first I/O error: serde_json would
+/// report it as a broken document.
 struct Tee<R> {
     inner: R,
     copy: BufWriter<File>,
+    failed: Option<std::io::Error>,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.copy.write_all(&buf[..n])?;
-        Ok(n)
+        let copied = self.inner.read(buf).and_then(|n| self.copy.write_all(&buf[..n]).map(|_| n));
+        copied.inspect_err(|e| {
+            self.failed.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
     }
 }
 
@@ -54,10 +68,10 @@ fn check_bundle(header: &Header) -> Result<(), String> {
 
 /// The first reading: refuses, as `brands::read` does, only a document that is not JSON or
 /// not a Bundle. `spool` is an empty file open for reading and writing.
-pub fn scan<R: Read>(reader: R, spool: File) -> Result<Scanned, String> {
+pub fn scan<R: Read>(reader: R, spool: File) -> Result<Scanned, ScanError> {
     // Buffered outside the tee, so it copies whole blocks (serde_json reads a byte at a time).
-    let mut tee =
-        BufReader::with_capacity(256 * 1024, Tee { inner: reader, copy: BufWriter::with_capacity(256 * 1024, spool) });
+    let copy = BufWriter::with_capacity(256 * 1024, spool);
+    let mut tee = BufReader::with_capacity(256 * 1024, Tee { inner: reader, copy, failed: None });
     let mut index = ResourceIndex::default();
     let mut validator = Validator::deferring();
     let (mut brands, mut endpoints) = (0, 0);
@@ -68,28 +82,34 @@ pub fn scan<R: Read>(reader: R, spool: File) -> Result<Scanned, String> {
         }
         validator.entry(i, &entry);
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    check_bundle(&header)?;
-    let spool = tee.into_inner().copy.into_inner().map_err(|e| format!("could not write the spool: {}", e.error()))?;
+    });
+    if let Some(e) = tee.get_mut().failed.take() {
+        return Err(ScanError::Io(e));
+    }
+    let header = header.map_err(|e| ScanError::Unreadable(e.to_string()))?;
+    check_bundle(&header).map_err(ScanError::Unreadable)?;
+    let spool = tee.into_inner().copy.into_inner().map_err(|e| ScanError::Io(e.into_error()))?;
     Ok(Scanned { spool, header, index, validator, brands, endpoints })
 }
 
 impl Scanned {
-    /// Hands `on_batch` the records (batches of at most `size`), unless `records` is false
-    /// (the source is unchanged and only its findings are wanted); then the findings, the same
-    /// as `brands::read` gives, and every finding's count by severity.
+    /// Hands `on_batch` the records (batches of at most `size`, then `Batch::End`), unless
+    /// `records` is false (the source is unchanged and only its findings are wanted); then the
+    /// findings, the same as `brands::read` gives, and every finding's count by severity.
+    /// Reading stops with an error as soon as `stopped` says so (the writer gave up), rather
+    /// than at the next batch, which a pass without records of its kind never sends.
     pub fn read_records(
         mut self,
         records: bool,
         size: usize,
+        stopped: impl Fn() -> bool,
         mut on_batch: impl FnMut(Batch) -> Result<(), String>,
     ) -> Result<(Vec<Finding>, [u32; 3]), String> {
         let size = size.max(1);
         if records {
             let mut seen = ResourceIndex::default();
             let mut batch = Vec::with_capacity(size);
-            self.reread(|i, entry| {
+            self.reread(&stopped, |i, entry| {
                 if entry_kind(&entry) == Some("Endpoint") {
                     let id = stored_id(i, &entry, "Endpoint", &mut seen);
                     if let Record::Endpoint(e) = record(id, &entry, "Endpoint") {
@@ -110,7 +130,7 @@ impl Scanned {
         let mut seen = ResourceIndex::default();
         let mut batch = Vec::with_capacity(if records { size } else { 0 });
         let index = std::mem::take(&mut self.index);
-        self.reread(|i, entry| {
+        self.reread(&stopped, |i, entry| {
             validator.references(i, &entry);
             if records && entry_kind(&entry) == Some("Organization") {
                 let id = stored_id(i, &entry, "Organization", &mut seen);
@@ -127,13 +147,21 @@ impl Scanned {
         if !batch.is_empty() {
             on_batch(Batch::Brands(batch))?;
         }
+        if records {
+            on_batch(Batch::End)?;
+        }
         Ok(validator.finish_references())
     }
 
     /// Reads the spool again, entry by entry.
-    fn reread(&mut self, on_entry: impl FnMut(usize, Value) -> Result<(), String>) -> Result<(), String> {
+    fn reread(
+        &mut self,
+        stopped: &impl Fn() -> bool,
+        mut on_entry: impl FnMut(usize, Value) -> Result<(), String>,
+    ) -> Result<(), String> {
         self.spool.seek(SeekFrom::Start(0)).map_err(|e| format!("could not read the spool: {e}"))?;
         let reader = BufReader::with_capacity(256 * 1024, &mut self.spool);
+        let on_entry = |i, entry| if stopped() { Err("the write stopped".to_string()) } else { on_entry(i, entry) };
         read_streaming(reader, "entry", on_entry).map(|_| ()).map_err(|e| e.to_string())
     }
 }
@@ -161,24 +189,33 @@ mod tests {
     }
 
     fn streamed(bytes: &[u8], size: usize) -> Result<Directory, String> {
-        let scanned = scan(bytes, spool())?;
+        let scanned = scan(bytes, spool()).map_err(|e| format!("{e:?}"))?;
         let (mut brands, mut endpoints) = (vec![], vec![]);
         let mut seen_brands = false;
-        let (findings, counts) = scanned.read_records(true, size, |b| {
-            match b {
-                Batch::Endpoints(v) => {
-                    assert!(!seen_brands, "endpoints come first");
-                    assert!(v.len() <= size);
-                    endpoints.extend(v)
+        let mut ended = false;
+        let (findings, counts) = scanned.read_records(
+            true,
+            size,
+            || false,
+            |b| {
+                assert!(!ended, "nothing after the end");
+                match b {
+                    Batch::End => ended = true,
+                    Batch::Endpoints(v) => {
+                        assert!(!seen_brands, "endpoints come first");
+                        assert!(v.len() <= size);
+                        endpoints.extend(v)
+                    }
+                    Batch::Brands(v) => {
+                        seen_brands = true;
+                        assert!(v.len() <= size);
+                        brands.extend(v)
+                    }
                 }
-                Batch::Brands(v) => {
-                    seen_brands = true;
-                    assert!(v.len() <= size);
-                    brands.extend(v)
-                }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
+        assert!(ended, "the end is said");
         Ok(Directory { brands, endpoints, findings, counts: Some(counts) })
     }
 
@@ -230,13 +267,64 @@ mod tests {
 
     #[test]
     fn an_unreadable_source_is_refused_on_the_first_reading() {
-        let Err(err) = scan(&br#"{"resourceType":"Patient"}"#[..], spool()) else { panic!("a Patient was scanned") };
+        let Err(ScanError::Unreadable(err)) = scan(&br#"{"resourceType":"Patient"}"#[..], spool()) else {
+            panic!("a Patient was scanned")
+        };
         assert!(err.contains("expected \"Bundle\""), "{err}");
-        assert!(scan(&br#"{"resourceType":"Bundle","entry":[{"#[..], spool()).is_err());
+        assert!(matches!(scan(&br#"{"resourceType":"Bundle","entry":[{"#[..], spool()), Err(ScanError::Unreadable(_))));
         // The writer's refusal stops the reading and comes back as the error.
         let scanned = scan(&fixture("brands/smart-spec-example2.json")[..], spool()).unwrap();
-        let err = scanned.read_records(true, 1, |_| Err("stopped".into())).unwrap_err();
+        let err = scanned.read_records(true, 1, || false, |_| Err("stopped".into())).unwrap_err();
         assert!(err.contains("stopped"), "{err}");
+    }
+
+    /// Gives `good` bytes, then fails as a dropped connection or a full disk does.
+    struct Breaks<'a> {
+        good: &'a [u8],
+    }
+
+    impl Read for Breaks<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.good.is_empty() {
+                return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer"));
+            }
+            self.good.read(buf)
+        }
+    }
+
+    #[test]
+    fn a_source_that_breaks_off_is_an_io_error_not_a_broken_document() {
+        let bytes = fixture("brands/oracle-millennium-patient-r4.json");
+        let Err(ScanError::Io(e)) = scan(Breaks { good: &bytes[..bytes.len() / 2] }, spool()) else {
+            panic!("a broken read was taken for the document's fault")
+        };
+        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset);
+    }
+
+    #[test]
+    fn a_stopped_writer_stops_a_pass_that_sends_nothing() {
+        // Asked to stop after the first batch, the reading ends at the next entry rather than
+        // read the rest of the spool (and all of it again) before its next send fails.
+        let scanned = scan(&fixture("brands/oracle-millennium-patient-r4.json")[..], spool()).unwrap();
+        let (batches, entries) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        let err = scanned
+            .read_records(
+                true,
+                500,
+                || {
+                    let stop = batches.get() > 0;
+                    entries.set(entries.get() + stop as usize);
+                    stop
+                },
+                |_| {
+                    batches.set(batches.get() + 1);
+                    Ok(())
+                },
+            )
+            .unwrap_err();
+        assert!(err.contains("the write stopped"), "{err}");
+        assert_eq!(batches.get(), 1);
+        assert_eq!(entries.get(), 1, "entries read after the stop");
     }
 
     #[test]
@@ -244,7 +332,7 @@ mod tests {
         let bytes = fixture("brands/smart-spec-example2.json");
         let whole = brands::read(&bytes[..]).unwrap();
         let (findings, _) =
-            scan(&bytes[..], spool()).unwrap().read_records(false, 500, |_| panic!("no records")).unwrap();
+            scan(&bytes[..], spool()).unwrap().read_records(false, 500, || false, |_| panic!("no records")).unwrap();
         assert_eq!(findings, whole.findings);
     }
 }

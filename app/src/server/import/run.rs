@@ -1,4 +1,4 @@
-use super::spooled::Scanned;
+use super::spooled::{ScanError, Scanned};
 use super::store::{ImportSummary, store};
 use super::{Format, Tracked, Unreadable, detect, read_directory, spooled};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -98,8 +98,13 @@ where
             Format::Brands => {
                 // In TMPDIR, unlinked at once: gone when the import ends, however it ends.
                 let spool = tempfile::tempfile()?;
-                let scanned = spooled::scan(&mut buffered, spool)
-                    .map_err(|message| Unreadable { format: format.as_str(), message })?;
+                let scanned = spooled::scan(&mut buffered, spool).map_err(|e| match e {
+                    ScanError::Unreadable(message) => {
+                        ImportError::from(Unreadable { format: format.as_str(), message })
+                    }
+                    // A source that broke off or a full TMPDIR, not a fault of the bundle's.
+                    ScanError::Io(e) => ImportError::Io(e),
+                })?;
                 Content::Spooled(scanned)
             }
             _ => Content::Read(read_directory(&mut buffered, format)?),

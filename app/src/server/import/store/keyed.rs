@@ -15,6 +15,13 @@ fn hash_value(hex: &str) -> Option<u128> {
     (hex.len() == 32).then(|| u128::from_str_radix(hex, 16).ok()).flatten()
 }
 
+/// Two stored ids of one source (unique in the table) with one key: about 2^-100 at a
+/// national directory's size, and the key is random per import, so a retry succeeds. Failing
+/// beats matching a record to another's row.
+fn collision() -> DbErr {
+    DbErr::Custom("two stored resource ids share a 128-bit key; import again".into())
+}
+
 /// The rows (id and content hash) of one source, by resource id.
 pub(super) struct Existing {
     keys: Keys,
@@ -46,7 +53,9 @@ impl Existing {
                 .await?;
             let Some(last) = page.last().map(|(_, row, _)| *row) else { break };
             for (resource_id, row, hash) in &page {
-                rows.insert(keys.of(resource_id), (*row, hash_value(hash)));
+                if rows.insert(keys.of(resource_id), (*row, hash_value(hash))).is_some() {
+                    return Err(collision());
+                }
             }
             after = last;
         }
@@ -101,7 +110,9 @@ impl EndpointIds {
                 .await?;
             let Some(last) = page.last().map(|(_, row)| *row) else { break };
             for (resource_id, row) in &page {
-                ids.insert(keys.of(resource_id), *row);
+                if ids.insert(keys.of(resource_id), *row).is_some() {
+                    return Err(collision());
+                }
             }
             after = last;
         }

@@ -83,7 +83,7 @@ pub async fn store(
     if let Some(src) = &existing {
         if src.content_hash == source_hash && src.format == format {
             txn.commit().await?;
-            let (findings, finding_counts) = read_batches(content, false, |_| Ok(())).await?;
+            let (findings, finding_counts) = read_batches(content, false, || false, |_| Ok(())).await?;
             return Ok(ImportSummary {
                 source_id: src.id,
                 finding_counts,
@@ -140,15 +140,23 @@ pub async fn store(
     // The records arrive in batches from a blocking thread (two batches ahead at most); an
     // error on either side drops the transaction, so nothing of a failed import is written.
     let (tx, rx) = tokio::sync::mpsc::channel::<Batch>(2);
-    let reading =
-        read_batches(content, true, move |batch| tx.blocking_send(batch).map_err(|_| "the write stopped".into()));
+    let closed = tx.clone();
+    let reading = read_batches(
+        content,
+        true,
+        move || closed.is_closed(),
+        move |batch| tx.blocking_send(batch).map_err(|_| "the write stopped".into()),
+    );
     let writing = async {
         // Owned here: a failed write drops it, which stops the reading thread.
         let mut rx = rx;
         let mut endpoints = Some(EndpointWriter::start(&txn, source_id).await?);
         let mut brands: Option<BrandWriter> = None;
-        while let Some(batch) = rx.recv().await {
-            if matches!(batch, Batch::Brands(_))
+        loop {
+            // A channel closed before `End` is a reading that failed: its error is the one
+            // to report, and the source's other rows must not be removed as gone.
+            let Some(batch) = rx.recv().await else { return Ok(false) };
+            if matches!(batch, Batch::Brands(_) | Batch::End)
                 && let Some(done) = endpoints.take()
             {
                 let ids = done.finish(&txn, &mut summary.endpoints, &mut history).await?;
@@ -159,21 +167,22 @@ pub async fn store(
                     w.write(&txn, &records, &mut summary.endpoints, &mut history).await?
                 }
                 (Batch::Brands(records), _, Some(w)) => w.write(&txn, &records, &mut summary, &mut history).await?,
+                (Batch::End, _, _) => break,
                 _ => return Err(DbErr::Custom("an endpoint came after the brands".into())),
             }
-        }
-        if let Some(done) = endpoints.take() {
-            let ids = done.finish(&txn, &mut summary.endpoints, &mut history).await?;
-            brands = Some(BrandWriter::start(&txn, source_id, ids, now, first).await?);
         }
         if let Some(w) = brands {
             w.finish(&txn, &mut summary, &mut history).await?;
         }
-        Ok::<_, DbErr>(())
+        Ok::<_, DbErr>(true)
     };
     let (read, written) = tokio::join!(reading, writing);
-    written?;
+    // A failed write is reported before the reading's "the write stopped".
+    let ended = written?;
     let (findings, finding_counts) = read?;
+    if !ended {
+        return Err(DbErr::Custom("the source's reading stopped before its end".into()));
+    }
     history.finish(&txn).await?;
 
     if summary.changed() {
@@ -200,15 +209,17 @@ impl Content {
     }
 }
 
-/// Hands `on_batch` the records (endpoints first) on a blocking thread, unless `records` is
-/// false; then the findings and their counts.
+/// Hands `on_batch` the records (endpoints first, then `Batch::End`) on a blocking thread,
+/// unless `records` is false; then the findings and their counts. `stopped` ends the reading
+/// early.
 async fn read_batches(
     content: Content,
     records: bool,
+    stopped: impl Fn() -> bool + Send + 'static,
     mut on_batch: impl FnMut(Batch) -> Result<(), String> + Send + 'static,
 ) -> Result<(Vec<Finding>, [u32; 3]), DbErr> {
     let read = tokio::task::spawn_blocking(move || match content {
-        Content::Spooled(scanned) => scanned.read_records(records, CHUNK, on_batch),
+        Content::Spooled(scanned) => scanned.read_records(records, CHUNK, stopped, on_batch),
         Content::Read(mut dir) => {
             let counts = dir.finding_counts();
             if records {
@@ -218,6 +229,7 @@ async fn read_batches(
                 for chunk in std::mem::take(&mut dir.brands).chunks(CHUNK) {
                     on_batch(Batch::Brands(chunk.to_vec()))?;
                 }
+                on_batch(Batch::End)?;
             }
             Ok((dir.findings, counts))
         }
