@@ -48,6 +48,17 @@ pub struct Config {
     /// The bearer token `/metrics` asks for (`SIGNPOST_METRICS_TOKEN`); without one, `/metrics`
     /// answers only unproxied requests from this machine.
     pub metrics_token: Option<String>,
+    /// Where the search index is saved for the next start (`SIGNPOST_SEARCH_INDEX`; by default
+    /// beside a SQLite database file, `<file>.search-index`; `off`, or PostgreSQL without it:
+    /// none, each start indexes the directory).
+    pub search_index: Option<std::path::PathBuf>,
+}
+
+/// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 #[derive(Clone, Debug)]
@@ -133,6 +144,15 @@ impl Config {
             rate_limit: rate_limit()?,
             validate_per_minute: validate_limit()?,
             metrics_token: var("SIGNPOST_METRICS_TOKEN").map(|t| t.trim().to_string()),
+            search_index: match var("SIGNPOST_SEARCH_INDEX").as_deref().map(str::trim) {
+                Some("off") => None,
+                Some(path) if !path.is_empty() => Some(path.into()),
+                _ => sqlite_file(&var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())).map(|f| {
+                    let mut name = f.into_os_string();
+                    name.push(".search-index");
+                    name.into()
+                }),
+            },
         })
     }
 }

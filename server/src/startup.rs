@@ -86,7 +86,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) 
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
-        search: SearchState::default(),
+        search: SearchState::with_file(config.search_index.clone()),
         turnaround: Default::default(),
         settings: std::sync::Arc::new(Settings {
             public_url: config.public_url.clone(),
@@ -337,6 +337,14 @@ impl Application {
             workers.spawn("mailer", move |stop| mailer.run(stop));
         }
         let state = app_state(config, db, alerts)?;
+        // The index is read (or built) right away, off the request path, so the first search
+        // after a start does not wait for it.
+        let warm = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.search.index(&warm.db).await {
+                tracing::warn!("the search index could not be prepared at start: {e}");
+            }
+        });
         let housekeeping = state.clone();
         workers.spawn("housekeeping", move |stop| scheduled::housekeeping(housekeeping, stop));
         let listener = tokio::net::TcpListener::bind(config.addr).await?;

@@ -7,7 +7,7 @@
 use super::{Error, database_url};
 use crate::startup::connect;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 fn fail(message: String) -> Result<ExitCode, Error> {
@@ -15,12 +15,7 @@ fn fail(message: String) -> Result<ExitCode, Error> {
     Ok(ExitCode::FAILURE)
 }
 
-/// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
-fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or("");
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
-}
+use crate::config::sqlite_file;
 
 const NOT_SQLITE: &str =
     "backup and restore copy a SQLite database; for PostgreSQL use pg_dump and pg_restore (see the README)";

@@ -143,6 +143,8 @@ async fn build_app(
         rate_limit: None,
         validate_per_minute: signpost::startup::VALIDATE_PER_MINUTE,
         metrics_token: None,
+        // Every test saves and reads back its index, on both backends.
+        search_index: Some(dir.path().join("search-index")),
     };
     tune(&mut config);
     let app = Application::build(&config).await.expect("application builds");

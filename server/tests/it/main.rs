@@ -30,6 +30,7 @@ mod publisher_feed;
 mod publishing;
 mod queue;
 mod registration;
+mod search_index;
 mod search_quality;
 mod served;
 mod shutdown;

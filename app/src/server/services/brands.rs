@@ -3,7 +3,7 @@ use crate::server::fhir::records::{Address, Identifier};
 use crate::types::brand::{AddressView, BrandDetail, BrandLink, EndpointView, IdentifierView, PortalView, SourceView};
 use crate::types::check::Health;
 use crate::types::link::{WebUrl, logo_problem};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// The directory version: goes up with every import that changed data.
 pub async fn directory_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
@@ -19,13 +19,31 @@ pub fn safe_logo(text: Option<&str>) -> Option<String> {
 /// Marks a change of the directory (in the caller's transaction): caches keyed by the version
 /// (the search index, ETags) are then stale.
 pub async fn bump_directory_version<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
     meta::Entity::update_many()
         .col_expr(meta::Column::Value, Expr::col(meta::Column::Value).add(1))
         .filter(meta::Column::Key.eq("directory_version"))
         .exec(db)
         .await?;
+    // A new random stamp with every change: a database restored from a backup, or a copy that
+    // went its own way, can reach a version number again, but not with the same stamp, so an
+    // index saved from another history is never taken for this one.
+    let stamp = meta::ActiveModel { key: Set(DIRECTORY_STAMP.into()), value: Set(rand::random::<i64>()) };
+    meta::Entity::insert(stamp)
+        .on_conflict(OnConflict::column(meta::Column::Key).update_column(meta::Column::Value).to_owned())
+        .exec_without_returning(db)
+        .await?;
     Ok(())
+}
+
+const DIRECTORY_STAMP: &str = "directory_stamp";
+
+/// The directory's version and stamp, read together (one statement, one snapshot).
+pub async fn directory_stamp<C: ConnectionTrait>(db: &C) -> Result<(i64, i64), DbErr> {
+    let rows =
+        meta::Entity::find().filter(meta::Column::Key.is_in(["directory_version", DIRECTORY_STAMP])).all(db).await?;
+    let value = |key: &str| rows.iter().find(|m| m.key == key).map_or(0, |m| m.value);
+    Ok((value("directory_version"), value(DIRECTORY_STAMP)))
 }
 
 pub fn parse_list<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {

@@ -5,7 +5,7 @@ use crate::types::check::Health;
 use std::collections::HashMap;
 
 /// A brand's endpoints as the poller last saw them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BrandHealth {
     pub health: Option<Health>,
     pub min_cert_days: Option<i32>,
@@ -13,12 +13,15 @@ pub struct BrandHealth {
     pub(super) values: [Vec<u16>; FACETS - STATIC_FACETS],
 }
 
-/// The poller's view of every brand of one index, aligned with its documents.
+/// The poller's view of every brand of one index, aligned with its documents: each
+/// document's entry in a table of the distinct views (a few thousand at most: four statuses,
+/// the days to the first certificate expiry, CARIN, EOB), four bytes a brand.
 #[derive(Default)]
 pub struct HealthOverlay {
     pub(super) index_version: i64,
     loaded_at: Option<std::time::Instant>,
-    pub(super) docs: Vec<BrandHealth>,
+    docs: Vec<u32>,
+    distinct: Vec<BrandHealth>,
 }
 
 /// Endpoint counts of one brand, by status, and what any of them offers.
@@ -88,12 +91,36 @@ impl HealthOverlay {
             t.carin |= carin;
             t.eob |= eob;
         }
-        let mut built: HashMap<i32, BrandHealth> =
-            tallies.into_iter().map(|(id, t)| (id, t.into_brand_health())).collect();
+        // Entry 0 is a brand nothing was polled for.
+        let mut distinct = vec![BrandHealth::default()];
+        let mut entries: HashMap<BrandHealth, u32> = HashMap::from([(BrandHealth::default(), 0)]);
+        let by_brand: HashMap<i32, u32> = tallies
+            .into_iter()
+            .map(|(id, t)| {
+                let h = t.into_brand_health();
+                let entry = *entries.entry(h.clone()).or_insert_with(|| {
+                    distinct.push(h);
+                    (distinct.len() - 1) as u32
+                });
+                (id, entry)
+            })
+            .collect();
         let docs =
-            index.docs.iter().map(|d| d.health_from.and_then(|b| built.get(&b).cloned()).unwrap_or_default()).collect();
-        built.clear();
-        HealthOverlay { index_version: index.version, loaded_at: Some(std::time::Instant::now()), docs }
+            index.docs.health_from.iter().map(|b| b.and_then(|b| by_brand.get(&b).copied()).unwrap_or(0)).collect();
+        HealthOverlay { index_version: index.version, loaded_at: Some(std::time::Instant::now()), docs, distinct }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// The poller's view of one document.
+    pub(super) fn of(&self, doc: u32) -> &BrandHealth {
+        &self.distinct[self.docs[doc as usize] as usize]
     }
 
     pub(super) fn fresh_for(&self, index: &SearchIndex) -> bool {

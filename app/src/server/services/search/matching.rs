@@ -96,18 +96,17 @@ pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 impl SearchIndex {
     /// Index range of the terms that start with `prefix`.
     fn prefixed(&self, prefix: &str) -> std::ops::Range<usize> {
-        let start = self.vocab.partition_point(|t| t.as_str() < prefix);
-        let len = self.vocab[start..].partition_point(|t| t.starts_with(prefix));
-        start..start + len
+        let start = self.vocab.partition_point(0, |t| t < prefix);
+        start..self.vocab.partition_point(start, |t| t.starts_with(prefix))
     }
 
     fn has_term(&self, term: &str) -> bool {
-        self.vocab.binary_search_by(|t| t.as_str().cmp(term)).is_ok()
+        self.vocab.find_sorted(term).is_some()
     }
 
     fn credit_term(&self, req: &mut Requirement, term: usize, kind: u32) {
-        for (doc, field) in &self.postings[term] {
-            req.credit(*doc, kind * u32::from(*field));
+        for p in &self.postings[term] {
+            req.credit(p.doc(), kind * u32::from(p.field()));
         }
     }
 
@@ -115,15 +114,15 @@ impl SearchIndex {
     /// it starts).
     fn each_match(&self, text: &str, prefix: bool, mut f: impl FnMut(u32, u32)) {
         for i in self.prefixed(text) {
-            let kind = if self.vocab[i] == text {
+            let kind = if &self.vocab[i] == text {
                 EXACT
             } else if prefix {
                 PREFIX
             } else {
                 continue;
             };
-            for (doc, field) in &self.postings[i] {
-                f(*doc, kind * u32::from(*field));
+            for p in &self.postings[i] {
+                f(p.doc(), kind * u32::from(p.field()));
             }
         }
     }
@@ -142,8 +141,8 @@ impl SearchIndex {
         let max = w.max_typos();
         if max > 0 {
             let tb = w.text.as_bytes();
-            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
-                for &n in bucket {
+            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter(|l| *l < self.by_length.len()) {
+                for &n in &self.by_length[bucket] {
                     let term = self.vocab[n as usize].as_bytes();
                     if term != tb
                         && let Some(d) = edit_distance(tb, term, max)
@@ -161,7 +160,7 @@ impl SearchIndex {
     /// endpoints or a website on that host, else in that domain.
     fn address_requirement(&self, a: &QueryAddress) -> Option<(Requirement, AddressMatch)> {
         let n = self.docs.len();
-        let hit = |map: &std::collections::HashMap<String, Vec<u32>>, key: &str, score: u32| {
+        let hit = |map: &super::compact::KeyedDocs, key: &str, score: u32| {
             map.get(key).map(|docs| {
                 let mut req = Requirement::new(a.text.clone(), n);
                 docs.iter().for_each(|d| req.credit(*d, score));
@@ -242,7 +241,7 @@ impl SearchIndex {
         out.relaxed.extend(plan.beyond_limit.iter().cloned());
         if reqs.is_empty() {
             out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan, None);
-            out.docs = (0..n as u32).map(|d| (d, 0)).collect();
+            out.docs = self.docs.by_name.iter().map(|d| (*d, 0)).collect();
             return out;
         }
         let mut keep: Vec<usize> = (0..reqs.len()).filter(|i| !reqs[*i].docs.is_empty()).collect();
@@ -282,10 +281,10 @@ impl SearchIndex {
         out.docs = docs
             .into_iter()
             .map(|(doc, score)| {
-                let name = &self.docs[doc as usize].name_phrase;
+                let name = &self.docs.name_phrases[doc as usize];
                 let bonus = if phrase.is_empty() {
                     0
-                } else if *name == phrase {
+                } else if name == phrase {
                     100
                 } else if name.starts_with(&phrase) {
                     50
@@ -297,7 +296,9 @@ impl SearchIndex {
             .collect();
         // A correction that agrees with the first result reads best ("alabama medicaid", not
         // "alabama medical", for "alabma medicad").
-        let top = out.docs.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|d| d.0);
+        let rank = &self.docs.rank;
+        let top =
+            out.docs.iter().max_by(|a, b| a.1.cmp(&b.1).then(rank[b.0 as usize].cmp(&rank[a.0 as usize]))).map(|d| d.0);
         out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan, top);
         out
     }
@@ -343,14 +344,14 @@ impl SearchIndex {
             let fixed = self.corrections(w, &reqs[i], top).into_iter().find_map(|t| {
                 let docs: Vec<u32> = match &within {
                     Some(keep) => {
-                        self.postings[t].iter().map(|p| p.0).filter(|d| keep.binary_search(d).is_ok()).collect()
+                        self.postings[t].iter().map(|p| p.doc()).filter(|d| keep.binary_search(d).is_ok()).collect()
                     }
-                    None => self.postings[t].iter().map(|p| p.0).collect(),
+                    None => self.postings[t].iter().map(|p| p.doc()).collect(),
                 };
                 (!docs.is_empty()).then_some((t, docs))
             });
             let (t, docs) = fixed?;
-            out[i] = self.vocab[t].clone();
+            out[i] = self.vocab[t].to_string();
             within = Some(docs);
         }
         out.extend(plan.addresses.iter().map(|a| a.text.clone()));
@@ -368,8 +369,8 @@ impl SearchIndex {
             let max = typos_for(word.chars().count()).max(1);
             let tb = word.as_bytes();
             let mut found = Vec::new();
-            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter_map(|l| self.by_length.get(l)) {
-                for &t in bucket {
+            for bucket in (tb.len().saturating_sub(max)..=tb.len() + max).filter(|l| *l < self.by_length.len()) {
+                for &t in &self.by_length[bucket] {
                     if let Some(d) = edit_distance(tb, self.vocab[t as usize].as_bytes(), max) {
                         found.push((d, std::cmp::Reverse(self.postings[t as usize].len()), t as usize));
                     }
@@ -378,7 +379,7 @@ impl SearchIndex {
             found
         };
         // Terms the first result has come first (postings are in document order).
-        let in_top = |t: usize| top.is_some_and(|d| self.postings[t].binary_search_by_key(&d, |p| p.0).is_ok());
+        let in_top = |t: usize| top.is_some_and(|d| self.postings[t].binary_search_by_key(&d, |p| p.doc()).is_ok());
         found.sort_unstable_by_key(|(d, df, t)| (!in_top(*t), *d, *df, *t));
         found.into_iter().take(KEEP).map(|(_, _, t)| t).collect()
     }

@@ -2,10 +2,12 @@
 //! identifiers, endpoint addresses and web domains, rebuilt when the directory version changes.
 //! Matching and ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
 mod address;
+mod compact;
 mod health;
 mod index;
 mod load;
 mod matching;
+mod persist;
 mod query;
 #[cfg(test)]
 mod tests;
@@ -13,13 +15,13 @@ mod text;
 
 pub use address::host_of;
 pub use health::HealthOverlay;
-pub use index::{IndexInput, SearchIndex, environment_of};
-pub use load::load_inputs;
+pub use index::{IndexBuilder, IndexInput, SearchIndex, environment_of};
+pub use load::build_index;
 pub use matching::edit_distance;
 pub use query::QueryPlan;
 pub use text::phrase;
 
-use super::brands::directory_version;
+use super::brands::{directory_stamp, directory_version};
 use crate::error::AppError;
 use crate::types::check::Health;
 use crate::types::search::{SearchQuery, SearchResponse};
@@ -29,6 +31,8 @@ use std::sync::{Arc, RwLock};
 /// The shared, lazily refreshed index of a running server.
 #[derive(Clone, Default)]
 pub struct SearchState {
+    /// Where the index is saved after a build and read from at the next one.
+    file: Option<Arc<std::path::PathBuf>>,
     current: Arc<RwLock<Arc<SearchIndex>>>,
     rebuilding: Arc<tokio::sync::Mutex<()>>,
     health: Arc<RwLock<Arc<HealthOverlay>>>,
@@ -56,6 +60,12 @@ async fn load_health<C: ConnectionTrait>(db: &C) -> Result<Vec<(i32, Health, Opt
 }
 
 impl SearchState {
+    /// An index saved to `file` (when given) after each build, and read back instead of
+    /// building when the directory has not changed since (a restart).
+    pub fn with_file(file: Option<std::path::PathBuf>) -> Self {
+        SearchState { file: file.map(Arc::new), ..Default::default() }
+    }
+
     /// A search over the current index, with the poller's statuses and facets (at most
     /// `HEALTH_TTL` old).
     /// A search within the shared limits (`SearchQuery::check_limits`), run on a blocking
@@ -113,19 +123,43 @@ impl SearchState {
             return Ok(idx);
         }
         let started = std::time::Instant::now();
-        let inputs = load_inputs(db).await?;
-        let idx = Arc::new(
-            tokio::task::spawn_blocking(move || SearchIndex::build(version, inputs))
+        let (version, stamp) = directory_stamp(db).await?;
+        let expected = persist::Built { version, stamp };
+        let saved = match self.file.clone() {
+            Some(path) => tokio::task::spawn_blocking(move || persist::load(&path, expected))
                 .await
-                .map_err(|e| DbErr::Custom(e.to_string()))?,
-        );
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+                .unwrap_or_else(|e| {
+                    tracing::warn!("the saved search index is not used, it is built again: {e}");
+                    None
+                }),
+            None => None,
+        };
+        let from_file = saved.is_some();
+        let idx = Arc::new(match saved {
+            Some(idx) => idx,
+            None => build_index(db, version).await?,
+        });
         tracing::info!(
             brands = idx.len(),
             version,
+            from_file,
             elapsed_ms = started.elapsed().as_millis() as u64,
             heap_mb = idx.heap_bytes() / 1_000_000,
-            "search index built"
+            "search index ready"
         );
+        if !from_file && let Some(path) = self.file.clone() {
+            // Saved only when nothing changed while it was built (its pages were read over
+            // several statements), in the background: the search waiting for it need not.
+            if directory_stamp(db).await? == (version, stamp) {
+                let idx = idx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = persist::save(&idx, stamp, &path) {
+                        tracing::warn!(path = %path.display(), "the search index could not be saved: {e}");
+                    }
+                });
+            }
+        }
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
         Ok(idx)
     }

@@ -9,7 +9,7 @@ use crate::types::link::WebUrl;
 use crate::types::search::{BrandSummary, FacetValue, SearchQuery, SearchResponse};
 use std::collections::HashMap;
 
-fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &str, cats: &[&str]) -> IndexInput {
+pub(super) fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &str, cats: &[&str]) -> IndexInput {
     IndexInput {
         summary: BrandSummary {
             id,
@@ -41,7 +41,7 @@ fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &str, cats: &
     }
 }
 
-fn index() -> SearchIndex {
+pub(super) fn index() -> SearchIndex {
     SearchIndex::build(
         1,
         vec![
