@@ -53,7 +53,10 @@ impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let copied = self.inner.read(buf).and_then(|n| self.copy.write_all(&buf[..n]).map(|_| n));
         copied.inspect_err(|e| {
-            self.failed.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+            // An interrupted read is retried by the JSON reader: not a failure.
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                self.failed.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+            }
         })
     }
 }

@@ -165,14 +165,19 @@ impl IndexBuilder {
         IndexBuilder { version, ..Default::default() }
     }
 
-    fn intern(&mut self, facet: usize, value: &str) -> u16 {
+    /// A facet value's id; `None` past the 65,536 ids a facet has room for (such a value is
+    /// not offered as a filter rather than taken for another).
+    fn intern(&mut self, facet: usize, value: &str) -> Option<u16> {
         if let Some(id) = self.facet_ids[facet].get(value) {
-            return *id;
+            return Some(*id);
+        }
+        if self.facet_values[facet].len() > usize::from(u16::MAX) {
+            return None;
         }
         self.facet_values[facet].push(value.to_string());
         let id = (self.facet_values[facet].len() - 1) as u16;
         self.facet_ids[facet].insert(value.to_string(), id);
-        id
+        Some(id)
     }
 
     pub fn add(&mut self, input: IndexInput) {
@@ -247,7 +252,7 @@ impl IndexBuilder {
             input.developer.iter().map(String::as_str).collect(),
         ];
         for (facet, values) in values.iter().enumerate() {
-            let ids: Vec<u16> = values.iter().map(|v| self.intern(facet, v)).collect();
+            let ids: Vec<u16> = values.iter().filter_map(|v| self.intern(facet, v)).collect();
             self.docs.facets[facet].push(ids);
         }
         self.docs.name_phrases.push(&phrase(&input.summary.name));

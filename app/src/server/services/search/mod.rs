@@ -125,7 +125,9 @@ impl SearchState {
         let started = std::time::Instant::now();
         let (version, stamp) = directory_stamp(db).await?;
         let expected = persist::Built { version, stamp };
-        let saved = match self.file.clone() {
+        // A directory never changed since stamps began has none (0): it could match a file
+        // from a copy that went its own way, so it is neither read nor saved until it has one.
+        let saved = match self.file.clone().filter(|_| stamp != 0) {
             Some(path) => tokio::task::spawn_blocking(move || persist::load(&path, expected))
                 .await
                 .map_err(|e| DbErr::Custom(e.to_string()))?
@@ -148,10 +150,14 @@ impl SearchState {
             heap_mb = idx.heap_bytes() / 1_000_000,
             "search index ready"
         );
-        if !from_file && let Some(path) = self.file.clone() {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
+        if !from_file
+            && stamp != 0
+            && let Some(path) = self.file.clone()
+        {
             // Saved only when nothing changed while it was built (its pages were read over
             // several statements), in the background: the search waiting for it need not.
-            if directory_stamp(db).await? == (version, stamp) {
+            if matches!(directory_stamp(db).await, Ok(now) if now == (version, stamp)) {
                 let idx = idx.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = persist::save(&idx, stamp, &path) {
@@ -160,7 +166,6 @@ impl SearchState {
                 });
             }
         }
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
         Ok(idx)
     }
 }

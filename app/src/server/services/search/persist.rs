@@ -13,6 +13,12 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 16] = b"signpost-index\0\x01";
+/// The release that wrote a file: another one may split words or shape summaries differently,
+/// so its index is built again rather than read.
+const BUILT_BY: &str = env!("CARGO_PKG_VERSION");
+/// The most a file may claim for one of its arrays (a national directory's index is about
+/// 600 MB in all): a sparse or hostile file cannot make a read allocate past it.
+const MAX_SECTION_BYTES: u64 = 8 << 30;
 
 /// What a file must match to be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,9 +75,22 @@ impl<W: Write> Writer<W> {
 pub fn save(index: &SearchIndex, stamp: i64, path: &Path) -> std::io::Result<()> {
     // Its own temporary name: two instances (or two rebuilds) may save at once.
     let tmp = path.with_extension(format!("tmp-{}-{:x}", std::process::id(), rand::random::<u64>()));
+    let written = write_to(index, stamp, &tmp).and_then(|_| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk must not leave a partial file behind at every rebuild.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    // The rename itself is durable once the folder is synced.
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir)?.sync_all()
+}
+
+fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> {
     {
         let mut w = Writer(BufWriter::with_capacity(1 << 20, File::create(&tmp)?));
         w.0.write_all(MAGIC)?;
+        w.bytes(BUILT_BY.as_bytes())?;
         w.u64(index.version as u64)?;
         w.u64(stamp as u64)?;
         let d = &index.docs;
@@ -101,11 +120,6 @@ pub fn save(index: &SearchIndex, stamp: i64, path: &Path) -> std::io::Result<()>
         let file = w.0.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
     }
-    std::fs::rename(&tmp, path)?;
-    // The rename itself is durable once the folder is synced.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        File::open(dir)?.sync_all()?;
-    }
     Ok(())
 }
 
@@ -134,7 +148,7 @@ impl<R: Read> Reader<R> {
     /// A count of items of `size` bytes, within what is left.
     fn count(&mut self, size: u64) -> std::io::Result<usize> {
         let n = self.u64()?;
-        if n.checked_mul(size).is_none_or(|b| b > self.left) {
+        if n.checked_mul(size).is_none_or(|b| b > self.left || b > MAX_SECTION_BYTES) {
             return Err(bad("a length past the end"));
         }
         Ok(n as usize)
@@ -143,7 +157,7 @@ impl<R: Read> Reader<R> {
     /// A count, then that many numbers of `N` bytes each.
     fn numbers<const N: usize, T>(&mut self, from: fn([u8; N]) -> T) -> std::io::Result<Vec<T>> {
         let n = self.count(N as u64)?;
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(n.min(1 << 20));
         let mut chunk = vec![0u8; 64 * 1024];
         while out.len() < n {
             let take = ((n - out.len()) * N).min(chunk.len() / N * N);
@@ -164,8 +178,12 @@ impl<R: Read> Reader<R> {
 
     fn strings(&mut self) -> std::io::Result<Strings> {
         let n = self.count(1)?;
-        let mut bytes = vec![0u8; n];
-        self.inner.read_exact(&mut bytes)?;
+        // Grown as the bytes arrive, not allocated at the length the file claims.
+        let mut bytes = Vec::new();
+        (&mut self.inner).take(n as u64).read_to_end(&mut bytes)?;
+        if bytes.len() != n {
+            return Err(bad("a text cut short"));
+        }
         self.left -= n as u64;
         let bytes = String::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?;
         let s = Strings { bytes, ends: self.u64s()? };
@@ -190,15 +208,28 @@ impl<R: Read> Reader<R> {
 /// The index in `path` if it was built from `expected`; `Ok(None)` when the file is absent
 /// or from another version, an error when it is damaged.
 pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+    // Only a plain file: opening a FIFO put there would wait forever, holding up every search.
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(bad("not a plain file")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
-    };
+    }
+    let file = File::open(path)?;
     let left = file.metadata()?.len();
     let mut r = Reader { inner: BufReader::with_capacity(1 << 20, file), left };
     if &r.exact::<16>()? != MAGIC {
         return Err(bad("not an index file of this format"));
+    }
+    let by = r.count(1)?;
+    if by > 64 {
+        return Err(bad("a release name too long"));
+    }
+    let mut release = vec![0u8; by];
+    r.inner.read_exact(&mut release)?;
+    r.left -= by as u64;
+    if release != BUILT_BY.as_bytes() {
+        return Ok(None);
     }
     let built = Built { version: r.u64()? as i64, stamp: r.u64()? as i64 };
     if built != expected {
@@ -239,7 +270,8 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     }
     let permutation = by_name.iter().all(|d| (*d as usize) < n)
         && by_name.iter().enumerate().all(|(place, d)| rank[*d as usize] as usize == place);
-    let values_fit = facets.iter().zip(&facet_values).all(|(f, v)| f.items.iter().all(|id| (*id as usize) < v.len()));
+    let values_fit = facet_values.iter().all(|v| v.len() <= usize::from(u16::MAX) + 1)
+        && facets.iter().zip(&facet_values).all(|(f, v)| f.items.iter().all(|id| (*id as usize) < v.len()));
     let terms_fit = postings.len() == vocab.len()
         && (1..vocab.len()).all(|i| vocab[i - 1] < vocab[i])
         && postings.is_consistent()
@@ -289,6 +321,8 @@ mod tests {
         assert!(load(&path, Built { version: built.version, stamp: 43 }).unwrap().is_none(), "another history");
         assert!(load(&path, Built { version: built.version + 1, stamp: 42 }).unwrap().is_none(), "a newer directory");
         assert!(load(&dir.path().join("none"), Built { version: 1, stamp: 42 }).unwrap().is_none());
+        // Not a plain file (a FIFO would block the opening): refused, not opened.
+        assert!(load(dir.path(), Built { version: 1, stamp: 42 }).is_err());
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, ["index"], "no temporary file is left");
     }
@@ -301,7 +335,7 @@ mod tests {
         save(&built, 7, &path).unwrap();
         let good = std::fs::read(&path).unwrap();
         let expected = Built { version: built.version, stamp: 7 };
-        for cut in [0, 10, 16, 40, good.len() / 2, good.len() - 1] {
+        for cut in [0, 10, 16, 20, 40, good.len() / 2, good.len() - 1] {
             std::fs::write(&path, &good[..cut]).unwrap();
             assert!(load(&path, expected).is_err(), "cut at {cut}");
         }
@@ -311,7 +345,7 @@ mod tests {
         assert!(load(&path, expected).is_err(), "a byte too many");
         // Every byte after the header set to each of a few values: an error or an index,
         // never a panic (lengths, ends, ids and the order of names are all checked).
-        for at in 32..good.len() {
+        for at in 16..good.len() {
             for v in [0u8, 0xff] {
                 let mut bad = good.clone();
                 bad[at] = v;
