@@ -15,6 +15,7 @@ use std::path::Path;
 const MAGIC: &[u8; 16] = b"signpost-index\0\x01";
 /// The release that wrote a file: another one may split words or shape summaries differently,
 /// so its index is built again rather than read.
+// Bump the last byte of MAGIC whenever indexing changes within one package version.
 const BUILT_BY: &str = env!("CARGO_PKG_VERSION");
 /// The most a file may claim for one of its arrays (a national directory's index is about
 /// 600 MB in all): a sparse or hostile file cannot make a read allocate past it.
