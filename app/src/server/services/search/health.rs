@@ -123,6 +123,19 @@ impl HealthOverlay {
         &self.distinct[self.docs[doc as usize] as usize]
     }
 
+    /// The number of one document's view among the distinct ones (`view`).
+    pub(super) fn view_of(&self, doc: u32) -> u32 {
+        self.docs[doc as usize]
+    }
+
+    pub(super) fn view(&self, view: u32) -> &BrandHealth {
+        &self.distinct[view as usize]
+    }
+
+    pub(super) fn view_count(&self) -> usize {
+        self.distinct.len()
+    }
+
     pub(super) fn fresh_for(&self, index: &SearchIndex) -> bool {
         self.index_version == index.version && self.loaded_at.is_some_and(|t| t.elapsed() < HEALTH_TTL)
     }

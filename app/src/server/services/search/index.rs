@@ -9,10 +9,7 @@ use super::text::{index_terms, phrase, words};
 use crate::server::fhir::SYSTEM_URI;
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::check::Health;
-use crate::types::developer::LineOfBusiness;
-use crate::types::search::{
-    BrandSummary, FacetValue, Facets, SearchQuery, SearchResponse, category_label, fhir_release_label,
-};
+use crate::types::search::{BrandSummary, SearchQuery, SearchResponse};
 use crate::types::states::{state_code, state_name};
 use std::collections::HashMap;
 
@@ -24,16 +21,16 @@ const FIELD_OTHER: u8 = 1;
 /// Facets: category, state, FHIR version, environment, line of business and developer offers
 /// come from the directory (in the index); status, certificate expiry, CARIN and EOB come from
 /// the poller (in the `HealthOverlay`, refreshed far more often than the index).
-const FACET_CATEGORY: usize = 0;
-const FACET_STATE: usize = 1;
-const FACET_FHIR_VERSION: usize = 2;
-const FACET_ENVIRONMENT: usize = 3;
-const FACET_LOB: usize = 4;
-const FACET_DEVELOPER: usize = 5;
-const FACET_STATUS: usize = 6;
-const FACET_CERT: usize = 7;
-const FACET_CARIN: usize = 8;
-const FACET_EOB: usize = 9;
+pub(super) const FACET_CATEGORY: usize = 0;
+pub(super) const FACET_STATE: usize = 1;
+pub(super) const FACET_FHIR_VERSION: usize = 2;
+pub(super) const FACET_ENVIRONMENT: usize = 3;
+pub(super) const FACET_LOB: usize = 4;
+pub(super) const FACET_DEVELOPER: usize = 5;
+pub(super) const FACET_STATUS: usize = 6;
+pub(super) const FACET_CERT: usize = 7;
+pub(super) const FACET_CARIN: usize = 8;
+pub(super) const FACET_EOB: usize = 9;
 pub(super) const FACETS: usize = 10;
 pub(super) const STATIC_FACETS: usize = 6;
 
@@ -64,9 +61,13 @@ pub struct Docs {
     pub(super) summaries: Strings,
     /// The name as one line of normalized words, to reward a query that is the whole name.
     pub(super) name_phrases: Strings,
-    /// Facet values as ids into `SearchIndex::facet_values`, so filtering and counting never
-    /// touch a string.
-    pub(super) facets: [Lists<u16>; STATIC_FACETS],
+    /// Each document's facet values, as an entry of `profiles`: brands share a few thousand
+    /// combinations of category, states, FHIR versions and the rest, so counting a hundred
+    /// thousand matches reads one number for each rather than six lists scattered in memory.
+    pub(super) profile: Vec<u32>,
+    /// The distinct combinations: `profiles[facet][entry]` lists that facet's values, as ids
+    /// into `SearchIndex::facet_values`, so filtering and counting never touch a string.
+    pub(super) profiles: [Lists<u16>; STATIC_FACETS],
     /// The brand whose endpoints each one uses (its own id, or its parent's when it has none).
     pub(super) health_from: Vec<Option<i32>>,
     /// Each document's place in name order, and the documents in that order.
@@ -81,6 +82,10 @@ impl Docs {
 
     pub fn is_empty(&self) -> bool {
         self.health_from.is_empty()
+    }
+
+    pub(super) fn profile_count(&self) -> usize {
+        self.profiles[0].len()
     }
 
     pub(super) fn summary(&self, doc: u32) -> Option<BrandSummary> {
@@ -104,17 +109,6 @@ pub struct SearchIndex {
     pub(super) hosts: KeyedDocs,
     pub(super) domains: KeyedDocs,
     pub(super) facet_values: [Vec<String>; STATIC_FACETS],
-}
-
-/// One facet's filter.
-#[derive(Clone, Copy)]
-enum Want {
-    Any,
-    /// A value no document has: nothing matches.
-    Nothing,
-    Id(u16),
-    /// A certificate expiring within this many days (a number without a bucket).
-    CertWithin(i64),
 }
 
 /// What a brand contributes to the index, read from the database.
@@ -156,6 +150,7 @@ pub struct IndexBuilder {
     domains: HashMap<String, Vec<u32>>,
     facet_values: [Vec<String>; STATIC_FACETS],
     facet_ids: [HashMap<String, u16>; STATIC_FACETS],
+    profile_ids: HashMap<[Vec<u16>; STATIC_FACETS], u32>,
     /// (lowercased name, brand id) of each document, for the name order.
     sort_keys: Vec<(String, i32)>,
 }
@@ -251,10 +246,14 @@ impl IndexBuilder {
             input.lines_of_business.iter().map(String::as_str).collect(),
             input.developer.iter().map(String::as_str).collect(),
         ];
-        for (facet, values) in values.iter().enumerate() {
-            let ids: Vec<u16> = values.iter().filter_map(|v| self.intern(facet, v)).collect();
-            self.docs.facets[facet].push(ids);
-        }
+        let ids: [Vec<u16>; STATIC_FACETS] =
+            std::array::from_fn(|facet| values[facet].iter().filter_map(|v| self.intern(facet, v)).collect());
+        let profiles = &mut self.docs.profiles;
+        let entry = *self.profile_ids.entry(ids).or_insert_with_key(|ids| {
+            profiles.iter_mut().zip(ids).for_each(|(list, ids)| list.push(ids.iter().copied()));
+            (profiles[0].len() - 1) as u32
+        });
+        self.docs.profile.push(entry);
         self.docs.name_phrases.push(&phrase(&input.summary.name));
         self.docs.health_from.push(input.health_from);
         self.sort_keys.push((input.summary.name.to_lowercase(), input.summary.id));
@@ -274,7 +273,8 @@ impl IndexBuilder {
         docs.by_name = order;
         docs.summaries.shrink_to_fit();
         docs.name_phrases.shrink_to_fit();
-        docs.facets.iter_mut().for_each(Lists::shrink_to_fit);
+        docs.profile.shrink_to_fit();
+        docs.profiles.iter_mut().for_each(Lists::shrink_to_fit);
         docs.health_from.shrink_to_fit();
 
         let mut sorted: Vec<(String, Vec<Posting>)> = terms.into_iter().collect();
@@ -329,7 +329,8 @@ impl SearchIndex {
         let d = &self.docs;
         d.summaries.heap_bytes()
             + d.name_phrases.heap_bytes()
-            + d.facets.iter().map(Lists::heap_bytes).sum::<usize>()
+            + d.profile.capacity() * 4
+            + d.profiles.iter().map(Lists::heap_bytes).sum::<usize>()
             + d.health_from.capacity() * std::mem::size_of::<Option<i32>>()
             + (d.rank.capacity() + d.by_name.capacity()) * 4
             + self.vocab.heap_bytes()
@@ -346,78 +347,35 @@ impl SearchIndex {
         let found = self.matches(&plan);
         let mut matched = found.docs;
         let overlay = Some(health).filter(|h| h.index_version == self.version && h.len() == self.docs.len());
-        let no_values: &[u16] = &[];
-        let values_of = |doc: u32, facet: usize| -> &[u16] {
-            if facet < STATIC_FACETS {
-                &self.docs.facets[facet][doc as usize]
-            } else {
-                overlay.map_or(no_values, |o| &o.of(doc).values[facet - STATIC_FACETS])
-            }
-        };
-        let filters = self.filters(q);
-        let passes = |doc: u32, facet: usize| match filters[facet] {
-            Want::Any => true,
-            Want::Nothing => false,
-            Want::Id(id) => values_of(doc, facet).contains(&id),
-            Want::CertWithin(n) => overlay.and_then(|o| o.of(doc).min_cert_days).is_some_and(|d| (d as i64) <= n),
-        };
-
-        // Each facet's counts honour the other facets' filters but not its own.
-        let mut counts: [Vec<u32>; FACETS] = std::array::from_fn(|f| vec![0; self.facet_len(f)]);
-        if filters.iter().all(|f| matches!(f, Want::Any)) {
-            // Nothing filtered (most searches): every match counts in every facet, with one
-            // look at each of its values instead of a hundred checks of the others' filters.
-            for (doc, _) in &matched {
-                for (facet, counts) in counts.iter_mut().enumerate() {
-                    values_of(*doc, facet).iter().for_each(|id| counts[*id as usize] += 1);
-                }
-            }
-        } else {
-            self.count_filtered(&mut matched, &mut counts, &passes, &values_of);
-        }
-        let rank = &self.docs.rank;
-        // Equal scores list in name order (and without a query they are all equal, and
-        // `matches` gave them in that order).
+        let counts = self.filter_and_count(&mut matched, &self.filters(q), overlay);
         let (page, per_page) = (q.page(), q.per_page());
-        if !plan.is_empty() {
-            // Only the results up to this page need their order.
+        let (skip, shown) = (((page - 1) * per_page) as usize, (page * per_page) as usize);
+        let page_docs: Vec<u32> = if plan.is_empty() {
+            self.in_name_order(&matched, shown)
+        } else {
+            // Only the results up to this page need their order; equal scores list in name
+            // order.
+            let rank = &self.docs.rank;
             let by_score =
                 |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(rank[a.0 as usize].cmp(&rank[b.0 as usize]));
-            let shown = (page * per_page) as usize;
             if shown < matched.len() {
                 matched.select_nth_unstable_by(shown, by_score);
                 matched[..shown].sort_unstable_by(by_score);
             } else {
                 matched.sort_unstable_by(by_score);
             }
-        }
-        let results = matched
+            matched.iter().take(shown).map(|(doc, _)| *doc).collect()
+        };
+        let results = page_docs
             .iter()
-            .skip(((page - 1) * per_page) as usize)
-            .take(per_page as usize)
-            .filter_map(|(doc, _)| {
+            .skip(skip)
+            .filter_map(|doc| {
                 let mut summary = self.docs.summary(*doc)?;
                 summary.health = overlay.and_then(|o| o.of(*doc).health);
                 summary.highlight = highlight(&summary.name, &plan);
                 Some(summary)
             })
             .collect();
-        let facet = |facet: usize, label: &dyn Fn(&str) -> String| {
-            let mut v: Vec<FacetValue> = counts[facet]
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c > 0)
-                .map(|(id, c)| {
-                    let value = self.facet_value(facet, id);
-                    FacetValue { label: label(&value), value, count: *c }
-                })
-                .collect();
-            // The directory's facets by count; the poller's keep their natural order.
-            if facet < STATIC_FACETS {
-                v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
-            }
-            v
-        };
         SearchResponse {
             total: matched.len() as u32,
             relaxed: found.relaxed,
@@ -427,22 +385,7 @@ impl SearchIndex {
             page,
             per_page,
             results,
-            facets: Facets {
-                category: facet(FACET_CATEGORY, &|c| category_label(c).to_string()),
-                state: facet(FACET_STATE, &|s| state_name(s).unwrap_or(s).to_string()),
-                fhir_version: facet(FACET_FHIR_VERSION, &fhir_release_label),
-                environment: facet(FACET_ENVIRONMENT, &|e| {
-                    if e == "sandbox" { "Sandbox (test data)".to_string() } else { "Production".to_string() }
-                }),
-                status: facet(FACET_STATUS, &|s| status_label(Health::parse(s)).to_string()),
-                cert_days: facet(FACET_CERT, &|d| format!("Within {d} days")),
-                carin: facet(FACET_CARIN, &|_| "Passes the CARIN scorecard".to_string()),
-                eob: facet(FACET_EOB, &|_| "Offers ExplanationOfBenefit".to_string()),
-                line_of_business: facet(FACET_LOB, &|v| {
-                    LineOfBusiness::parse(v).map_or_else(|| v.to_string(), |l| l.label().to_string())
-                }),
-                developer: facet(FACET_DEVELOPER, &|v| developer_label(v).to_string()),
-            },
+            facets: self.facets(&counts),
         }
     }
 
@@ -451,102 +394,15 @@ impl SearchIndex {
         self.search_with(q, &HealthOverlay::default())
     }
 
-    /// Keeps the matches every filter passes, counting each facet's values over the matches
-    /// that pass the other facets' filters (a facet's counts ignore its own filter).
-    fn count_filtered<'a>(
-        &self,
-        matched: &mut Vec<(u32, u32)>,
-        counts: &mut [Vec<u32>; FACETS],
-        passes: &impl Fn(u32, usize) -> bool,
-        values_of: &impl Fn(u32, usize) -> &'a [u16],
-    ) {
-        matched.retain(|(doc, _)| {
-            let pass: [bool; FACETS] = std::array::from_fn(|f| passes(*doc, f));
-            let failed = pass.iter().filter(|p| !**p).count();
-            for (facet, counts) in counts.iter_mut().enumerate() {
-                // Every other facet passes: none failed, or only this one.
-                if failed == 0 || (failed == 1 && !pass[facet]) {
-                    values_of(*doc, facet).iter().for_each(|id| counts[*id as usize] += 1);
-                }
-            }
-            failed == 0
-        });
-    }
-
-    fn facet_len(&self, facet: usize) -> usize {
-        match facet {
-            FACET_STATUS => STATUS_VALUES.len(),
-            FACET_CERT => CERT_BUCKETS.len(),
-            FACET_CARIN | FACET_EOB => 1,
-            f => self.facet_values[f].len(),
+    /// The first `shown` of `matched` (every document, or those the filters kept, in document
+    /// order) in name order: the directory's own name order read until enough are found.
+    fn in_name_order(&self, matched: &[(u32, u32)], shown: usize) -> Vec<u32> {
+        if matched.len() == self.docs.len() {
+            return self.docs.by_name.iter().take(shown).copied().collect();
         }
-    }
-
-    /// A facet value id as it appears in URLs.
-    fn facet_value(&self, facet: usize, id: usize) -> String {
-        match facet {
-            FACET_STATUS => STATUS_VALUES[id].as_str().to_string(),
-            FACET_CERT => CERT_BUCKETS[id].to_string(),
-            FACET_CARIN | FACET_EOB => "yes".to_string(),
-            f => self.facet_values[f][id].clone(),
-        }
-    }
-
-    /// Per facet: no filter, a value no document has (nothing matches), or what to match.
-    fn filters(&self, q: &SearchQuery) -> [Want; FACETS] {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let by_value = |facet: usize, v: &Option<String>| -> Want {
-            let Some(v) = given(v) else { return Want::Any };
-            let v = if facet == FACET_STATE { v.to_uppercase() } else { v.to_lowercase() };
-            (0..self.facet_len(facet))
-                .find(|id| {
-                    let value = self.facet_value(facet, *id);
-                    if facet == FACET_STATE { value == v } else { value.to_lowercase() == v }
-                })
-                .map_or(Want::Nothing, |id| Want::Id(id as u16))
-        };
-        let cert = match given(&q.cert_days) {
-            None => Want::Any,
-            Some(d) => match d.parse::<i64>() {
-                Ok(n) => match CERT_BUCKETS.iter().position(|b| *b == n) {
-                    Some(id) => Want::Id(id as u16),
-                    None => Want::CertWithin(n),
-                },
-                Err(_) => Want::Nothing,
-            },
-        };
-        [
-            by_value(FACET_CATEGORY, &q.category),
-            by_value(FACET_STATE, &q.state),
-            by_value(FACET_FHIR_VERSION, &q.fhir_version),
-            by_value(FACET_ENVIRONMENT, &q.environment),
-            by_value(FACET_LOB, &q.line_of_business),
-            by_value(FACET_DEVELOPER, &q.developer),
-            by_value(FACET_STATUS, &q.status),
-            cert,
-            by_value(FACET_CARIN, &q.carin),
-            by_value(FACET_EOB, &q.eob),
-        ]
-    }
-}
-
-/// The developer facet's values, as the filter list says them.
-fn developer_label(v: &str) -> &str {
-    match v {
-        "sandbox" => "Has a sandbox",
-        "self-service" => "Self-service registration",
-        "test-patients" => "Offers test patients",
-        other => other,
-    }
-}
-
-/// Words for a brand's status in the status facet.
-fn status_label(h: Health) -> &'static str {
-    match h {
-        Health::Up => "Up",
-        Health::Degraded => "Degraded",
-        Health::Down => "Down",
-        Health::Unknown => "Not checked yet",
+        let mut kept = vec![0u64; self.docs.len().div_ceil(64)];
+        matched.iter().for_each(|(d, _)| kept[*d as usize / 64] |= 1 << (d % 64));
+        self.docs.by_name.iter().filter(|d| kept[**d as usize / 64] & (1 << (**d % 64)) != 0).take(shown).copied().collect()
     }
 }
 

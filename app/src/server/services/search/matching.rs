@@ -2,8 +2,10 @@
 //! when no document meets them all, the least important are let go ("never a dead end"), and
 //! a word no document has gets a "did you mean".
 use super::address::{QueryAddress, registrable};
+use super::compact::Posting;
 use super::index::SearchIndex;
 use super::query::{QueryPlan, QueryWord, typos_for};
+use super::requirement::{Requirement, intersect};
 use super::text::{fold, words};
 use crate::types::search::{AddressKind, AddressMatch, MAX_QUERY_TERMS};
 
@@ -15,34 +17,6 @@ const TYPO: u32 = 1;
 const ENDPOINT_SCORE: u32 = 1000;
 const HOST_SCORE: u32 = 400;
 const DOMAIN_SCORE: u32 = 200;
-
-/// One thing a query asks for, and each document's score for it.
-struct Requirement {
-    /// As shown when it is let go.
-    label: String,
-    scores: Vec<u32>,
-    docs: Vec<u32>,
-    /// How much it says: rare words say more than common ones.
-    weight: f64,
-    /// Documents it matched as written or as a prefix, not by typo: how common it really is.
-    plain_docs: usize,
-    /// Terms its typo matches came from, with their distance: the candidates for a correction.
-    near: Vec<(usize, usize)>,
-}
-
-impl Requirement {
-    fn new(label: String, n: usize) -> Self {
-        Requirement { label, scores: vec![0; n], docs: Vec::new(), weight: 0.0, plain_docs: 0, near: Vec::new() }
-    }
-
-    fn credit(&mut self, doc: u32, score: u32) {
-        let e = &mut self.scores[doc as usize];
-        if *e == 0 {
-            self.docs.push(doc);
-        }
-        *e = (*e).max(score);
-    }
-}
 
 /// The documents a query matched, best first not yet applied, and what was relaxed.
 #[derive(Default)]
@@ -104,15 +78,9 @@ impl SearchIndex {
         self.vocab.find_sorted(term).is_some()
     }
 
-    fn credit_term(&self, req: &mut Requirement, term: usize, kind: u32) {
-        for p in &self.postings[term] {
-            req.credit(p.doc(), kind * u32::from(p.field()));
-        }
-    }
-
-    /// Each (document, score) a term written as given matches (and, when `prefix`, the terms
-    /// it starts).
-    fn each_match(&self, text: &str, prefix: bool, mut f: impl FnMut(u32, u32)) {
+    /// The postings of each term a word written as given matches (and, when `prefix`, of the
+    /// terms it starts), with the score of that kind of match.
+    fn each_match<'a>(&'a self, text: &str, prefix: bool, mut f: impl FnMut(&'a [Posting], u32)) {
         for i in self.prefixed(text) {
             let kind = if &self.vocab[i] == text {
                 EXACT
@@ -121,23 +89,22 @@ impl SearchIndex {
             } else {
                 continue;
             };
-            for p in &self.postings[i] {
-                f(p.doc(), kind * u32::from(p.field()));
-            }
+            f(&self.postings[i], kind);
         }
     }
 
     /// Scores for a term written as given (and, when `prefix`, as the start of longer ones).
-    fn credit_text(&self, req: &mut Requirement, text: &str, prefix: bool) {
-        self.each_match(text, prefix, |doc, score| req.credit(doc, score));
+    fn credit_text<'a>(&'a self, req: &mut Requirement<'a>, text: &str, prefix: bool) {
+        self.each_match(text, prefix, |list, kind| req.credit_list(list, kind));
     }
 
-    fn word_requirement(&self, w: &QueryWord) -> Requirement {
-        let mut req = Requirement::new(w.text.clone(), self.docs.len());
+    fn word_requirement(&self, w: &QueryWord) -> Requirement<'_> {
+        let mut req = Requirement::new(w.text.clone());
         for alt in &w.alts {
             self.credit_text(&mut req, alt, w.prefix());
         }
-        req.plain_docs = req.docs.len();
+        req.settle();
+        req.plain_docs = req.docs();
         let max = w.max_typos();
         if max > 0 {
             let tb = w.text.as_bytes();
@@ -147,23 +114,24 @@ impl SearchIndex {
                     if term != tb
                         && let Some(d) = edit_distance(tb, term, max)
                     {
-                        self.credit_term(&mut req, n as usize, TYPO);
+                        req.credit_list(&self.postings[n as usize], TYPO);
                         req.near.push((d, n as usize));
                     }
                 }
             }
         }
+        req.settle();
         req
     }
 
     /// A pasted endpoint URL, host or domain: the brands using that endpoint, else those with
     /// endpoints or a website on that host, else in that domain.
-    fn address_requirement(&self, a: &QueryAddress) -> Option<(Requirement, AddressMatch)> {
-        let n = self.docs.len();
+    fn address_requirement(&self, a: &QueryAddress) -> Option<(Requirement<'_>, AddressMatch)> {
         let hit = |map: &super::compact::KeyedDocs, key: &str, score: u32| {
             map.get(key).map(|docs| {
-                let mut req = Requirement::new(a.text.clone(), n);
+                let mut req = Requirement::new(a.text.clone());
                 docs.iter().for_each(|d| req.credit(*d, score));
+                req.settle();
                 req
             })
         };
@@ -223,28 +191,31 @@ impl SearchIndex {
             }
             let (left, right) = reqs.split_at_mut(first_word + i + 1);
             let (first, second) = (&mut left[first_word + i], &mut right[0]);
-            self.each_match(&format!("{}{}", a.text, b.text), b.last, |doc, score| {
-                first.credit(doc, score);
-                second.credit(doc, score);
+            self.each_match(&format!("{}{}", a.text, b.text), b.last, |list, kind| {
+                first.credit_list(list, kind);
+                second.credit_list(list, kind);
                 (paired[i], paired[i + 1]) = (true, true);
             });
         }
-        let idf = |df: usize| ((n as f64 + 1.0) / (df.max(1) as f64)).ln() + 1.0;
+        reqs.iter_mut().for_each(Requirement::settle);
+        // `docs()` may count a document twice: never more than there are.
+        let idf = |df: usize| ((n as f64 + 1.0) / (df.clamp(1, n.max(1)) as f64)).ln() + 1.0;
         for (i, r) in reqs.iter_mut().enumerate() {
             r.weight = match (i < first_word, r.plain_docs) {
                 (true, _) => 100.0,
                 // Met only through typos: it may not be the word meant.
-                (false, 0) => idf(r.docs.len()) / 2.0,
+                (false, 0) => idf(r.docs()) / 2.0,
                 (false, plain) => idf(plain),
             };
         }
         out.relaxed.extend(plan.beyond_limit.iter().cloned());
         if reqs.is_empty() {
             out.did_you_mean = self.did_you_mean(&words, &paired, &reqs[first_word..], plan, None);
-            out.docs = self.docs.by_name.iter().map(|d| (*d, 0)).collect();
+            // Every document, in document order (`search_with` lists them in name order).
+            out.docs = (0..n as u32).map(|d| (d, 0)).collect();
             return out;
         }
-        let mut keep: Vec<usize> = (0..reqs.len()).filter(|i| !reqs[*i].docs.is_empty()).collect();
+        let mut keep: Vec<usize> = (0..reqs.len()).filter(|i| !reqs[*i].is_empty()).collect();
         let mut docs = intersect(&reqs, &keep);
         while docs.is_empty() && keep.len() > 1 {
             let weight = |set: &[usize]| set.iter().map(|i| reqs[*i].weight).sum::<f64>();
@@ -383,25 +354,6 @@ impl SearchIndex {
         found.sort_unstable_by_key(|(d, df, t)| (!in_top(*t), *d, *df, *t));
         found.into_iter().take(KEEP).map(|(_, _, t)| t).collect()
     }
-}
-
-/// The documents meeting every requirement in `set`, with their summed scores.
-fn intersect(reqs: &[Requirement], set: &[usize]) -> Vec<(u32, u32)> {
-    let Some(&smallest) = set.iter().min_by_key(|i| reqs[**i].docs.len()) else { return Vec::new() };
-    reqs[smallest]
-        .docs
-        .iter()
-        .filter_map(|&doc| {
-            let mut total = 0;
-            for &i in set {
-                match reqs[i].scores[doc as usize] {
-                    0 => return None,
-                    s => total += s,
-                }
-            }
-            Some((doc, total))
-        })
-        .collect()
 }
 
 /// How much of a name is looked at for highlights.

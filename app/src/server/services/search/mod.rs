@@ -3,12 +3,14 @@
 //! Matching and ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
 mod address;
 mod compact;
+mod facets;
 mod health;
 mod index;
 mod load;
 mod matching;
 mod persist;
 mod query;
+mod requirement;
 #[cfg(test)]
 mod tests;
 mod text;

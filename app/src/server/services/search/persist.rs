@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 16] = b"signpost-index\0\x01";
+const MAGIC: &[u8; 16] = b"signpost-index\0\x02";
 /// The release that wrote a file: another one may split words or shape summaries differently,
 /// so its index is built again rather than read.
 // Bump the last byte of MAGIC whenever indexing changes within one package version.
@@ -97,7 +97,8 @@ fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> 
         let d = &index.docs;
         w.strings(&d.summaries)?;
         w.strings(&d.name_phrases)?;
-        for f in &d.facets {
+        w.u32s(d.profile.iter().copied())?;
+        for f in &d.profiles {
             w.u32s(f.items.iter().map(|v| u32::from(*v)))?;
             w.u64s(&f.ends)?;
         }
@@ -239,8 +240,9 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     let summaries = r.strings()?;
     let n = summaries.len();
     let name_phrases = r.strings()?;
-    let mut facets: [Lists<u16>; STATIC_FACETS] = Default::default();
-    for f in &mut facets {
+    let profile = r.u32s()?;
+    let mut profiles: [Lists<u16>; STATIC_FACETS] = Default::default();
+    for f in &mut profiles {
         let items: std::io::Result<Vec<u16>> =
             r.u32s()?.into_iter().map(|v| u16::try_from(v).map_err(|_| bad("a facet value id"))).collect();
         *f = Lists { items: items?, ends: r.u64s()? };
@@ -264,15 +266,18 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
         return Err(bad("bytes after the end"));
     }
     // In this order: each check may index only with what the ones before it proved.
-    let lengths_fit = [name_phrases.len(), health_from.len(), rank.len(), by_name.len()].iter().all(|l| *l == n)
-        && facets.iter().all(|f| f.len() == n && f.is_consistent());
+    let lengths_fit = [name_phrases.len(), health_from.len(), rank.len(), by_name.len(), profile.len()]
+        .iter()
+        .all(|l| *l == n)
+        && profiles.iter().all(|f| f.len() == profiles[0].len() && f.is_consistent());
     if !lengths_fit {
         return Err(bad("document lists of different lengths"));
     }
     let permutation = by_name.iter().all(|d| (*d as usize) < n)
         && by_name.iter().enumerate().all(|(place, d)| rank[*d as usize] as usize == place);
     let values_fit = facet_values.iter().all(|v| v.len() <= usize::from(u16::MAX) + 1)
-        && facets.iter().zip(&facet_values).all(|(f, v)| f.items.iter().all(|id| (*id as usize) < v.len()));
+        && profile.iter().all(|p| (*p as usize) < profiles[0].len())
+        && profiles.iter().zip(&facet_values).all(|(f, v)| f.items.iter().all(|id| (*id as usize) < v.len()));
     let terms_fit = postings.len() == vocab.len()
         && (1..vocab.len()).all(|i| vocab[i - 1] < vocab[i])
         && postings.is_consistent()
@@ -281,7 +286,7 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     if !(permutation && values_fit && terms_fit) {
         return Err(bad("numbers that do not fit what they point into"));
     }
-    let docs = Docs { summaries, name_phrases, facets, health_from, rank, by_name };
+    let docs = Docs { summaries, name_phrases, profile, profiles, health_from, rank, by_name };
     Ok(Some(SearchIndex {
         version: built.version,
         docs,

@@ -122,6 +122,61 @@ fn the_pollers_facets_filter_count_and_label_results() {
 }
 
 #[test]
+fn each_facet_counts_the_matches_the_other_filters_keep() {
+    let idx = index();
+    let overlay = HealthOverlay::build(
+        &idx,
+        vec![(1, Health::Up, None, false, true), (2, Health::Down, None, false, true), (4, Health::Down, None, false, false)],
+    );
+    let count = |v: &[FacetValue], value: &str| v.iter().find(|f| f.value == value).map_or(0, |f| f.count);
+    let mut both = SearchQuery::default();
+    both.set_filter("state", Some("TX".into()));
+    both.set_filter("status", Some("down".into()));
+    let r = idx.search_with(&both, &overlay);
+    let mut found = ids(&r);
+    found.sort();
+    // Down in Texas: Aetna Medicaid of Texas and BCBSTX (Metna, in Texas, was not polled).
+    assert_eq!(found, [2, 4]);
+    // States among the down brands (the state filter set aside): Texas twice, no other.
+    assert_eq!((count(&r.facets.state, "TX"), count(&r.facets.state, "CT"), count(&r.facets.state, "CA")), (2, 0, 0));
+    // Statuses among the Texan brands (the status filter set aside): one down each of 2 and
+    // 4, and Metna never polled.
+    assert_eq!((count(&r.facets.status, "down"), count(&r.facets.status, "up")), (2, 0));
+    // Other facets count only the brands both filters keep.
+    assert_eq!((count(&r.facets.category, "ins"), count(&r.facets.category, "prov"), count(&r.facets.eob, "yes")), (2, 0, 1));
+    // A brand failing both filters (Kaiser) counts nowhere; one failing one counts in that
+    // facet alone (Aetna, up in Connecticut, in neither).
+    let mut up_in_tx = SearchQuery::default();
+    up_in_tx.set_filter("state", Some("TX".into()));
+    up_in_tx.set_filter("status", Some("up".into()));
+    let r = idx.search_with(&up_in_tx, &overlay);
+    assert!(r.results.is_empty());
+    assert_eq!((count(&r.facets.state, "CT"), count(&r.facets.status, "down"), count(&r.facets.category, "ins")), (1, 2, 0));
+}
+
+#[test]
+fn words_in_most_of_a_large_directory_match_as_in_a_small_one() {
+    // Long enough postings for "health" and "valley" to be read in place (`requirement`).
+    let mut inputs: Vec<IndexInput> =
+        (1..=6000).map(|i| input(i, &format!("Valley Health {i}"), &[], "Austin", "TX", &["ins"])).collect();
+    inputs.push(input(6001, "Valley Clinic", &[], "Austin", "TX", &["prov"]));
+    inputs.push(input(6002, "Valley Healthcare Partners", &[], "Austin", "TX", &["prov"]));
+    let idx = SearchIndex::build(1, inputs);
+    assert_eq!(ids(&idx.search(&q("valley clinic"))), [6001]);
+    assert_eq!(idx.search(&q("health valley")).total, 6001, "\"health\" as typed and as a prefix of healthcare");
+    assert_eq!(idx.search(&q("valley heal")).total, 6001);
+    assert_eq!(idx.search(&q("vally health")).total, 6001, "a typo in a word of every brand");
+    let exact = idx.search(&q("valley health 17"));
+    assert_eq!(exact.results[0].id, 17, "the whole name first");
+    // The partner's name starts with the query: ahead of the 6,000 that only contain it.
+    assert_eq!(idx.search(&q("valley healthcare")).results[0].id, 6002);
+    let mut f = q("valley");
+    f.category = Some("prov".into());
+    let r = idx.search(&f);
+    assert_eq!((r.total, r.facets.category.iter().find(|c| c.value == "ins").map(|c| c.count)), (2, Some(6000)));
+}
+
+#[test]
 fn exact_and_prefix_rank_first() {
     let idx = index();
     let r = idx.search(&q("aetna"));
