@@ -104,7 +104,7 @@ impl SearchIndex {
             self.credit_text(&mut req, alt, w.prefix());
         }
         req.settle();
-        req.plain_docs = req.docs();
+        req.plain_docs = req.distinct_docs(self.docs.len());
         let max = w.max_typos();
         if max > 0 {
             let tb = w.text.as_bytes();
@@ -198,13 +198,12 @@ impl SearchIndex {
             });
         }
         reqs.iter_mut().for_each(Requirement::settle);
-        // `docs()` may count a document twice: never more than there are.
-        let idf = |df: usize| ((n as f64 + 1.0) / (df.clamp(1, n.max(1)) as f64)).ln() + 1.0;
+        let idf = |df: usize| ((n as f64 + 1.0) / (df.max(1) as f64)).ln() + 1.0;
         for (i, r) in reqs.iter_mut().enumerate() {
             r.weight = match (i < first_word, r.plain_docs) {
                 (true, _) => 100.0,
                 // Met only through typos: it may not be the word meant.
-                (false, 0) => idf(r.docs()) / 2.0,
+                (false, 0) => idf(r.distinct_docs(n)) / 2.0,
                 (false, plain) => idf(plain),
             };
         }

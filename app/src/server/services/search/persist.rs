@@ -282,6 +282,8 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
         && (1..vocab.len()).all(|i| vocab[i - 1] < vocab[i])
         && postings.is_consistent()
         && postings.items.iter().all(|p| (p.doc() as usize) < n)
+        // In document order, each once: searches gallop through them.
+        && (0..postings.len()).all(|t| postings[t].windows(2).all(|w| w[0].doc() < w[1].doc()))
         && by_length.items.iter().all(|t| (*t as usize) < vocab.len());
     if !(permutation && values_fit && terms_fit) {
         return Err(bad("numbers that do not fit what they point into"));

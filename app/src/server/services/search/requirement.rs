@@ -9,6 +9,8 @@ const LONG_LIST: usize = 4096;
 /// At most this many long lists a requirement (a prefix of a few letters may start hundreds
 /// of common terms); past it they are merged into the copied ones.
 const MAX_LONG: usize = 8;
+/// Credits held before they are merged, at least (see `bound_pending`).
+const PENDING_BATCH: usize = 1 << 20;
 
 /// One thing a query asks for, and each document's score for it.
 pub(super) struct Requirement<'a> {
@@ -46,6 +48,7 @@ impl<'a> Requirement<'a> {
 
     pub fn credit(&mut self, doc: u32, score: u32) {
         self.pending.push((doc, score));
+        self.bound_pending();
     }
 
     /// Every document of a term's postings, scored `kind` times the posting's field.
@@ -54,13 +57,38 @@ impl<'a> Requirement<'a> {
             self.long.push((list, kind));
         } else {
             self.pending.extend(list.iter().map(|p| (p.doc(), kind * u32::from(p.field()))));
+            self.bound_pending();
         }
     }
 
-    /// Documents met, counting one in two long lists twice (an estimate, exact without long
-    /// lists; it orders requirements and weighs words, it never decides a match).
+    /// Merges the credits so far once they outgrow what they merge into: a prefix of one
+    /// letter meets most terms of the vocabulary, and their postings copied whole would be
+    /// several times the directory.
+    fn bound_pending(&mut self) {
+        if self.pending.len() > self.hits.len().max(PENDING_BATCH) {
+            self.settle();
+        }
+    }
+
+    /// Documents met, counting one in two long lists twice: an estimate (exact without long
+    /// lists) that orders requirements and tells an empty one; words are weighed by
+    /// `distinct_docs`.
     pub fn docs(&self) -> usize {
         self.hits.len() + self.pending.len() + self.long.iter().map(|(l, _)| l.len()).sum::<usize>()
+    }
+
+    /// Documents met, each once, of a directory of `n` (`settle` first).
+    pub fn distinct_docs(&self, n: usize) -> usize {
+        match (self.hits.is_empty(), self.long.as_slice()) {
+            (_, []) => self.hits.len(),
+            (true, [(list, _)]) => list.len(),
+            _ => {
+                let mut seen = vec![0u64; n.div_ceil(64)];
+                let docs = self.hits.iter().map(|h| h.0).chain(self.long.iter().flat_map(|(l, _)| l.iter().map(|p| p.doc())));
+                docs.filter(|d| (*d as usize) < n).for_each(|d| seen[d as usize / 64] |= 1 << (d % 64));
+                seen.iter().map(|w| w.count_ones() as usize).sum()
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -200,6 +228,17 @@ mod tests {
     }
 
     #[test]
+    fn credits_are_merged_before_they_outgrow_the_batch() {
+        let mut r = Requirement::new(String::new());
+        for i in 0..(5 * PENDING_BATCH / 2) as u32 {
+            r.credit(i % 10, 1 + i % 3);
+            assert!(r.pending.len() <= PENDING_BATCH, "at {i}");
+        }
+        r.settle();
+        assert_eq!(r.hits(), (0..10).map(|d| (d, 3)).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn long_postings_are_read_in_place_and_score_as_copied_ones() {
         // Every other document, in the name (field 3); and every third, in another field.
         let evens: Vec<Posting> = (0..2 * LONG_LIST as u32).step_by(2).map(|d| Posting::new(d, 3)).collect();
@@ -215,6 +254,10 @@ mod tests {
         copied.credit(1, 100);
         copied.settle();
         assert_eq!(lazy.long.len(), 2, "both lists are long");
+        // 4,096 evens and 4,096 multiples of three, 1,366 of them in both, and document 1.
+        assert_eq!(lazy.docs(), 8193, "an estimate");
+        assert_eq!(lazy.distinct_docs(1 << 14), copied.hits().len());
+        assert_eq!(copied.distinct_docs(1 << 14), copied.hits().len());
         assert_eq!(lazy.hits(), copied.hits(), "the same documents with the same best scores");
         // Document 6 is in both lists: its best score (9) once.
         assert!(lazy.hits().contains(&(6, 9)) && lazy.hits().contains(&(3, 2)));
