@@ -52,6 +52,9 @@ pub struct Config {
     /// beside a SQLite database file, `<file>.search-index`; `off`, or PostgreSQL without it:
     /// none, each start indexes the directory).
     pub search_index: Option<std::path::PathBuf>,
+    /// How long after a change searches wait for its new index before the previous one
+    /// answers them while it is built (`SIGNPOST_SEARCH_WAIT`, default 2 s, at most 60 s).
+    pub search_wait: Duration,
 }
 
 /// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
@@ -153,6 +156,7 @@ impl Config {
                     name.into()
                 }),
             },
+            search_wait: search_wait()?,
         })
     }
 }
@@ -283,6 +287,25 @@ pub fn parse_duration_secs(text: &str) -> Option<i64> {
         _ => return None,
     };
     n.checked_mul(scale).filter(|s| *s > 0)
+}
+
+fn search_wait() -> Result<Duration, ConfigError> {
+    parse_search_wait(var("SIGNPOST_SEARCH_WAIT").as_deref())
+        .map_err(|message| ConfigError { var: "SIGNPOST_SEARCH_WAIT", message })
+}
+
+/// `SIGNPOST_SEARCH_WAIT`: a duration (`2s`, `1m`) up to a minute, or `0` for searches that
+/// never wait for a rebuild when there is an index to answer from.
+pub fn parse_search_wait(text: Option<&str>) -> Result<Duration, String> {
+    let secs = match text.map(str::trim) {
+        None => app::server::services::search::REBUILD_WAIT.as_secs() as i64,
+        Some("0" | "0s") => 0,
+        Some(t) => parse_duration_secs(t).ok_or_else(|| format!("\"{t}\" is not a duration such as 2s or 1m"))?,
+    };
+    if secs > 60 {
+        return Err(format!("{secs} s is past the 60 s a search may wait for the index"));
+    }
+    Ok(Duration::from_secs(secs as u64))
 }
 
 fn duration_secs(name: &'static str, default: i64) -> Result<i64, ConfigError> {

@@ -85,8 +85,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub fn app_state(config: &Config, db: DatabaseConnection, alerts: AlertContext) -> Result<AppState, String> {
     Ok(AppState {
         leptos_options: leptos_options(config),
+        search: SearchState::with_file(config.search_index.clone()).in_background(db.clone(), config.search_wait),
         db,
-        search: SearchState::with_file(config.search_index.clone()),
         turnaround: Default::default(),
         settings: std::sync::Arc::new(Settings {
             public_url: config.public_url.clone(),

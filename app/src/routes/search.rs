@@ -239,7 +239,16 @@ fn SearchNotes(response: &SearchResponse, query: &SearchQuery) -> impl IntoView 
             .into_any()
         }
     });
-    view! { {relaxed} {did_you_mean} {address} {dead_end} }
+    // Said, not hidden: someone checking a payer that was just added or removed should know
+    // the list is a moment behind.
+    let updating = response.updating.then(|| {
+        view! {
+            <p class="updating" role="status">
+                "The directory has just changed and search is catching up: these results are from before the change. Search again in a minute."
+            </p>
+        }
+    });
+    view! { {updating} {relaxed} {did_you_mean} {address} {dead_end} }
 }
 
 #[component]

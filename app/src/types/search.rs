@@ -298,6 +298,10 @@ pub struct SearchResponse {
     /// A web address in the query, and what it matched.
     #[serde(default)]
     pub address: Option<AddressMatch>,
+    /// The directory changed and its new index is still being built: these results are of
+    /// the directory as it was before the change.
+    #[serde(default)]
+    pub updating: bool,
 }
 
 impl SearchResponse {

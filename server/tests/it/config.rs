@@ -63,3 +63,15 @@ fn the_log_format_is_text_or_json() {
     assert_eq!(LogFormat::parse(Some("text")), Ok(LogFormat::Text));
     assert!(LogFormat::parse(Some("JSON5")).is_err());
 }
+
+#[test]
+fn the_search_wait_is_a_duration_up_to_a_minute_or_zero() {
+    use signpost::config::parse_search_wait;
+    use std::time::Duration;
+    assert_eq!(parse_search_wait(None), Ok(Duration::from_secs(2)));
+    assert_eq!(parse_search_wait(Some(" 0 ")), Ok(Duration::ZERO));
+    assert_eq!(parse_search_wait(Some("1m")), Ok(Duration::from_secs(60)));
+    assert_eq!(parse_search_wait(Some("5s")), Ok(Duration::from_secs(5)));
+    assert!(parse_search_wait(Some("61s")).unwrap_err().contains("60 s"));
+    assert!(parse_search_wait(Some("soon")).unwrap_err().contains("\"soon\""));
+}

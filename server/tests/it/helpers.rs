@@ -145,6 +145,10 @@ async fn build_app(
         metrics_token: None,
         // Every test saves and reads back its index, on both backends.
         search_index: Some(dir.path().join("search-index")),
+        // A test reads its own writes: a search after a change waits for the new index (a debug
+        // build on a busy machine can take longer than the 2 s default); `search_index` tests
+        // the background rebuild itself.
+        search_wait: std::time::Duration::from_secs(60),
     };
     tune(&mut config);
     let app = Application::build(&config).await.expect("application builds");

@@ -1,13 +1,17 @@
-//! The saved search index (issue 17): a restart reads the index its last build saved, as long
-//! as the directory is the one it was built from, and builds it again otherwise; on both
-//! databases.
+//! The search index of a running server (issue 17), on both databases: a restart reads the
+//! index its last build saved, as long as the directory is the one it was built from, and
+//! builds it again otherwise; a change is indexed in the background while the index before it
+//! answers.
 use crate::helpers::{Backend, spawn_app_with};
 use app::server::services::brands::bump_directory_version;
 use app::server::services::search::SearchState;
 use app::types::search::SearchQuery;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-on_both_databases!(a_restart_reads_the_saved_index_until_the_directory_changes,);
+on_both_databases!(
+    a_restart_reads_the_saved_index_until_the_directory_changes,
+    a_change_is_indexed_in_the_background_while_the_index_before_it_answers,
+);
 
 async fn first_name(state: &SearchState, db: &DatabaseConnection, q: &str) -> Option<String> {
     let q = SearchQuery { q: q.into(), ..Default::default() };
@@ -53,4 +57,48 @@ async fn a_restart_reads_the_saved_index_until_the_directory_changes(backend: Ba
     std::fs::write(&file, b"signpost-index\0\x01 not an index").unwrap();
     let damaged = SearchState::with_file(Some(file.clone()));
     assert_eq!(first_name(&damaged, &app.db, "humana").await.as_deref(), Some("Humana"));
+}
+
+async fn a_change_is_indexed_in_the_background_while_the_index_before_it_answers(backend: Backend) {
+    let app = spawn_app_with(backend, true).await;
+    let search = |state: SearchState, q: &'static str| {
+        let db = app.db.clone();
+        async move { state.search(&db, &SearchQuery { q: q.into(), ..Default::default() }).await.unwrap() }
+    };
+    // Searches never wait: with a rebuild held back, the answer is the index before the change.
+    let state = SearchState::with_file(None).in_background(app.db.clone(), std::time::Duration::ZERO);
+    // The first index is built on the request path: there is nothing to answer from before it.
+    let first = search(state.clone(), "humana").await;
+    assert!(!first.updating);
+    assert_eq!(first.results.first().map(|b| b.name.as_str()), Some("Humana"));
+
+    let held = state.hold_rebuilds().await;
+    rename(&app.db, "Humana", "Hubris Health").await;
+    bump_directory_version(&app.db).await.unwrap();
+    let during = search(state.clone(), "humana").await;
+    assert!(during.updating, "marked as from before the change");
+    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Humana"));
+    assert!(search(state.clone(), "hubris").await.results.is_empty());
+
+    // Released, the next search starts the rebuild on its own task; it is in place soon after.
+    drop(held);
+    let mut after = search(state.clone(), "hubris").await;
+    for _ in 0..400 {
+        if !after.updating {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        after = search(state.clone(), "hubris").await;
+    }
+    assert!(!after.updating, "the rebuild finished in the background");
+    assert_eq!(after.results.first().map(|b| b.name.as_str()), Some("Hubris Health"));
+
+    // Waiting (a server's default), a search after a quick rebuild sees the change at once.
+    let waiting = SearchState::with_file(None).in_background(app.db.clone(), std::time::Duration::from_secs(60));
+    assert!(!search(waiting.clone(), "hubris").await.updating);
+    rename(&app.db, "Hubris Health", "Humana").await;
+    bump_directory_version(&app.db).await.unwrap();
+    let seen = search(waiting, "humana").await;
+    assert!(!seen.updating);
+    assert_eq!(seen.results.first().map(|b| b.name.as_str()), Some("Humana"));
 }

@@ -386,6 +386,7 @@ impl SearchIndex {
             per_page,
             results,
             facets: self.facets(&counts),
+            updating: false,
         }
     }
 
