@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 on_both_databases!(
     a_restart_reads_the_saved_index_until_the_directory_changes,
     a_change_is_indexed_in_the_background_while_the_index_before_it_answers,
+    a_search_during_a_rebuild_says_its_results_are_from_before_the_change,
 );
 
 async fn first_name(state: &SearchState, db: &DatabaseConnection, q: &str) -> Option<String> {
@@ -43,6 +44,13 @@ async fn a_restart_reads_the_saved_index_until_the_directory_changes(backend: Ba
     rename(&app.db, "Humana", "Hubris Health").await;
     let restarted = SearchState::with_file(Some(file.clone()));
     assert_eq!(first_name(&restarted, &app.db, "humana").await.as_deref(), Some("Humana"), "read from the file");
+    // One changed byte (a name's letter) and the file is not trusted: the directory is read.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.windows(6).position(|w| w == b"Humana").expect("the name is in the file");
+    bytes[at] = b'X';
+    std::fs::write(&file, &bytes).unwrap();
+    let flipped = SearchState::with_file(Some(file.clone()));
+    assert_eq!(first_name(&flipped, &app.db, "hubris").await.as_deref(), Some("Hubris Health"), "not read");
     let without_file = SearchState::with_file(None);
     assert_eq!(first_name(&without_file, &app.db, "hubris").await.as_deref(), Some("Hubris Health"));
 
@@ -101,4 +109,46 @@ async fn a_change_is_indexed_in_the_background_while_the_index_before_it_answers
     let seen = search(waiting, "humana").await;
     assert!(!seen.updating);
     assert_eq!(seen.results.first().map(|b| b.name.as_str()), Some("Humana"));
+}
+
+async fn a_search_during_a_rebuild_says_its_results_are_from_before_the_change(backend: Backend) {
+    use crate::helpers::built_app;
+    let (app, server) = built_app(backend, Default::default(), |c| c.search_wait = std::time::Duration::ZERO).await;
+    let state = server.state.search.clone();
+    tokio::spawn(server.run_until_stopped());
+    app.import_fixture("brands/smart-spec-example2.json").await;
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["results"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap().to_string()).collect()
+    };
+    // Once the import is indexed (the index built at start was of the empty directory).
+    let settled = || async {
+        let mut answer = app.get_json("/api/v1/brands?q=hubris").await;
+        for _ in 0..400 {
+            if answer["updating"] == false {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            answer = app.get_json("/api/v1/brands?q=hubris").await;
+        }
+        answer
+    };
+    let first = settled().await;
+    assert_eq!(first["updating"], false);
+    assert!(names(&first).is_empty());
+
+    let held = state.hold_rebuilds().await;
+    rename(&app.db, "ExampleHealth", "Hubris Health").await;
+    bump_directory_version(&app.db).await.unwrap();
+    let during = app.get_json("/api/v1/brands?q=hubris").await;
+    assert_eq!(during["updating"], true, "{during}");
+    assert!(names(&during).is_empty(), "answered from the index before the change");
+    let page = app.client.get(app.url("/?q=hubris")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("search is catching up"), "the page says so");
+
+    drop(held);
+    let after = settled().await;
+    assert_eq!(after["updating"], false);
+    assert_eq!(names(&after).first().map(String::as_str), Some("Hubris Health"));
+    let page = app.client.get(app.url("/?q=hubris")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("search is catching up"));
 }

@@ -2,6 +2,7 @@
 //! identifiers, endpoint addresses and web domains, rebuilt when the directory version changes.
 //! Matching and ranking happen here, in Rust, so SQLite and PostgreSQL give identical answers.
 mod address;
+mod checksum;
 mod compact;
 mod facets;
 mod health;

@@ -4,15 +4,16 @@
 //! new at every change, so a restored or diverged database never matches an old file), and is
 //! written to a temporary name, synced and renamed, so a crash leaves the old file or the new
 //! one. A file that fails any check is ignored (and rebuilt), never trusted: every length is
-//! bounded by what is left of the file, and every document, term and value number is checked
-//! against what it points into.
+//! bounded by what is left of the file, every document, term and value number is checked
+//! against what it points into, and the whole file against its checksum (`checksum`).
+use super::checksum::Summed;
 use super::compact::{KeyedDocs, Lists, Posting, Strings};
 use super::index::{Docs, STATIC_FACETS, SearchIndex};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 16] = b"signpost-index\0\x02";
+const MAGIC: &[u8; 16] = b"signpost-index\0\x03";
 /// The release that wrote a file: another one may split words or shape summaries differently,
 /// so its index is built again rather than read.
 // Bump the last byte of MAGIC whenever indexing changes within one package version.
@@ -89,7 +90,7 @@ pub fn save(index: &SearchIndex, stamp: i64, path: &Path) -> std::io::Result<()>
 
 fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> {
     {
-        let mut w = Writer(BufWriter::with_capacity(1 << 20, File::create(&tmp)?));
+        let mut w = Writer(Summed::new(BufWriter::with_capacity(1 << 20, File::create(&tmp)?)));
         w.0.write_all(MAGIC)?;
         w.bytes(BUILT_BY.as_bytes())?;
         w.u64(index.version as u64)?;
@@ -119,7 +120,9 @@ fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> 
             values.iter().for_each(|v| s.push(v));
             w.strings(&s)?;
         }
-        let file = w.0.into_inner().map_err(|e| e.into_error())?;
+        let sum = w.0.sum();
+        w.0.inner.write_all(&sum.to_le_bytes())?;
+        let file = w.0.inner.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
     }
     Ok(())
@@ -219,7 +222,7 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     }
     let file = File::open(path)?;
     let left = file.metadata()?.len();
-    let mut r = Reader { inner: BufReader::with_capacity(1 << 20, file), left };
+    let mut r = Reader { inner: Summed::new(BufReader::with_capacity(1 << 20, file)), left };
     if &r.exact::<16>()? != MAGIC {
         return Err(bad("not an index file of this format"));
     }
@@ -262,8 +265,14 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
         let s = r.strings()?;
         *values = (0..s.len()).map(|i| s[i].to_string()).collect();
     }
-    if r.left != 0 {
+    let sum = r.inner.sum();
+    let mut stored = [0u8; 4];
+    r.inner.inner.read_exact(&mut stored)?;
+    if r.left != stored.len() as u64 {
         return Err(bad("bytes after the end"));
+    }
+    if u32::from_le_bytes(stored) != sum {
+        return Err(bad("a checksum that does not match its contents"));
     }
     // In this order: each check may index only with what the ones before it proved.
     let lengths_fit = [name_phrases.len(), health_from.len(), rank.len(), by_name.len(), profile.len()]
@@ -351,16 +360,24 @@ mod tests {
         longer.push(0);
         std::fs::write(&path, &longer).unwrap();
         assert!(load(&path, expected).is_err(), "a byte too many");
-        // Every byte after the header set to each of a few values: an error or an index,
-        // never a panic (lengths, ends, ids and the order of names are all checked).
-        for at in 16..good.len() {
-            for v in [0u8, 0xff] {
+        // A letter of a name changed: the file still fits together, only its sum tells.
+        let at = good.windows(5).position(|w| w == b"Aetna").expect("a name in the file");
+        let mut renamed = good.clone();
+        renamed[at] = b'B';
+        std::fs::write(&path, &renamed).unwrap();
+        let err = load(&path, expected).err().expect("a changed name is found");
+        assert!(err.to_string().contains("checksum"), "{err}");
+        // Every byte set to each of a few values: never an index (the checksum, or the release,
+        // version and stamp it names), never a panic.
+        for at in 0..good.len() {
+            for v in [0u8, 0xff, good[at] ^ 1] {
+                if v == good[at] {
+                    continue;
+                }
                 let mut bad = good.clone();
                 bad[at] = v;
                 std::fs::write(&path, &bad).unwrap();
-                if let Ok(Some(idx)) = load(&path, expected) {
-                    let _ = answers(&idx);
-                }
+                assert!(!matches!(load(&path, expected), Ok(Some(_))), "byte {at} set to {v:#x} was read as an index");
             }
         }
     }
