@@ -67,7 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let state = SearchState::with_file(file);
     let started = Instant::now();
     let first = state.search(&db, &query(queries[0])).await?;
-    println!("index ready and first search answered in {:.2} s ({} results)", started.elapsed().as_secs_f64(), first.total);
+    println!(
+        "index ready and first search answered in {:.2} s ({} results)",
+        started.elapsed().as_secs_f64(),
+        first.total
+    );
     let mut all = Vec::new();
     for spec in queries {
         let q = query(spec);
@@ -79,15 +83,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);
-        println!("{spec:<32} {:>8} results  median {:>6.2} ms  slowest {:>6.2} ms", total, times[times.len() / 2], times[times.len() - 1]);
+        println!(
+            "{spec:<32} {:>8} results  median {:>6.2} ms  slowest {:>6.2} ms",
+            total,
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
         all.extend(times);
     }
     all.sort_by(f64::total_cmp);
-    println!(
-        "all: p50 {:.2} ms, p95 {:.2} ms ({} searches)",
-        all[all.len() / 2],
-        all[all.len() * 95 / 100],
-        all.len()
-    );
+    println!("all: p50 {:.2} ms, p95 {:.2} ms ({} searches)", all[all.len() / 2], all[all.len() * 95 / 100], all.len());
     Ok(())
 }

@@ -64,7 +64,9 @@ impl SearchIndex {
         let view_fails: Vec<u16> = (0..views)
             .map(|v| {
                 let h = view(v);
-                (STATIC_FACETS..FACETS).map(|f| fails(f, &h.values[f - STATIC_FACETS], h.min_cert_days)).fold(0, |a, b| a | b)
+                (STATIC_FACETS..FACETS)
+                    .map(|f| fails(f, &h.values[f - STATIC_FACETS], h.min_cert_days))
+                    .fold(0, |a, b| a | b)
             })
             .collect();
         // Matches passing every filter, by combination; and those failing only facet f's
@@ -89,7 +91,8 @@ impl SearchIndex {
             failed == 0
         });
         let mut counts: Counts = std::array::from_fn(|f| vec![0; self.facet_len(f)]);
-        let mut add = |facet: usize, values: &[u16], n: u32| values.iter().for_each(|id| counts[facet][*id as usize] += n);
+        let mut add =
+            |facet: usize, values: &[u16], n: u32| values.iter().for_each(|id| counts[facet][*id as usize] += n);
         for f in 0..FACETS {
             let values_of = |entry: usize| -> &[u16] {
                 if f < STATIC_FACETS { &self.docs.profiles[f][entry] } else { &view(entry).values[f - STATIC_FACETS] }

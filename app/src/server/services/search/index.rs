@@ -403,7 +403,13 @@ impl SearchIndex {
         }
         let mut kept = vec![0u64; self.docs.len().div_ceil(64)];
         matched.iter().for_each(|(d, _)| kept[*d as usize / 64] |= 1 << (d % 64));
-        self.docs.by_name.iter().filter(|d| kept[**d as usize / 64] & (1 << (**d % 64)) != 0).take(shown).copied().collect()
+        self.docs
+            .by_name
+            .iter()
+            .filter(|d| kept[**d as usize / 64] & (1 << (**d % 64)) != 0)
+            .take(shown)
+            .copied()
+            .collect()
     }
 }
 

@@ -25,4 +25,3 @@ pub use matching::edit_distance;
 pub use query::QueryPlan;
 pub use state::{REBUILD_WAIT, SearchState};
 pub use text::phrase;
-

@@ -275,10 +275,9 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
         return Err(bad("a checksum that does not match its contents"));
     }
     // In this order: each check may index only with what the ones before it proved.
-    let lengths_fit = [name_phrases.len(), health_from.len(), rank.len(), by_name.len(), profile.len()]
-        .iter()
-        .all(|l| *l == n)
-        && profiles.iter().all(|f| f.len() == profiles[0].len() && f.is_consistent());
+    let lengths_fit =
+        [name_phrases.len(), health_from.len(), rank.len(), by_name.len(), profile.len()].iter().all(|l| *l == n)
+            && profiles.iter().all(|f| f.len() == profiles[0].len() && f.is_consistent());
     if !lengths_fit {
         return Err(bad("document lists of different lengths"));
     }

@@ -84,7 +84,8 @@ impl<'a> Requirement<'a> {
             (true, [(list, _)]) => list.len(),
             _ => {
                 let mut seen = vec![0u64; n.div_ceil(64)];
-                let docs = self.hits.iter().map(|h| h.0).chain(self.long.iter().flat_map(|(l, _)| l.iter().map(|p| p.doc())));
+                let docs =
+                    self.hits.iter().map(|h| h.0).chain(self.long.iter().flat_map(|(l, _)| l.iter().map(|p| p.doc())));
                 docs.filter(|d| (*d as usize) < n).for_each(|d| seen[d as usize / 64] |= 1 << (d % 64));
                 seen.iter().map(|w| w.count_ones() as usize).sum()
             }

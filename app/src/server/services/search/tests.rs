@@ -126,7 +126,11 @@ fn each_facet_counts_the_matches_the_other_filters_keep() {
     let idx = index();
     let overlay = HealthOverlay::build(
         &idx,
-        vec![(1, Health::Up, None, false, true), (2, Health::Down, None, false, true), (4, Health::Down, None, false, false)],
+        vec![
+            (1, Health::Up, None, false, true),
+            (2, Health::Down, None, false, true),
+            (4, Health::Down, None, false, false),
+        ],
     );
     let count = |v: &[FacetValue], value: &str| v.iter().find(|f| f.value == value).map_or(0, |f| f.count);
     let mut both = SearchQuery::default();
@@ -143,7 +147,10 @@ fn each_facet_counts_the_matches_the_other_filters_keep() {
     // 4, and Metna never polled.
     assert_eq!((count(&r.facets.status, "down"), count(&r.facets.status, "up")), (2, 0));
     // Other facets count only the brands both filters keep.
-    assert_eq!((count(&r.facets.category, "ins"), count(&r.facets.category, "prov"), count(&r.facets.eob, "yes")), (2, 0, 1));
+    assert_eq!(
+        (count(&r.facets.category, "ins"), count(&r.facets.category, "prov"), count(&r.facets.eob, "yes")),
+        (2, 0, 1)
+    );
     // A brand failing both filters (Kaiser) counts nowhere; one failing one counts in that
     // facet alone (Aetna, up in Connecticut, in neither).
     let mut up_in_tx = SearchQuery::default();
@@ -151,7 +158,10 @@ fn each_facet_counts_the_matches_the_other_filters_keep() {
     up_in_tx.set_filter("status", Some("up".into()));
     let r = idx.search_with(&up_in_tx, &overlay);
     assert!(r.results.is_empty());
-    assert_eq!((count(&r.facets.state, "CT"), count(&r.facets.status, "down"), count(&r.facets.category, "ins")), (1, 2, 0));
+    assert_eq!(
+        (count(&r.facets.state, "CT"), count(&r.facets.status, "down"), count(&r.facets.category, "ins")),
+        (1, 2, 0)
+    );
 }
 
 #[test]
