@@ -12,6 +12,7 @@ on_both_databases!(
     a_restart_reads_the_saved_index_until_the_directory_changes,
     a_change_is_indexed_in_the_background_while_the_index_before_it_answers,
     a_search_during_a_rebuild_says_its_results_are_from_before_the_change,
+    a_failed_rebuild_ends_the_wait_and_the_index_before_it_answers,
 );
 
 async fn first_name(state: &SearchState, db: &DatabaseConnection, q: &str) -> Option<String> {
@@ -109,6 +110,26 @@ async fn a_change_is_indexed_in_the_background_while_the_index_before_it_answers
     let seen = search(waiting, "humana").await;
     assert!(!seen.updating);
     assert_eq!(seen.results.first().map(|b| b.name.as_str()), Some("Humana"));
+}
+
+async fn a_failed_rebuild_ends_the_wait_and_the_index_before_it_answers(backend: Backend) {
+    let app = spawn_app_with(backend, true).await;
+    // Rebuilds read from a database without the directory's tables: each one fails.
+    let broken = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let state = SearchState::with_file(None).in_background(broken, std::time::Duration::from_secs(60));
+    let q = SearchQuery { q: "humana".into(), ..Default::default() };
+    assert!(!state.search(&app.db, &q).await.unwrap().updating, "the first index, built from the app's database");
+    rename(&app.db, "Humana", "Hubris Health").await;
+    bump_directory_version(&app.db).await.unwrap();
+    // Searches would wait a minute for a rebuild that succeeds; its failure ends the wait.
+    for _ in 0..2 {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), state.search(&app.db, &q))
+            .await
+            .expect("the failed rebuild does not hold the search for the whole wait")
+            .unwrap();
+        assert!(answer.updating, "marked as from before the change");
+        assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Humana"));
+    }
 }
 
 async fn a_search_during_a_rebuild_says_its_results_are_from_before_the_change(backend: Backend) {

@@ -18,6 +18,12 @@ pub struct Strings {
 }
 
 impl Strings {
+    /// Room for `count` strings of `bytes` in all, allocated once: at national scale growing
+    /// by doubling held the old and the new buffer at once, hundreds of megabytes at the peak.
+    pub fn with_capacity(count: usize, bytes: usize) -> Self {
+        Strings { bytes: String::with_capacity(bytes), ends: Vec::with_capacity(count) }
+    }
+
     pub fn push(&mut self, s: &str) {
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len() as u64);
@@ -86,6 +92,11 @@ impl<T> Default for Lists<T> {
 }
 
 impl<T: Copy> Lists<T> {
+    /// Room for `count` lists of `items` in all, allocated once (as `Strings::with_capacity`).
+    pub fn with_capacity(count: usize, items: usize) -> Self {
+        Lists { items: Vec::with_capacity(items), ends: Vec::with_capacity(count) }
+    }
+
     pub fn push(&mut self, list: impl IntoIterator<Item = T>) {
         self.items.extend(list);
         self.ends.push(self.items.len() as u64);
@@ -149,26 +160,50 @@ pub struct KeyedDocs {
 }
 
 impl KeyedDocs {
-    /// From a map built while documents were added.
-    pub fn from_map(map: std::collections::HashMap<String, Vec<u32>>) -> Self {
-        let mut entries: Vec<(String, Vec<u32>)> = map.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut out = KeyedDocs::default();
-        for (key, docs) in entries {
-            out.keys.push(&key);
-            out.docs.push(docs);
-        }
-        out.keys.shrink_to_fit();
-        out.docs.shrink_to_fit();
-        out
-    }
-
     pub fn get(&self, key: &str) -> Option<&[u32]> {
         self.keys.find_sorted(key).map(|i| &self.docs[i])
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.keys.heap_bytes() + self.docs.heap_bytes()
+    }
+}
+
+/// Documents filed under keys as they are added: one (key, document) pair each, in flat
+/// storage, grouped only at the end. A national directory has a website host and a domain
+/// for nearly every brand, and a map from each to its own list held a few times what the
+/// finished `KeyedDocs` does.
+#[derive(Default)]
+pub struct Filing {
+    keys: Strings,
+    docs: Vec<u32>,
+}
+
+impl Filing {
+    pub fn file(&mut self, key: &str, doc: u32) {
+        self.keys.push(key);
+        self.docs.push(doc);
+    }
+
+    /// The keys in order, each with its documents in order, once each.
+    pub fn finish(self) -> KeyedDocs {
+        let key = |i: u32| &self.keys[i as usize];
+        let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
+        order.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(self.docs[*a as usize].cmp(&self.docs[*b as usize])));
+        // Room for every pair: no key is longer than all of them together.
+        let mut out = KeyedDocs {
+            keys: Strings::with_capacity(order.len(), self.keys.bytes.len()),
+            docs: Lists::with_capacity(order.len(), order.len()),
+        };
+        for group in order.chunk_by(|a, b| key(*a) == key(*b)) {
+            out.keys.push(key(group[0]));
+            let mut docs: Vec<u32> = group.iter().map(|i| self.docs[*i as usize]).collect();
+            docs.dedup();
+            out.docs.push(docs);
+        }
+        out.keys.shrink_to_fit();
+        out.docs.shrink_to_fit();
+        out
     }
 }
 
@@ -192,6 +227,20 @@ mod tests {
         assert!(l.is_consistent());
         l.ends[1] = 99;
         assert!(!l.is_consistent(), "an end past the items");
+    }
+
+    #[test]
+    fn filed_documents_are_grouped_by_key_in_order_once_each() {
+        let mut f = Filing::default();
+        for (key, doc) in [("pine.example", 4), ("bay.example", 2), ("pine.example", 1), ("bay.example", 2)] {
+            f.file(key, doc);
+        }
+        let k = f.finish();
+        assert_eq!(k.get("bay.example"), Some(&[2][..]));
+        assert_eq!(k.get("pine.example"), Some(&[1, 4][..]));
+        assert_eq!(k.get("oak.example"), None);
+        assert_eq!(k.keys.len(), 2);
+        assert_eq!(Filing::default().finish().keys.len(), 0);
     }
 
     #[test]

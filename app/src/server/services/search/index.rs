@@ -1,11 +1,12 @@
 //! The index itself: documents in name order, a sorted vocabulary with postings, address
 //! maps, and facet values as small ids; and a search over it with the facets counted.
 use super::address::{endpoint_key, host_of, registrable};
-use super::compact::{KeyedDocs, Lists, MAX_DOCS, Posting, Strings};
+use super::compact::{Filing, KeyedDocs, Lists, MAX_DOCS, Posting, Strings};
 use super::health::HealthOverlay;
 use super::matching::highlight;
 use super::query::QueryPlan;
 use super::text::{index_terms, phrase, words};
+use super::vocabulary::Vocabulary;
 use crate::server::fhir::SYSTEM_URI;
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::check::Health;
@@ -130,24 +131,16 @@ pub struct IndexInput {
     pub developer: Vec<String>,
 }
 
-/// Adds a document to a map's list once.
-fn file_under(map: &mut HashMap<String, Vec<u32>>, key: String, doc: u32) {
-    let list = map.entry(key).or_default();
-    if list.last() != Some(&doc) {
-        list.push(doc);
-    }
-}
-
 /// An index being built a document at a time, so the brands can be read from the database a
 /// page at a time and none of them held longer than its own `add`.
 #[derive(Default)]
 pub struct IndexBuilder {
     version: i64,
     docs: Docs,
-    terms: HashMap<String, Vec<Posting>>,
-    endpoint_keys: HashMap<String, Vec<u32>>,
-    hosts: HashMap<String, Vec<u32>>,
-    domains: HashMap<String, Vec<u32>>,
+    terms: Vocabulary,
+    endpoint_keys: Filing,
+    hosts: Filing,
+    domains: Filing,
     facet_values: [Vec<String>; STATIC_FACETS],
     facet_ids: [HashMap<String, u16>; STATIC_FACETS],
     profile_ids: HashMap<[Vec<u16>; STATIC_FACETS], u32>,
@@ -182,13 +175,7 @@ impl IndexBuilder {
         }
         let doc = self.docs.len() as u32;
         let terms = &mut self.terms;
-        let mut add = |term: String, field: u8| {
-            let list = terms.entry(term).or_default();
-            match list.last_mut() {
-                Some(p) if p.doc() == doc => *p = Posting::new(doc, p.field().max(field)),
-                _ => list.push(Posting::new(doc, field)),
-            }
-        };
+        let mut add = |term: String, field: u8| terms.add(&term, doc, field);
         index_terms(&input.summary.name).into_iter().for_each(|t| add(t, FIELD_NAME));
         for alias in input.aliases.iter().chain(&input.portal_names) {
             index_terms(alias).into_iter().for_each(|t| add(t, FIELD_ALIAS));
@@ -230,13 +217,13 @@ impl IndexBuilder {
         }
         for address in &input.endpoint_addresses {
             if let Some(key) = endpoint_key(address) {
-                file_under(&mut self.endpoint_keys, key, doc);
+                self.endpoint_keys.file(&key, doc);
             }
         }
         let endpoint_hosts = input.endpoint_addresses.iter().filter_map(|a| host_of(a));
         for host in endpoint_hosts.chain(website_host) {
-            file_under(&mut self.domains, registrable(&host), doc);
-            file_under(&mut self.hosts, host, doc);
+            self.domains.file(&registrable(&host), doc);
+            self.hosts.file(&host, doc);
         }
         let values: [Vec<&str>; STATIC_FACETS] = [
             input.summary.categories.iter().map(String::as_str).collect(),
@@ -277,22 +264,17 @@ impl IndexBuilder {
         docs.profiles.iter_mut().for_each(Lists::shrink_to_fit);
         docs.health_from.shrink_to_fit();
 
-        let mut sorted: Vec<(String, Vec<Posting>)> = terms.into_iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let (mut vocab, mut postings) = (Strings::default(), Lists::default());
+        let (vocab, postings) = terms.finish();
         let mut by_length: Vec<Vec<u32>> = Vec::new();
-        for (n, (term, list)) in sorted.into_iter().enumerate() {
+        for n in 0..vocab.len() {
+            let term = &vocab[n];
             if term.len() >= 3 && term.bytes().all(|b| b.is_ascii_alphabetic()) {
                 if by_length.len() <= term.len() {
                     by_length.resize(term.len() + 1, Vec::new());
                 }
                 by_length[term.len()].push(n as u32);
             }
-            vocab.push(&term);
-            postings.push(list);
         }
-        vocab.shrink_to_fit();
-        postings.shrink_to_fit();
         let mut lengths = Lists::default();
         by_length.into_iter().for_each(|l| lengths.push(l));
         SearchIndex {
@@ -301,9 +283,9 @@ impl IndexBuilder {
             vocab,
             postings,
             by_length: lengths,
-            endpoint_keys: KeyedDocs::from_map(endpoint_keys),
-            hosts: KeyedDocs::from_map(hosts),
-            domains: KeyedDocs::from_map(domains),
+            endpoint_keys: endpoint_keys.finish(),
+            hosts: hosts.finish(),
+            domains: domains.finish(),
             facet_values,
         }
     }

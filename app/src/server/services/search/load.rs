@@ -92,12 +92,13 @@ impl Shared {
     }
 }
 
-/// Builds the index of the directory as it is, a page of brands at a time (the indexing on
-/// a blocking thread).
+/// Builds the index of the directory as it is, a page of brands at a time: each page is
+/// indexed on a blocking thread while the next one is read, so reading the database and
+/// indexing share the machine's cores rather than taking turns.
 pub async fn build_index<C: ConnectionTrait>(db: &C, version: i64) -> Result<SearchIndex, DbErr> {
     use brand::Column as B;
     let shared = Shared::load(db).await?;
-    let mut builder = IndexBuilder::new(version);
+    let mut indexing = tokio::task::spawn_blocking(move || IndexBuilder::new(version));
     let mut after = i32::MIN;
     loop {
         let brands: Vec<BrandRow> = brand::Entity::find()
@@ -123,15 +124,19 @@ pub async fn build_index<C: ConnectionTrait>(db: &C, version: i64) -> Result<Sea
             .await?;
         let (Some(first), Some(last)) = (brands.first().map(|b| b.0), brands.last().map(|b| b.0)) else { break };
         let inputs = page_inputs(db, &shared, brands, first, last).await?;
-        builder = tokio::task::spawn_blocking(move || {
+        let mut builder = joined(indexing).await?;
+        indexing = tokio::task::spawn_blocking(move || {
             inputs.into_iter().for_each(|i| builder.add(i));
             builder
-        })
-        .await
-        .map_err(|e| DbErr::Custom(e.to_string()))?;
+        });
         after = last;
     }
-    tokio::task::spawn_blocking(move || builder.finish()).await.map_err(|e| DbErr::Custom(e.to_string()))
+    let builder = joined(indexing).await?;
+    joined(tokio::task::spawn_blocking(move || builder.finish())).await
+}
+
+async fn joined<T>(task: tokio::task::JoinHandle<T>) -> Result<T, DbErr> {
+    task.await.map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 /// The index inputs of one page of brands (ids `first..=last`).

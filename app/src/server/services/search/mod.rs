@@ -16,6 +16,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 mod text;
+mod vocabulary;
 
 pub use address::host_of;
 pub use health::HealthOverlay;

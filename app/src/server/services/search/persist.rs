@@ -134,6 +134,15 @@ struct Reader<R: Read> {
     left: u64,
 }
 
+/// Room for the `n` items a section holds, allocated once: grown by doubling, a 300 MB
+/// section held twice that at the peak of a restart. `n` is within what is left of the file
+/// (`Reader::count`), and a refused allocation is an error, not an abort.
+fn exactly<T>(n: usize) -> std::io::Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| bad("a section too large for memory"))?;
+    Ok(v)
+}
+
 fn bad(what: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, format!("search index file: {what}"))
 }
@@ -162,7 +171,7 @@ impl<R: Read> Reader<R> {
     /// A count, then that many numbers of `N` bytes each.
     fn numbers<const N: usize, T>(&mut self, from: fn([u8; N]) -> T) -> std::io::Result<Vec<T>> {
         let n = self.count(N as u64)?;
-        let mut out = Vec::with_capacity(n.min(1 << 20));
+        let mut out = exactly(n)?;
         let mut chunk = vec![0u8; 64 * 1024];
         while out.len() < n {
             let take = ((n - out.len()) * N).min(chunk.len() / N * N);
@@ -183,8 +192,7 @@ impl<R: Read> Reader<R> {
 
     fn strings(&mut self) -> std::io::Result<Strings> {
         let n = self.count(1)?;
-        // Grown as the bytes arrive, not allocated at the length the file claims.
-        let mut bytes = Vec::new();
+        let mut bytes = exactly(n)?;
         (&mut self.inner).take(n as u64).read_to_end(&mut bytes)?;
         if bytes.len() != n {
             return Err(bad("a text cut short"));

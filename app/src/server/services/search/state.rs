@@ -1,8 +1,9 @@
 //! The shared index of a running server, kept current with the directory. A change (an
-//! import, an approved proposal) is indexed in the background: a search waits up to
-//! `REBUILD_WAIT` for the new index, and past that is answered from the one before, marked
-//! `updating`. At national scale a build takes about half a minute (1,000,000 brands), and
-//! one moderator's approval must not hold every search up for that long.
+//! import, an approved proposal) is indexed in the background, from the first search after
+//! it: a search waits up to `SIGNPOST_SEARCH_WAIT` (`REBUILD_WAIT` by default) for the new
+//! index, and past that is answered from the one before, marked `updating`. At national
+//! scale a build takes a quarter of a minute (1,000,000 brands), and one moderator's approval
+//! must not hold every search up for that long.
 use super::health::HealthOverlay;
 use super::index::SearchIndex;
 use super::load::build_index;
@@ -18,9 +19,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 /// How long after a change searches wait for its index before they are answered from the
 /// previous one (counted from the rebuild's start, so only the searches of its first moments
-/// wait). A 20,000-brand directory builds in well under a second, so below national scale a
-/// search always sees the change.
+/// wait). A 20,000-brand directory builds in well under a second in a release build, so
+/// below national scale a search sees the change.
 pub const REBUILD_WAIT: Duration = Duration::from_secs(2);
+
+/// How long after a background rebuild failed (the database away, a disk full) the next one
+/// may start.
+pub const RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// The shared, lazily refreshed index of a running server.
 #[derive(Clone)]
@@ -33,6 +38,8 @@ pub struct SearchState {
     wait: Duration,
     /// Until when searches wait for the background rebuild under way, if one is.
     deadline: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
+    /// When the last background rebuild failed, if it did.
+    failed_at: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
     current: Arc<RwLock<Arc<SearchIndex>>>,
     /// The version of `current`, for the searches waiting on a rebuild.
     swapped: Arc<watch::Sender<i64>>,
@@ -84,6 +91,7 @@ impl SearchState {
             background: None,
             wait: REBUILD_WAIT,
             deadline: Default::default(),
+            failed_at: Default::default(),
             current: Default::default(),
             swapped: Arc::new(watch::Sender::new(0)),
             rebuilding: Default::default(),
@@ -135,27 +143,47 @@ impl SearchState {
             return Ok((self.index_at(db, version).await?, false));
         };
         let mut swapped = self.swapped.subscribe();
-        self.rebuild_in_background(conn);
+        if !self.rebuild_in_background(conn) {
+            return Ok((previous, true));
+        }
         let deadline = self.rebuild_deadline().unwrap_or_else(|| tokio::time::Instant::now() + self.wait);
-        let _ = tokio::time::timeout_at(deadline, swapped.wait_for(|v| *v != previous.version)).await;
+        let swapped_or_failed = swapped.wait_for(|v| *v != previous.version || self.rebuild_failed());
+        let _ = tokio::time::timeout_at(deadline, swapped_or_failed).await;
         let now = self.current();
         let updating = now.version != version;
         Ok((now, updating))
     }
 
     /// Starts a rebuild on its own task, unless one is under way; a search that gives up
-    /// waiting for it does not stop it.
-    fn rebuild_in_background(&self, db: DatabaseConnection) {
-        let Ok(guard) = self.rebuilding.clone().try_lock_owned() else { return };
-        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokio::time::Instant::now() + self.wait);
+    /// waiting for it does not stop it. `false` when none is under way: the last one failed
+    /// less than `RETRY_AFTER` ago, and searches are answered from the index there is rather
+    /// than starting (and waiting for) a half-minute build that fails again at every search.
+    fn rebuild_in_background(&self, db: DatabaseConnection) -> bool {
+        let Ok(guard) = self.rebuilding.clone().try_lock_owned() else { return true };
+        let now = tokio::time::Instant::now();
+        let mut failed = self.failed_at.lock().unwrap_or_else(|e| e.into_inner());
+        if failed.is_some_and(|at| now < at + RETRY_AFTER) {
+            return false;
+        }
+        *failed = None;
+        drop(failed);
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Some(now + self.wait);
         let this = self.clone();
         tokio::spawn(async move {
             if let Err(e) = this.rebuild_locked(&db).await {
-                tracing::warn!("the search index could not be rebuilt: {e}");
+                tracing::warn!("the search index could not be rebuilt (retried in {RETRY_AFTER:?}): {e}");
+                *this.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokio::time::Instant::now());
+                // The searches waiting for it stop waiting.
+                this.swapped.send_modify(|_| {});
             }
             *this.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
             drop(guard);
         });
+        true
+    }
+
+    fn rebuild_failed(&self) -> bool {
+        self.failed_at.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     fn rebuild_deadline(&self) -> Option<tokio::time::Instant> {
@@ -189,7 +217,11 @@ impl SearchState {
             return Ok(h);
         }
         let built = Arc::new(overlay_for(db, index).await?);
-        *self.health.write().unwrap_or_else(|e| e.into_inner()) = built.clone();
+        // A search that took the previous index just before a swap gets an overlay for it,
+        // but the one in place stays the new index's.
+        if Arc::ptr_eq(index, &self.current()) {
+            *self.health.write().unwrap_or_else(|e| e.into_inner()) = built.clone();
+        }
         Ok(built)
     }
 

@@ -1,0 +1,81 @@
+//! The terms of an index being built, each with the documents it was found in. A national
+//! directory has millions of distinct terms (names' word pairs, numbers, places), most in a
+//! handful of documents; a map from an owned string to a list costs about a hundred bytes a
+//! term, and doubling its table held the old and the new one at the peak of a build. Here the
+//! text of every term is in one buffer and the table holds only term numbers.
+use super::compact::{Lists, Posting, Strings};
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+#[derive(Default)]
+pub(super) struct Vocabulary {
+    text: Strings,
+    postings: Vec<Vec<Posting>>,
+    /// Term numbers, by the hash of their text. foldhash (what hashbrown defaults to, seeded
+    /// at random per process) rather than SipHash, which was a twentieth of a build.
+    table: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Vocabulary {
+    /// Records that `doc` has `term` in `field`; a document is listed once per term, with the
+    /// best field it has it in. Documents are added in order.
+    pub fn add(&mut self, term: &str, doc: u32, field: u8) {
+        let Vocabulary { text, postings, table, hasher } = self;
+        let hash = hasher.hash_one(term);
+        let id = match table.find(hash, |id| &text[*id as usize] == term) {
+            Some(id) => *id,
+            None => {
+                // Past 4 billion distinct terms a new one is left out rather than numbered
+                // as another.
+                let Ok(id) = u32::try_from(postings.len()) else { return };
+                text.push(term);
+                postings.push(Vec::new());
+                table.insert_unique(hash, id, |id| hasher.hash_one(&text[*id as usize]));
+                id
+            }
+        };
+        let list = &mut postings[id as usize];
+        match list.last_mut() {
+            Some(p) if p.doc() == doc => *p = Posting::new(doc, p.field().max(field)),
+            _ => list.push(Posting::new(doc, field)),
+        }
+    }
+
+    /// The terms in order, and each one's documents, in flat storage allocated once.
+    pub fn finish(self) -> (Strings, Lists<Posting>) {
+        let Vocabulary { text, postings, table, .. } = self;
+        drop(table);
+        let mut order: Vec<u32> = (0..postings.len() as u32).collect();
+        order.sort_unstable_by(|a, b| text[*a as usize].cmp(&text[*b as usize]));
+        let mut vocab = Strings::with_capacity(order.len(), text.bytes.len());
+        let mut lists = Lists::with_capacity(order.len(), postings.iter().map(Vec::len).sum());
+        for id in order {
+            vocab.push(&text[id as usize]);
+            lists.push(postings[id as usize].iter().copied());
+        }
+        (vocab, lists)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_come_out_in_order_with_each_document_once_at_its_best_field() {
+        let mut v = Vocabulary::default();
+        v.add("pine", 0, 1);
+        v.add("bay", 0, 3);
+        v.add("pine", 0, 3);
+        v.add("pine", 2, 2);
+        v.add("cedar", 2, 1);
+        let (vocab, lists) = v.finish();
+        assert_eq!((0..vocab.len()).map(|i| &vocab[i]).collect::<Vec<_>>(), ["bay", "cedar", "pine"]);
+        let docs = |i: usize| lists[i].iter().map(|p| (p.doc(), p.field())).collect::<Vec<_>>();
+        assert_eq!(docs(0), [(0, 3)]);
+        assert_eq!(docs(1), [(2, 1)]);
+        assert_eq!(docs(2), [(0, 3), (2, 2)]);
+        assert_eq!((vocab.bytes.capacity(), lists.items.capacity()), (12, 4), "allocated exactly");
+    }
+}
