@@ -180,9 +180,19 @@ pub struct Filing {
 }
 
 impl Filing {
-    pub fn file(&mut self, key: &str, doc: u32) {
-        self.keys.push(key);
-        self.docs.push(doc);
+    /// Files `doc` under each of its keys, once each (a brand's endpoints share a host).
+    /// Past 4 billion pairs a document is left out rather than numbered as another.
+    pub fn file(&mut self, keys: impl IntoIterator<Item = String>, doc: u32) {
+        let mut keys: Vec<String> = keys.into_iter().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            if self.docs.len() >= u32::MAX as usize {
+                return;
+            }
+            self.keys.push(&key);
+            self.docs.push(doc);
+        }
     }
 
     /// The keys in order, each with its documents in order, once each.
@@ -232,11 +242,12 @@ mod tests {
     #[test]
     fn filed_documents_are_grouped_by_key_in_order_once_each() {
         let mut f = Filing::default();
-        for (key, doc) in [("pine.example", 4), ("bay.example", 2), ("pine.example", 1), ("bay.example", 2)] {
-            f.file(key, doc);
-        }
+        f.file(["pine.example".to_string()], 1);
+        f.file(["bay.example", "bay.example"].map(String::from), 2);
+        f.file(["pine.example", "bay.example"].map(String::from), 4);
+        assert_eq!(f.docs, [1, 2, 4, 4], "a brand's keys filed once each");
         let k = f.finish();
-        assert_eq!(k.get("bay.example"), Some(&[2][..]));
+        assert_eq!(k.get("bay.example"), Some(&[2, 4][..]));
         assert_eq!(k.get("pine.example"), Some(&[1, 4][..]));
         assert_eq!(k.get("oak.example"), None);
         assert_eq!(k.keys.len(), 2);

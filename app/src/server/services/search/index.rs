@@ -215,16 +215,11 @@ impl IndexBuilder {
         if let Some(host) = &website_host {
             site_words(host).into_iter().for_each(|t| add(t, FIELD_OTHER));
         }
-        for address in &input.endpoint_addresses {
-            if let Some(key) = endpoint_key(address) {
-                self.endpoint_keys.file(&key, doc);
-            }
-        }
-        let endpoint_hosts = input.endpoint_addresses.iter().filter_map(|a| host_of(a));
-        for host in endpoint_hosts.chain(website_host) {
-            self.domains.file(&registrable(&host), doc);
-            self.hosts.file(&host, doc);
-        }
+        self.endpoint_keys.file(input.endpoint_addresses.iter().filter_map(|a| endpoint_key(a)), doc);
+        let hosts: Vec<String> =
+            input.endpoint_addresses.iter().filter_map(|a| host_of(a)).chain(website_host).collect();
+        self.domains.file(hosts.iter().map(|h| registrable(h)), doc);
+        self.hosts.file(hosts, doc);
         let values: [Vec<&str>; STATIC_FACETS] = [
             input.summary.categories.iter().map(String::as_str).collect(),
             states.iter().map(String::as_str).collect(),

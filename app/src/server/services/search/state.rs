@@ -23,7 +23,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 /// below national scale a search sees the change.
 pub const REBUILD_WAIT: Duration = Duration::from_secs(2);
 
-/// How long after a background rebuild failed (the database away, a disk full) the next one
+/// How long after a background rebuild failed (the database away) the next one
 /// may start.
 pub const RETRY_AFTER: Duration = Duration::from_secs(30);
 

@@ -12,7 +12,7 @@ pub(super) struct Vocabulary {
     text: Strings,
     postings: Vec<Vec<Posting>>,
     /// Term numbers, by the hash of their text. foldhash (what hashbrown defaults to, seeded
-    /// at random per process) rather than SipHash, which was a twentieth of a build.
+    /// at random) rather than SipHash, which was a twentieth of a build.
     table: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
 }
@@ -28,7 +28,10 @@ impl Vocabulary {
             None => {
                 // Past 4 billion distinct terms a new one is left out rather than numbered
                 // as another.
-                let Ok(id) = u32::try_from(postings.len()) else { return };
+                if postings.len() >= u32::MAX as usize {
+                    return;
+                }
+                let id = postings.len() as u32;
                 text.push(term);
                 postings.push(Vec::new());
                 table.insert_unique(hash, id, |id| hasher.hash_one(&text[*id as usize]));
@@ -44,7 +47,7 @@ impl Vocabulary {
 
     /// The terms in order, and each one's documents, in flat storage allocated once.
     pub fn finish(self) -> (Strings, Lists<Posting>) {
-        let Vocabulary { text, postings, table, .. } = self;
+        let Vocabulary { text, mut postings, table, .. } = self;
         drop(table);
         let mut order: Vec<u32> = (0..postings.len() as u32).collect();
         order.sort_unstable_by(|a, b| text[*a as usize].cmp(&text[*b as usize]));
@@ -52,7 +55,8 @@ impl Vocabulary {
         let mut lists = Lists::with_capacity(order.len(), postings.iter().map(Vec::len).sum());
         for id in order {
             vocab.push(&text[id as usize]);
-            lists.push(postings[id as usize].iter().copied());
+            // Each list freed once copied, so the peak holds little more than one copy.
+            lists.push(std::mem::take(&mut postings[id as usize]));
         }
         (vocab, lists)
     }
