@@ -98,9 +98,22 @@ pub fn resource_id(resource: &Value) -> Option<String> {
     str_of(&resource["id"]).filter(|id| id.len() <= MAX_ID)
 }
 
+/// The id a record is stored under: its own, or for a second resource of that type and id,
+/// the id with its entry number (`id~7`). Records the resource in `refs`.
 pub fn stored_id(index: usize, entry: &Value, kind: &str, refs: &mut ResourceIndex) -> String {
-    let given = resource_id(&entry["resource"]).unwrap_or_else(|| format!("entry-{index}"));
+    let given = given_id(index, entry);
     if refs.add(kind, &given, entry["fullUrl"].as_str()) { given } else { format!("{given}~{index}") }
+}
+
+/// `stored_id` again for an entry already recorded once, told whether it was a duplicate.
+pub fn stored_id_again(index: usize, entry: &Value, duplicate: bool) -> String {
+    let given = given_id(index, entry);
+    if duplicate { format!("{given}~{index}") } else { given }
+}
+
+/// The entry's resource id, or `entry-N` for one without.
+pub fn given_id(index: usize, entry: &Value) -> String {
+    resource_id(&entry["resource"]).unwrap_or_else(|| format!("entry-{index}"))
 }
 
 /// The entry's record under `id`, with its references as written.

@@ -42,10 +42,11 @@ pub struct Validator {
     /// checks them as it goes instead (`deferring`), and keeps none.
     orgs: Vec<OrgInfo>,
     defer: bool,
-    /// Each Organization's parent (by id key) and the Organizations in entry order, for the
-    /// depth check; the Endpoints some Organization lists.
-    parents: HashMap<u128, Option<u128>>,
-    org_ids: Vec<(usize, u128)>,
+    /// For the depth check, only Organizations whose parent is in the bundle: their keys, and
+    /// (entry, parent's key) in entry order. A national directory's million brands without a
+    /// parent cost nothing here. Then the Endpoints some Organization lists.
+    with_parent: HashSet<u128>,
+    children: Vec<(usize, u128)>,
     referenced: HashSet<u128>,
     endpoints: Vec<(usize, String)>,
     refs: ResourceIndex,
@@ -525,18 +526,17 @@ impl Validator {
             },
             None => None,
         };
-        let key = self.refs.key(&org.id);
-        self.parents.insert(key, parent.map(|p| self.refs.key(&p)));
-        self.org_ids.push((org.index, key));
+        if let Some(parent) = parent {
+            self.with_parent.insert(self.refs.key(&org.id));
+            self.children.push((org.index, self.refs.key(&parent)));
+        }
     }
 
     /// The checks that need every Organization: the hierarchy's depth and unlisted Endpoints;
     /// then the findings in order of severity, with a note of those left out.
     fn final_checks(mut self) -> (Vec<Finding>, [u32; 3]) {
-        for (index, key) in std::mem::take(&mut self.org_ids) {
-            let grandparent =
-                self.parents.get(&key).copied().flatten().and_then(|p| self.parents.get(&p).copied().flatten());
-            if grandparent.is_some() {
+        for (index, parent) in std::mem::take(&mut self.children) {
+            if self.with_parent.contains(&parent) {
                 self.add(
                     Severity::Error,
                     "brand-depth",
@@ -809,6 +809,19 @@ mod tests {
         assert!(has(&f, Severity::Error, "brand-depth", "/entry/3/resource/partOf"), "{f:?}");
         assert!(!f.iter().any(|x| x.1 == "brand-depth" && x.2 == "/entry/2/resource/partOf"));
         assert!(has(&f, Severity::Error, "duplicate-id", "/entry/4/resource/id"));
+        // A second o3 with no partOf: it is a duplicate, and its own entry has no parent to
+        // be too deep under; the first o3 still is.
+        let mut twin = entries_of(&b)[3].clone();
+        twin["resource"].as_object_mut().unwrap().remove("partOf");
+        b["entry"].as_array_mut().unwrap().push(twin);
+        let f = rules(&b);
+        assert!(has(&f, Severity::Error, "brand-depth", "/entry/3/resource/partOf"), "{f:?}");
+        assert!(!f.iter().any(|x| x.1 == "brand-depth" && x.2 == "/entry/5/resource/partOf"), "{f:?}");
+        assert!(has(&f, Severity::Error, "duplicate-id", "/entry/5/resource/id"));
+    }
+
+    fn entries_of(b: &Value) -> &Vec<Value> {
+        b["entry"].as_array().unwrap()
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! their references resolved, a batch at a time, and finish the validator's reference checks.
 //! Nothing holds the whole directory, so a national one (a million brands, a gigabyte) needs
 //! about what one batch does, plus the keys.
-use crate::extract::{Record, entry_kind, record, resolve_brand, stored_id};
+use crate::extract::{Record, entry_kind, given_id, record, resolve_brand, stored_id_again};
 use crate::reader::{Header, read_streaming};
 use crate::records::{BrandRecord, EndpointRecord};
 use crate::references::ResourceIndex;
@@ -28,6 +28,9 @@ pub struct Scanned {
     spool: File,
     header: Header,
     index: ResourceIndex,
+    /// The entries (in order) whose resource repeats an earlier one's type and id: the second
+    /// and third readings name their records from this rather than index every id again.
+    duplicates: Vec<usize>,
     validator: Validator,
     pub brands: usize,
     pub endpoints: usize,
@@ -78,9 +81,13 @@ pub fn scan<R: Read>(reader: R, spool: File) -> Result<Scanned, ScanError> {
     let mut index = ResourceIndex::default();
     let mut validator = Validator::deferring();
     let (mut brands, mut endpoints) = (0, 0);
+    let mut duplicates = Vec::new();
     let header = read_streaming(&mut tee, "entry", |i, entry| {
         if let Some(kind) = entry_kind(&entry) {
-            stored_id(i, &entry, kind, &mut index);
+            // As `stored_id` names it: a repeat of this type and id gets the entry number.
+            if !index.add(kind, &given_id(i, &entry), entry["fullUrl"].as_str()) {
+                duplicates.push(i);
+            }
             if kind == "Organization" { brands += 1 } else { endpoints += 1 }
         }
         validator.entry(i, &entry);
@@ -92,7 +99,7 @@ pub fn scan<R: Read>(reader: R, spool: File) -> Result<Scanned, ScanError> {
     let header = header.map_err(|e| ScanError::Unreadable(e.to_string()))?;
     check_bundle(&header).map_err(ScanError::Unreadable)?;
     let spool = tee.into_inner().copy.into_inner().map_err(|e| ScanError::Io(e.into_error()))?;
-    Ok(Scanned { spool, header, index, validator, brands, endpoints })
+    Ok(Scanned { spool, header, index, duplicates, validator, brands, endpoints })
 }
 
 impl Scanned {
@@ -109,12 +116,13 @@ impl Scanned {
         mut on_batch: impl FnMut(Batch) -> Result<(), String>,
     ) -> Result<(Vec<Finding>, [u32; 3]), String> {
         let size = size.max(1);
+        let duplicates = std::mem::take(&mut self.duplicates);
+        let duplicate = |i: usize| duplicates.binary_search(&i).is_ok();
         if records {
-            let mut seen = ResourceIndex::default();
             let mut batch = Vec::with_capacity(size);
             self.reread(&stopped, |i, entry| {
                 if entry_kind(&entry) == Some("Endpoint") {
-                    let id = stored_id(i, &entry, "Endpoint", &mut seen);
+                    let id = stored_id_again(i, &entry, duplicate(i));
                     if let Record::Endpoint(e) = record(id, &entry, "Endpoint") {
                         batch.push(e);
                     }
@@ -130,13 +138,12 @@ impl Scanned {
         }
         let mut validator = std::mem::take(&mut self.validator);
         validator.start_references(&self.header);
-        let mut seen = ResourceIndex::default();
         let mut batch = Vec::with_capacity(if records { size } else { 0 });
         let index = std::mem::take(&mut self.index);
         self.reread(&stopped, |i, entry| {
             validator.references(i, &entry);
             if records && entry_kind(&entry) == Some("Organization") {
-                let id = stored_id(i, &entry, "Organization", &mut seen);
+                let id = stored_id_again(i, &entry, duplicate(i));
                 if let Record::Brand(mut b) = record(id, &entry, "Organization") {
                     resolve_brand(&index, &mut b);
                     batch.push(b);

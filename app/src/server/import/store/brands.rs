@@ -1,8 +1,8 @@
 //! The source's brands with their portals and endpoint links: added, updated and removed, each
 //! change kept for the brand's history.
 use super::history::History;
-use super::keyed::{EndpointIds, Existing};
-use super::{CHUNK, Changed, ImportSummary, insert_chunks, json};
+use super::keyed::{Columns, Existing, endpoint_ids, own_endpoints, same};
+use super::{Changed, ImportSummary, insert_chunks, json};
 use crate::server::entities::{brand, brand_endpoint, portal};
 use crate::server::fhir::records::{BrandRecord, PortalRecord, content_hash};
 use crate::server::services::moderation::drafts::{Loaded, draft_of, draft_of_record, portal_record};
@@ -69,36 +69,24 @@ fn fields_of(b: &brand::Model, portals: &[portal::Model]) -> BTreeMap<String, Va
 /// Writes the source's brands a batch at a time, after all its endpoints.
 pub(super) struct BrandWriter {
     source_id: i32,
-    /// The source's endpoints after the write.
-    endpoint_ids: EndpointIds,
-    /// Their row ids, once a changed brand needs them: links to the community's endpoints are
-    /// kept apart (`reconcile`).
-    own: Option<HashSet<i32>>,
     now: chrono::DateTime<chrono::Utc>,
     /// The source's first import: the brands it adds are not each recorded as added.
     first: bool,
     /// The source's brands before the import that no batch has named yet.
-    old: Existing,
+    old: Existing<brand::Entity>,
 }
 
 impl BrandWriter {
     pub async fn start<C: ConnectionTrait>(
         txn: &C,
         source_id: i32,
-        endpoint_ids: EndpointIds,
         now: chrono::DateTime<chrono::Utc>,
         first: bool,
     ) -> Result<Self, DbErr> {
         use brand::Column as C;
-        let old = Existing::load::<_, brand::Entity>(
-            txn,
-            C::SourceId,
-            [C::ResourceId, C::Id, C::ContentHash],
-            C::Id,
-            source_id,
-        )
-        .await?;
-        Ok(BrandWriter { source_id, endpoint_ids, own: None, now, first, old })
+        let cols = Columns { source: C::SourceId, resource_id: C::ResourceId, id: C::Id, hash: C::ContentHash };
+        let old = Existing::start(txn, cols, source_id).await?;
+        Ok(BrandWriter { source_id, now, first, old })
     }
 
     pub async fn write<C: ConnectionTrait>(
@@ -116,20 +104,21 @@ impl BrandWriter {
         let mut relink: HashSet<&str> = HashSet::new();
         let mut changed_ids = Vec::new();
         let mut added: HashSet<&str> = HashSet::new();
+        let stored = self.old.take(txn, records.iter().map(|b| b.resource_id.as_str())).await?;
         for b in records {
             let hash = content_hash(b);
-            match self.old.take(&b.resource_id) {
+            match stored.get(&b.resource_id) {
                 None => {
                     added.insert(&b.resource_id);
                     new_rows.push((b, hash));
                     relink.insert(&b.resource_id);
                     summary.portals.added += b.portals.len() as u32;
                 }
-                Some((_, stored)) if Existing::same(stored, &hash) => {}
+                Some((_, stored)) if same(*stored, &hash) => {}
                 Some((id, _)) => {
                     summary.brands.updated += 1;
                     relink.insert(&b.resource_id);
-                    changed_ids.push((id, b, hash));
+                    changed_ids.push((*id, b, hash));
                 }
             }
         }
@@ -155,7 +144,6 @@ impl BrandWriter {
 
         // Changed brands: count portal changes against what was stored, then clear their links.
         if !changed_ids.is_empty() {
-            let own = self.own.get_or_insert_with(|| self.endpoint_ids.rows().collect());
             let ids: Vec<i32> = changed_ids.iter().map(|(id, _, _)| *id).collect();
             let old_portals = portal::Entity::find()
                 .filter(portal::Column::BrandId.is_in(ids.clone()))
@@ -180,6 +168,9 @@ impl BrandWriter {
                 summary.portals.removed += before.len().saturating_sub(after.len()) as u32;
             }
             let links = links_where(txn, brand_endpoint::Column::BrandId, &ids).await?;
+            // Links to the community's endpoints are kept apart (`reconcile`).
+            let linked: Vec<i32> = links.iter().map(|(_, e)| *e).collect();
+            let own = own_endpoints(txn, source_id, &linked).await?;
             for (brand_id, endpoint_id) in links.into_iter().filter(|(_, e)| own.contains(e)) {
                 listed_before.entry(brand_id).or_default().insert(endpoint_id);
             }
@@ -240,6 +231,10 @@ impl BrandWriter {
         } else {
             HashMap::new()
         };
+        let refs = to_link.iter().flat_map(|(_, b)| {
+            b.endpoint_refs.iter().chain(b.portals.iter().flat_map(|p| p.endpoint_refs.iter())).map(String::as_str)
+        });
+        let endpoint_ids = endpoint_ids(txn, source_id, refs).await?;
         let mut link_rows = Vec::new();
         for (brand_id, b) in &to_link {
             // Organization.endpoint first, then any portal endpoint it left out (uab-1 broken).
@@ -249,7 +244,7 @@ impl BrandWriter {
             }
             let mut seen = HashSet::new();
             for r in refs {
-                let Some(endpoint_id) = self.endpoint_ids.get(r) else { continue };
+                let Some(&endpoint_id) = endpoint_ids.get(r.as_str()) else { continue };
                 if !seen.insert(endpoint_id) {
                     continue;
                 }
@@ -289,14 +284,19 @@ impl BrandWriter {
 
     /// Removes the brands no batch named.
     pub async fn finish<C: ConnectionTrait>(
-        self,
+        mut self,
         txn: &C,
         summary: &mut ImportSummary,
         history: &mut History<'_>,
     ) -> Result<(), DbErr> {
         use brand::Column as C;
         summary.brands.removed = self.old.len() as u32;
-        for chunk in self.old.ids().chunks(CHUNK) {
+        loop {
+            let chunk = self.old.next_unnamed(txn).await?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let chunk = &chunk[..];
             // What the brands were, for the record: their history outlives them.
             let portals = portal::Entity::find().filter(portal::Column::BrandId.is_in(chunk.to_vec())).all(txn).await?;
             summary.portals.removed += portals.len() as u32;
@@ -308,7 +308,6 @@ impl BrandWriter {
             clear_links(txn, chunk).await?;
             brand::Entity::delete_many().filter(C::Id.is_in(chunk.to_vec())).exec(txn).await?;
         }
-        Ok(())
     }
 }
 

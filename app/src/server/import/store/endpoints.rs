@@ -2,7 +2,7 @@
 //! history) and, once all are seen, removed.
 use super::brands::{links_where, listed_change};
 use super::history::History;
-use super::keyed::{EndpointIds, Existing};
+use super::keyed::{Columns, Existing, same};
 use super::{CHUNK, Counts, insert_chunks, json};
 use crate::server::entities::{brand_endpoint, endpoint};
 use crate::server::fhir::records::{EndpointRecord, content_hash};
@@ -32,20 +32,14 @@ fn endpoint_model(source_id: i32, e: &EndpointRecord, hash: String) -> endpoint:
 pub(super) struct EndpointWriter {
     source_id: i32,
     /// The source's endpoints before the import that no batch has named yet.
-    old: Existing,
+    old: Existing<endpoint::Entity>,
 }
 
 impl EndpointWriter {
     pub async fn start<C: ConnectionTrait>(txn: &C, source_id: i32) -> Result<Self, DbErr> {
         use endpoint::Column as C;
-        let old = Existing::load::<_, endpoint::Entity>(
-            txn,
-            C::SourceId,
-            [C::ResourceId, C::Id, C::ContentHash],
-            C::Id,
-            source_id,
-        )
-        .await?;
+        let cols = Columns { source: C::SourceId, resource_id: C::ResourceId, id: C::Id, hash: C::ContentHash };
+        let old = Existing::start(txn, cols, source_id).await?;
         Ok(EndpointWriter { source_id, old })
     }
 
@@ -60,12 +54,13 @@ impl EndpointWriter {
         let source_id = self.source_id;
         let mut new_rows = Vec::new();
         let mut updates = Vec::new();
+        let stored = self.old.take(txn, records.iter().map(|e| e.resource_id.as_str())).await?;
         for e in records {
             let hash = content_hash(e);
-            match self.old.take(&e.resource_id) {
+            match stored.get(&e.resource_id) {
                 None => new_rows.push((e, hash)),
-                Some((_, stored)) if Existing::same(stored, &hash) => {}
-                Some((id, _)) => updates.push((id, e, hash)),
+                Some((_, stored)) if same(*stored, &hash) => {}
+                Some((id, _)) => updates.push((*id, e, hash)),
             }
         }
         let mut changed = Vec::new();
@@ -104,17 +99,21 @@ impl EndpointWriter {
         .await
     }
 
-    /// Removes the endpoints no batch named; returns resource id → row id of the source's
-    /// endpoints after the write.
+    /// Removes the endpoints no batch named.
     pub async fn finish<C: ConnectionTrait>(
-        self,
+        mut self,
         txn: &C,
         counts: &mut Counts,
         history: &mut History<'_>,
-    ) -> Result<EndpointIds, DbErr> {
+    ) -> Result<(), DbErr> {
         use endpoint::Column as C;
         counts.removed = self.old.len() as u32;
-        for chunk in self.old.ids().chunks(CHUNK) {
+        loop {
+            let chunk = self.old.next_unnamed(txn).await?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let chunk = &chunk[..];
             // The brands that listed them, for their history (written with the brand's own).
             let links = links_where(txn, brand_endpoint::Column::EndpointId, chunk).await?;
             history.defer(
@@ -128,6 +127,5 @@ impl EndpointWriter {
                 .await?;
             endpoint::Entity::delete_many().filter(C::Id.is_in(chunk.to_vec())).exec(txn).await?;
         }
-        EndpointIds::load(txn, self.source_id).await
     }
 }

@@ -1,12 +1,15 @@
-//! The source's rows as the import matches records against them, keyed by a 128-bit key of
-//! the resource id rather than the id itself (`fhir::references::Keys`): 40-odd bytes a row, so
-//! re-importing a national directory holds tens of megabytes, not a copy of every id and hash.
+//! The source's rows as the import matches records against them: looked up a batch at a time
+//! by the unique (source, resource id) index, with one bit a row id to mark those a record
+//! named. What the import holds does not grow with the source's records (a national directory
+//! of a million brands costs about 125 KB of bits), and what is left unmarked at the end is
+//! what the source no longer has.
+use super::CHUNK;
 use crate::server::entities::endpoint;
-use crate::server::fhir::references::Keys;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
-/// Rows read per query while loading, so no query's answer holds the whole source.
+/// Row ids read per query while looking for the rows no record named.
 const PAGE: u64 = 10_000;
 
 /// A stored content hash (32 hex digits) as a number; `None` for anything else, which then
@@ -15,117 +18,203 @@ fn hash_value(hex: &str) -> Option<u128> {
     (hex.len() == 32).then(|| u128::from_str_radix(hex, 16).ok()).flatten()
 }
 
-/// Two stored ids of one source (unique in the table) with one key: about 2^-100 at a
-/// national directory's size, and the key is random per import, so a retry succeeds. Failing
-/// beats matching a record to another's row.
-fn collision() -> DbErr {
-    DbErr::Custom("two stored resource ids share a 128-bit key; import again".into())
+/// Whether a stored content hash is `hash`.
+pub(super) fn same(stored: Option<u128>, hash: &str) -> bool {
+    stored.is_some() && stored == hash_value(hash)
 }
 
-/// The rows (id and content hash) of one source, by resource id.
-pub(super) struct Existing {
-    keys: Keys,
-    rows: HashMap<u128, (i32, Option<u128>)>,
+/// The columns `Existing` reads of a table: the source, the resource id, the row id and the
+/// content hash.
+pub(super) struct Columns<E: EntityTrait> {
+    pub source: E::Column,
+    pub resource_id: E::Column,
+    pub id: E::Column,
+    pub hash: E::Column,
 }
 
-impl Existing {
-    /// `cols` are the resource id, row id and content hash; `id` the row id (for paging).
-    pub async fn load<C: ConnectionTrait, E: EntityTrait>(
+/// The rows one source had before the import, and which of them a record has named.
+pub(super) struct Existing<E: EntityTrait> {
+    cols: Columns<E>,
+    source_id: i32,
+    /// The lowest row id of the source's rows before the import, and the highest: rows the
+    /// import adds come after `last`, so they are never taken for old ones.
+    first: i32,
+    last: i32,
+    /// One bit a row id in `first..=last`, set when a record named that row.
+    named: Vec<u64>,
+    left: usize,
+    /// Where the search for rows no record named has got to.
+    after: i32,
+}
+
+impl<E: EntityTrait> Existing<E> {
+    pub async fn start<C: ConnectionTrait>(txn: &C, cols: Columns<E>, source_id: i32) -> Result<Self, DbErr> {
+        let (first, last, count) = E::find()
+            .select_only()
+            .expr(Func::min(Expr::col(cols.id)))
+            .expr(Func::max(Expr::col(cols.id)))
+            .expr(Func::count(Expr::col(cols.id)))
+            .filter(cols.source.eq(source_id))
+            .into_tuple::<(Option<i32>, Option<i32>, i64)>()
+            .one(txn)
+            .await?
+            .unwrap_or((None, None, 0));
+        let (first, last) = match (first, last) {
+            (Some(f), Some(l)) => (f, l),
+            _ => (0, -1),
+        };
+        let span = (i64::from(last) - i64::from(first) + 1).max(0) as usize;
+        Ok(Existing {
+            cols,
+            source_id,
+            first,
+            last,
+            named: vec![0; span.div_ceil(64)],
+            left: count as usize,
+            after: first.saturating_sub(1),
+        })
+    }
+
+    /// The rows (id and content hash) these resource ids name, by resource id, each marked as
+    /// named: a record of the batch updates it, or leaves it as it is.
+    pub async fn take<C: ConnectionTrait>(
+        &mut self,
         txn: &C,
-        source_col: E::Column,
-        cols: [E::Column; 3],
-        id: E::Column,
-        source_id: i32,
-    ) -> Result<Self, DbErr> {
-        let keys = Keys::default();
-        let mut rows = HashMap::new();
-        let mut after = i32::MIN;
-        loop {
-            let page: Vec<(String, i32, String)> = E::find()
+        resource_ids: impl IntoIterator<Item = &str>,
+    ) -> Result<HashMap<String, (i32, Option<u128>)>, DbErr> {
+        let mut found = HashMap::new();
+        if self.left == 0 {
+            return Ok(found);
+        }
+        let wanted: Vec<String> = resource_ids.into_iter().map(str::to_string).collect();
+        for chunk in wanted.chunks(CHUNK) {
+            let rows: Vec<(String, i32, String)> = E::find()
                 .select_only()
-                .columns(cols)
-                .filter(source_col.eq(source_id))
-                .filter(id.gt(after))
-                .order_by_asc(id)
-                .limit(PAGE)
+                .columns([self.cols.resource_id, self.cols.id, self.cols.hash])
+                .filter(self.cols.source.eq(self.source_id))
+                .filter(self.cols.resource_id.is_in(chunk.to_vec()))
+                .filter(self.cols.id.lte(self.last))
                 .into_tuple()
                 .all(txn)
                 .await?;
-            let Some(last) = page.last().map(|(_, row, _)| *row) else { break };
-            for (resource_id, row, hash) in &page {
-                if rows.insert(keys.of(resource_id), (*row, hash_value(hash))).is_some() {
-                    return Err(collision());
+            for (resource_id, id, hash) in rows {
+                if self.mark(id) {
+                    found.insert(resource_id, (id, hash_value(&hash)));
                 }
             }
-            after = last;
         }
-        Ok(Existing { keys, rows })
+        Ok(found)
     }
 
-    /// The row a record of this resource id updates, if there is one; taken, so what is left
-    /// at the end is what the source no longer has.
-    pub fn take(&mut self, resource_id: &str) -> Option<(i32, Option<u128>)> {
-        self.rows.remove(&self.keys.of(resource_id))
+    /// Marks a row named; false if it was already (a record named it before).
+    fn mark(&mut self, id: i32) -> bool {
+        let Some((word, bit)) = self.slot(id) else { return false };
+        let was = self.named[word] & bit != 0;
+        self.named[word] |= bit;
+        if !was {
+            self.left -= 1;
+        }
+        !was
     }
 
-    /// Whether a stored content hash is `hash`.
-    pub fn same(stored: Option<u128>, hash: &str) -> bool {
-        stored.is_some() && stored == hash_value(hash)
+    fn slot(&self, id: i32) -> Option<(usize, u64)> {
+        if id < self.first || id > self.last {
+            return None;
+        }
+        let n = (i64::from(id) - i64::from(self.first)) as usize;
+        Some((n / 64, 1 << (n % 64)))
     }
 
+    fn is_named(&self, id: i32) -> bool {
+        self.slot(id).is_some_and(|(word, bit)| self.named[word] & bit != 0)
+    }
+
+    /// The rows no record has named.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.left
     }
 
-    /// The ids of the rows not taken.
-    pub fn ids(&self) -> Vec<i32> {
-        let mut ids: Vec<i32> = self.rows.values().map(|(id, _)| *id).collect();
-        ids.sort_unstable();
-        ids
-    }
-}
-
-/// The source's endpoints after the write: resource id → row id.
-pub(super) struct EndpointIds {
-    keys: Keys,
-    ids: HashMap<u128, i32>,
-}
-
-impl EndpointIds {
-    pub async fn load<C: ConnectionTrait>(txn: &C, source_id: i32) -> Result<Self, DbErr> {
-        use endpoint::Column as C;
-        let keys = Keys::default();
-        let mut ids = HashMap::new();
-        let mut after = i32::MIN;
-        loop {
-            let page: Vec<(String, i32)> = endpoint::Entity::find()
+    /// The next ids (in order, at most `CHUNK`) of rows no record named; empty at the end.
+    /// The caller may delete each chunk before asking for the next.
+    pub async fn next_unnamed<C: ConnectionTrait>(&mut self, txn: &C) -> Result<Vec<i32>, DbErr> {
+        let mut out = Vec::new();
+        while out.len() < CHUNK && self.after < self.last {
+            let page: Vec<i32> = E::find()
                 .select_only()
-                .columns([C::ResourceId, C::Id])
-                .filter(C::SourceId.eq(source_id))
-                .filter(C::Id.gt(after))
-                .order_by_asc(C::Id)
+                .column(self.cols.id)
+                .filter(self.cols.source.eq(self.source_id))
+                .filter(self.cols.id.gt(self.after))
+                .filter(self.cols.id.lte(self.last))
+                .order_by_asc(self.cols.id)
                 .limit(PAGE)
                 .into_tuple()
                 .all(txn)
                 .await?;
-            let Some(last) = page.last().map(|(_, row)| *row) else { break };
-            for (resource_id, row) in &page {
-                if ids.insert(keys.of(resource_id), *row).is_some() {
-                    return Err(collision());
+            let Some(&end) = page.last() else {
+                self.after = self.last;
+                break;
+            };
+            for id in page {
+                if !self.is_named(id) {
+                    out.push(id);
+                    if out.len() == CHUNK {
+                        self.after = id;
+                        return Ok(out);
+                    }
                 }
             }
-            after = last;
+            self.after = end;
         }
-        Ok(EndpointIds { keys, ids })
+        Ok(out)
     }
+}
 
-    pub fn get(&self, resource_id: &str) -> Option<i32> {
-        self.ids.get(&self.keys.of(resource_id)).copied()
+/// The row ids of the source's endpoints these resource ids name (after the endpoints are
+/// written), for a batch of brands' links.
+pub(super) async fn endpoint_ids<C: ConnectionTrait>(
+    txn: &C,
+    source_id: i32,
+    resource_ids: impl IntoIterator<Item = &str>,
+) -> Result<HashMap<String, i32>, DbErr> {
+    use endpoint::Column as C;
+    let mut wanted: Vec<String> = resource_ids.into_iter().map(str::to_string).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut ids = HashMap::new();
+    for chunk in wanted.chunks(CHUNK) {
+        let rows: Vec<(String, i32)> = endpoint::Entity::find()
+            .select_only()
+            .columns([C::ResourceId, C::Id])
+            .filter(C::SourceId.eq(source_id))
+            .filter(C::ResourceId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        ids.extend(rows);
     }
+    Ok(ids)
+}
 
-    pub fn rows(&self) -> impl Iterator<Item = i32> + '_ {
-        self.ids.values().copied()
+/// Which of these endpoint rows are the source's own (the others are the community's).
+pub(super) async fn own_endpoints<C: ConnectionTrait>(
+    txn: &C,
+    source_id: i32,
+    ids: &[i32],
+) -> Result<std::collections::HashSet<i32>, DbErr> {
+    use endpoint::Column as C;
+    let mut own = std::collections::HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<i32> = endpoint::Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(C::SourceId.eq(source_id))
+            .filter(C::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        own.extend(rows);
     }
+    Ok(own)
 }
 
 #[cfg(test)]
@@ -135,9 +224,9 @@ mod tests {
     #[test]
     fn content_hashes_compare_as_numbers_and_odd_ones_match_nothing() {
         let h = "0123456789abcdef0123456789abcdef";
-        assert!(Existing::same(hash_value(h), h));
-        assert!(!Existing::same(hash_value(h), "0123456789abcdef0123456789abcdee"));
-        assert!(!Existing::same(None, h));
+        assert!(same(hash_value(h), h));
+        assert!(!same(hash_value(h), "0123456789abcdef0123456789abcdee"));
+        assert!(!same(None, h));
         assert_eq!(hash_value("xyz"), None);
         assert_eq!(hash_value("0123456789abcdef0123456789abcdef0"), None);
     }

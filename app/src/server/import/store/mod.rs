@@ -159,8 +159,8 @@ pub async fn store(
             if matches!(batch, Batch::Brands(_) | Batch::End)
                 && let Some(done) = endpoints.take()
             {
-                let ids = done.finish(&txn, &mut summary.endpoints, &mut history).await?;
-                brands = Some(BrandWriter::start(&txn, source_id, ids, now, first).await?);
+                done.finish(&txn, &mut summary.endpoints, &mut history).await?;
+                brands = Some(BrandWriter::start(&txn, source_id, now, first).await?);
             }
             match (batch, &mut endpoints, &mut brands) {
                 (Batch::Endpoints(records), Some(w), _) => {
