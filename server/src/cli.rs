@@ -1,9 +1,10 @@
-//! `signpost serve | migrate | import | validate | export | poll | check | create-admin | backup |
+//! `signpost serve | migrate | import | index | validate | export | poll | check | create-admin | backup |
 //! restore | …`.
 mod admin;
 mod backup;
 mod check;
 mod create_admin;
+mod index;
 mod poll;
 
 use crate::config::Config;
@@ -51,6 +52,10 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Build the search index and save it to SIGNPOST_SEARCH_INDEX (by default beside a SQLite
+    /// database), so the next `serve` reads it instead of indexing the directory at start.
+    /// `import` and `source remove` run it after changing the directory.
+    Index,
     /// Check a brands bundle against the SMART 2.2 User-access Brands rules; exit 1 on errors.
     Validate {
         file: PathBuf,
@@ -195,6 +200,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { source, format, name } => import(&source, format, name.as_deref()).await,
+        Command::Index => index::index().await,
         Command::Validate { file, json } => validate(&file, json),
         Command::Export { format, output, source } => export(format, output, source).await,
         Command::Poll { once, endpoint } => poll::poll(once, endpoint).await,
@@ -296,6 +302,7 @@ async fn import(source: &str, format: FormatArg, name: Option<&str>) -> Result<E
             "{location}: brands {}, portals {}, endpoints {} (added ~updated -removed); source {}; findings: {e} errors, {w} warnings, {i} notes",
             s.brands, s.portals, s.endpoints, s.source_id
         );
+        index::after_change();
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,6 +29,7 @@ pub async fn remove_source(id: i32) -> Result<ExitCode, Error> {
     match sources::remove(&db, id).await? {
         Some(r) => {
             println!("source {id} removed: {} brands, {} endpoints", r.brands, r.endpoints);
+            super::index::after_change();
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -233,7 +233,65 @@ async fn the_command_line_says_what_went_wrong_and_writes_nothing_for_bad_input(
     assert_eq!(json["refused"], "refused: loopback address");
 }
 
-on_both_databases!(create_admin_from_the_command_line);
+on_both_databases!(create_admin_from_the_command_line, an_import_saves_the_search_index_the_next_start_reads);
+
+/// `import` (and `source remove`) run `signpost index` after changing the directory: the file
+/// it writes is what a server started next answers from, without indexing anything.
+async fn an_import_saves_the_search_index_the_next_start_reads(backend: Backend) {
+    use app::server::services::search::SearchState;
+    use app::types::search::SearchQuery;
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(backend, dir.path()).await;
+    let file = dir.path().join("saved-index");
+    let run = |args: &[&str], index: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_signpost"))
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .env("SIGNPOST_SEARCH_INDEX", index)
+            .output()
+            .expect("signpost runs")
+    };
+    let out = run(&["import", &fixture_path("brands/oracle-millennium-patient-r4.json")], &file);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("brands +1359") && said.contains("search index saved:") && said.contains("(1359 brands"),
+        "{said}"
+    );
+    let again = run(&["index"], &file);
+    assert!(
+        again.status.success() && text(&again.stdout).contains("search index up to date"),
+        "{}",
+        text(&again.stdout)
+    );
+    let off = run(&["index"], std::path::Path::new("off"));
+    assert_eq!(off.status.code(), Some(1));
+    assert!(text(&off.stderr).contains("no file to save the search index to"), "{}", text(&off.stderr));
+
+    // Renamed behind the version's back: only an index read from the file misses the new name.
+    let conn = sea_orm::Database::connect(&db).await.unwrap();
+    let sql = "UPDATE brand SET name = 'Zzyzx Renamed Plan' WHERE id = (SELECT MIN(id) FROM brand)";
+    conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+    let q = SearchQuery { q: "zzyzx".into(), ..Default::default() };
+    let from_file = SearchState::with_file(Some(file.clone())).search(&conn, &q).await.unwrap();
+    assert_eq!(from_file.total, 0, "the next start answers from the saved file");
+    let built = SearchState::with_file(None).search(&conn, &q).await.unwrap();
+    assert_eq!(built.total, 1, "a start without it indexes the directory as it is");
+
+    let source = source_id(&conn).await;
+    let removed = run(&["source", "remove", &source.to_string()], &file);
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    assert!(text(&removed.stdout).contains("search index saved:"), "{}", text(&removed.stdout));
+    let empty = SearchState::with_file(Some(file.clone())).search(&conn, &SearchQuery::default()).await.unwrap();
+    assert_eq!(empty.total, 0, "the removed source's brands are gone from the saved index");
+}
+
+async fn source_id(conn: &sea_orm::DatabaseConnection) -> i32 {
+    use app::server::entities::source;
+    source::Entity::find().one(conn).await.unwrap().expect("a source").id
+}
 
 /// `signpost create-admin`: the password from standard input, or a link to set one in the
 /// outbox folder; a weak password is refused with its reason.

@@ -12,6 +12,7 @@ mod matching;
 mod persist;
 mod query;
 mod requirement;
+mod saved;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -24,5 +25,6 @@ pub use index::{IndexBuilder, IndexInput, SearchIndex, environment_of};
 pub use load::build_index;
 pub use matching::edit_distance;
 pub use query::QueryPlan;
+pub use saved::{Saved, save_index};
 pub use state::{REBUILD_WAIT, SearchState};
 pub use text::phrase;
