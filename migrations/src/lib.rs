@@ -20,6 +20,7 @@ mod m20261212_000017_turnaround;
 mod m20261213_000018_payer_settings;
 mod m20261214_000019_queue_listing_index;
 mod m20261215_000020_brand_children_index;
+mod m20261216_000021_directory_changes;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000018_payer_settings::Migration),
             Box::new(m20261214_000019_queue_listing_index::Migration),
             Box::new(m20261215_000020_brand_children_index::Migration),
+            Box::new(m20261216_000021_directory_changes::Migration),
         ]
     }
 }

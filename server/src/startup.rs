@@ -338,10 +338,10 @@ impl Application {
         }
         let state = app_state(config, db, alerts)?;
         // The index is read (or built) right away, off the request path, so the first search
-        // after a start does not wait for it.
+        // after a start does not wait for it (nor, with an earlier saved one, for its build).
         let warm = state.clone();
         tokio::spawn(async move {
-            if let Err(e) = warm.search.index(&warm.db).await {
+            if let Err(e) = warm.search.warm(&warm.db).await {
                 tracing::warn!("the search index could not be prepared at start: {e}");
             }
         });

@@ -3,7 +3,7 @@
 //! builds it again otherwise; a change is indexed in the background while the index before it
 //! answers.
 use crate::helpers::{Backend, spawn_app_with};
-use app::server::services::brands::bump_directory_version;
+use app::server::services::brands::{bump_directory_version, directory_stamp, is_earlier_change};
 use app::server::services::search::SearchState;
 use app::types::search::SearchQuery;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -13,6 +13,7 @@ on_both_databases!(
     a_change_is_indexed_in_the_background_while_the_index_before_it_answers,
     a_search_during_a_rebuild_says_its_results_are_from_before_the_change,
     a_failed_rebuild_ends_the_wait_and_the_index_before_it_answers,
+    a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_history_while_it_builds,
 );
 
 async fn first_name(state: &SearchState, db: &DatabaseConnection, q: &str) -> Option<String> {
@@ -24,6 +25,20 @@ async fn rename(db: &DatabaseConnection, from: &str, to: &str) {
     let sql = format!("UPDATE brand SET name = '{to}' WHERE name = '{from}'");
     let done = db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
     assert_eq!(done.rows_affected(), 1, "{from}");
+}
+
+/// The answer to `q` once it is no longer marked `updating` (or the last one after 10 s).
+async fn settled(state: &SearchState, db: &DatabaseConnection, q: &str) -> app::types::search::SearchResponse {
+    let query = SearchQuery { q: q.into(), ..Default::default() };
+    let mut answer = state.search(db, &query).await.unwrap();
+    for _ in 0..400 {
+        if !answer.updating {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        answer = state.search(db, &query).await.unwrap();
+    }
+    answer
 }
 
 async fn a_restart_reads_the_saved_index_until_the_directory_changes(backend: Backend) {
@@ -91,14 +106,7 @@ async fn a_change_is_indexed_in_the_background_while_the_index_before_it_answers
 
     // Released, the next search starts the rebuild on its own task; it is in place soon after.
     drop(held);
-    let mut after = search(state.clone(), "hubris").await;
-    for _ in 0..400 {
-        if !after.updating {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        after = search(state.clone(), "hubris").await;
-    }
+    let after = settled(&state, &app.db, "hubris").await;
     assert!(!after.updating, "the rebuild finished in the background");
     assert_eq!(after.results.first().map(|b| b.name.as_str()), Some("Hubris Health"));
 
@@ -172,4 +180,82 @@ async fn a_search_during_a_rebuild_says_its_results_are_from_before_the_change(b
     assert_eq!(names(&after).first().map(String::as_str), Some("Hubris Health"));
     let page = app.client.get(app.url("/?q=hubris")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("search is catching up"));
+}
+
+/// Waits for the index of the directory as it is now to be saved to `file`.
+async fn saved_at_current(state: &SearchState, db: &DatabaseConnection, file: &std::path::Path) {
+    let want = directory_stamp(db).await.unwrap();
+    for _ in 0..400 {
+        let _ = first_name(state, db, "humana").await;
+        if saved_header(file) == Some(want) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the index of {want:?} was not saved");
+}
+
+/// The version and stamp a saved index file names (its header: magic, release, version, stamp).
+fn saved_header(file: &std::path::Path) -> Option<(i64, i64)> {
+    let bytes = std::fs::read(file).ok()?;
+    let by = u64::from_le_bytes(bytes.get(16..24)?.try_into().ok()?) as usize;
+    let at = 24 + by;
+    let version = i64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+    let stamp = i64::from_le_bytes(bytes.get(at + 8..at + 16)?.try_into().ok()?);
+    Some((version, stamp))
+}
+
+async fn a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_history_while_it_builds(backend: Backend) {
+    let app = spawn_app_with(backend, true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("search-index");
+    let search = |state: SearchState, q: &'static str| {
+        let db = app.db.clone();
+        async move { state.search(&db, &SearchQuery { q: q.into(), ..Default::default() }).await.unwrap() }
+    };
+    let first = SearchState::with_file(Some(file.clone()));
+    saved_at_current(&first, &app.db, &file).await;
+    let (saved_version, saved_stamp) = saved_header(&file).unwrap();
+
+    // Another instance changes the directory and saves nothing (PostgreSQL without a file).
+    rename(&app.db, "Humana", "Hubris Health").await;
+    bump_directory_version(&app.db).await.unwrap();
+    assert!(is_earlier_change(&app.db, saved_version, saved_stamp).await.unwrap());
+    let (now_version, now_stamp) = directory_stamp(&app.db).await.unwrap();
+    assert!(!is_earlier_change(&app.db, now_version, now_stamp).await.unwrap(), "the current one is not earlier");
+    assert!(!is_earlier_change(&app.db, saved_version, saved_stamp ^ 1).await.unwrap(), "another history's");
+    assert!(!is_earlier_change(&app.db, now_version + 1, now_stamp).await.unwrap(), "a later one's (a restore)");
+
+    // A server started now answers from the earlier index at once, saying it is catching up
+    // (its rebuilds read from a database without the directory's tables, so none replaces it).
+    let broken = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let held = SearchState::with_file(Some(file.clone())).in_background(broken, std::time::Duration::ZERO);
+    held.warm(&app.db).await.unwrap();
+    assert_eq!(held.version_in_memory(), saved_version, "the earlier index is in place at once");
+    let during = search(held, "humana").await;
+    assert!(during.updating, "marked as from before the change");
+    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Humana"));
+
+    // With the directory to build from, the current index replaces it and is saved.
+    let started = SearchState::with_file(Some(file.clone())).in_background(app.db.clone(), std::time::Duration::ZERO);
+    started.warm(&app.db).await.unwrap();
+    let answer = settled(&started, &app.db, "hubris").await;
+    assert!(!answer.updating, "the current index was built in the background");
+    assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Hubris Health"));
+    assert_eq!(started.version_in_memory(), now_version);
+    saved_at_current(&started, &app.db, &file).await;
+
+    // A file whose stamp is not this history's (a copy that went its own way) is not used:
+    // the start waits for the build and answers from the directory as it is.
+    rename(&app.db, "Hubris Health", "Humana").await;
+    bump_directory_version(&app.db).await.unwrap();
+    let (file_version, _) = saved_header(&file).unwrap();
+    let sql = format!("UPDATE directory_change SET stamp = stamp + 1 WHERE version = {file_version}");
+    app.db.execute_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    let other = SearchState::with_file(Some(file.clone())).in_background(app.db.clone(), std::time::Duration::ZERO);
+    other.warm(&app.db).await.unwrap();
+    assert_eq!(other.version_in_memory(), directory_stamp(&app.db).await.unwrap().0, "built, not read");
+    let answer = search(other, "humana").await;
+    assert!(!answer.updating);
+    assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Humana"));
 }

@@ -15,6 +15,7 @@ pub mod client_app;
 pub mod client_app_version;
 pub mod community_field;
 pub mod developer_facts;
+pub mod directory_change;
 pub mod endpoint;
 pub mod endpoint_check;
 pub mod endpoint_health;

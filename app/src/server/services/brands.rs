@@ -1,4 +1,4 @@
-use crate::server::entities::{brand, brand_endpoint, endpoint, meta, portal, source};
+use crate::server::entities::{brand, brand_endpoint, directory_change, endpoint, meta, portal, source};
 use crate::server::fhir::records::{Address, Identifier};
 use crate::types::brand::{AddressView, BrandDetail, BrandLink, EndpointView, IdentifierView, PortalView, SourceView};
 use crate::types::check::Health;
@@ -28,12 +28,41 @@ pub async fn bump_directory_version<C: ConnectionTrait>(db: &C) -> Result<(), Db
     // A new random stamp with every change: a database restored from a backup, or a copy that
     // went its own way, can reach a version number again, but not with the same stamp, so an
     // index saved from another history is never taken for this one.
-    let stamp = meta::ActiveModel { key: Set(DIRECTORY_STAMP.into()), value: Set(rand::random::<i64>()) };
-    meta::Entity::insert(stamp)
+    let stamp = rand::random::<i64>();
+    meta::Entity::insert(meta::ActiveModel { key: Set(DIRECTORY_STAMP.into()), value: Set(stamp) })
         .on_conflict(OnConflict::column(meta::Column::Key).update_column(meta::Column::Value).to_owned())
         .exec_without_returning(db)
         .await?;
+    // The history of stamps, so an index saved at an earlier version of this history can be
+    // told from one saved in another (`is_earlier_change`).
+    let version = directory_version(db).await?;
+    directory_change::Entity::insert(directory_change::ActiveModel { version: Set(version), stamp: Set(stamp) })
+        .on_conflict(
+            OnConflict::column(directory_change::Column::Version)
+                .update_column(directory_change::Column::Stamp)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    directory_change::Entity::delete_many()
+        .filter(directory_change::Column::Version.lte(version - KEPT_CHANGES))
+        .exec(db)
+        .await?;
     Ok(())
+}
+
+/// How many of the directory's last versions keep their stamp: an index saved longer ago than
+/// that many changes is built again rather than answering while the current one is built.
+pub const KEPT_CHANGES: i64 = 1000;
+
+/// Whether `(version, stamp)` is an earlier version of this directory's own history (within
+/// the last `KEPT_CHANGES`), not the current one and not one from another history.
+pub async fn is_earlier_change<C: ConnectionTrait>(db: &C, version: i64, stamp: i64) -> Result<bool, DbErr> {
+    let (current, _) = directory_stamp(db).await?;
+    if version <= 0 || version >= current {
+        return Ok(false);
+    }
+    Ok(directory_change::Entity::find_by_id(version).one(db).await?.is_some_and(|c| c.stamp == stamp))
 }
 
 const DIRECTORY_STAMP: &str = "directory_stamp";

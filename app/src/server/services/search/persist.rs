@@ -218,9 +218,16 @@ impl<R: Read> Reader<R> {
     }
 }
 
-/// The index in `path` if it was built from `expected`; `Ok(None)` when the file is absent
-/// or from another version, an error when it is damaged.
-pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>> {
+type FileReader = Reader<Summed<BufReader<File>>>;
+
+/// What the index in `path` was built from, read from its header alone; `Ok(None)` when the
+/// file is absent or written by another release. The rest is checked only by `load`.
+pub fn built_from(path: &Path) -> std::io::Result<Option<Built>> {
+    Ok(open(path)?.map(|(_, built)| built))
+}
+
+/// The file opened past its header, and what it names it was built from.
+fn open(path: &Path) -> std::io::Result<Option<(FileReader, Built)>> {
     // Only a plain file: opening a FIFO put there would wait forever, holding up every search.
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_file() => {}
@@ -245,6 +252,13 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
         return Ok(None);
     }
     let built = Built { version: r.u64()? as i64, stamp: r.u64()? as i64 };
+    Ok(Some((r, built)))
+}
+
+/// The index in `path` if it was built from `expected`; `Ok(None)` when the file is absent
+/// or from another version, an error when it is damaged.
+pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>> {
+    let Some((mut r, built)) = open(path)? else { return Ok(None) };
     if built != expected {
         return Ok(None);
     }

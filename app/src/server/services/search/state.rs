@@ -9,7 +9,7 @@ use super::index::SearchIndex;
 use super::load::build_index;
 use super::persist;
 use crate::error::AppError;
-use crate::server::services::brands::{directory_stamp, directory_version};
+use crate::server::services::brands::{directory_stamp, directory_version, is_earlier_change};
 use crate::types::check::Health;
 use crate::types::search::{SearchQuery, SearchResponse};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
@@ -134,14 +134,22 @@ impl SearchState {
     /// (its rebuild under way).
     async fn serving<C: ConnectionTrait>(&self, db: &C) -> Result<(Arc<SearchIndex>, bool), DbErr> {
         let version = directory_version(db).await?;
-        let previous = self.current();
+        let mut previous = self.current();
         if previous.version == version {
             return Ok((previous, false));
         }
-        // Version 0 is the empty index a server starts with: there is nothing to answer from.
-        let Some(conn) = self.background.clone().filter(|_| previous.version != 0) else {
+        let Some(conn) = self.background.clone() else {
             return Ok((self.index_at(db, version).await?, false));
         };
+        // Version 0 is the empty index a server starts with: there is nothing to answer from
+        // but an index saved at an earlier version of this directory.
+        if previous.version == 0 {
+            match self.earlier_saved(db).await? {
+                Some(earlier) if earlier.version == version => return Ok((earlier, false)),
+                Some(earlier) => previous = earlier,
+                None => return Ok((self.index_at(db, version).await?, false)),
+            }
+        }
         let mut swapped = self.swapped.subscribe();
         if !self.rebuild_in_background(conn) {
             return Ok((previous, true));
@@ -188,6 +196,63 @@ impl SearchState {
 
     fn rebuild_deadline(&self) -> Option<tokio::time::Instant> {
         *self.deadline.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts in place, when nothing is yet, the index saved at an earlier version of this same
+    /// directory (`brands::is_earlier_change`: not a restored backup's or another copy's), so
+    /// a server started after other instances or a restore changed the directory answers at
+    /// once, marked `updating`, while the current index is built. `None` when there is no
+    /// such file; the index in place when there already is one.
+    async fn earlier_saved<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Arc<SearchIndex>>, DbErr> {
+        let _guard = self.rebuilding.lock().await;
+        let idx = self.current();
+        if idx.version != 0 {
+            return Ok(Some(idx));
+        }
+        let Some(path) = self.file.clone() else { return Ok(None) };
+        let started = std::time::Instant::now();
+        let header = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || persist::built_from(&path))
+        };
+        let built = match header.await.map_err(|e| DbErr::Custom(e.to_string()))? {
+            Ok(Some(built)) if built.stamp != 0 => built,
+            Ok(_) => return Ok(None),
+            // `rebuild_locked` reports a damaged file when it comes to it.
+            Err(_) => return Ok(None),
+        };
+        if !is_earlier_change(db, built.version, built.stamp).await? {
+            return Ok(None);
+        }
+        let loaded = tokio::task::spawn_blocking(move || persist::load(&path, built))
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        let idx = match loaded {
+            Ok(Some(idx)) => Arc::new(idx),
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                tracing::warn!("the saved search index is not used, it is built again: {e}");
+                return Ok(None);
+            }
+        };
+        let overlay = Arc::new(overlay_for(db, &idx).await?);
+        tracing::info!(
+            brands = idx.len(),
+            version = idx.version,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index of an earlier version read; it answers while the current one is built"
+        );
+        self.put_in_place(idx.clone(), overlay).await;
+        Ok(Some(idx))
+    }
+
+    async fn put_in_place(&self, idx: Arc<SearchIndex>, overlay: Arc<HealthOverlay>) {
+        {
+            let _health = self.reloading_health.lock().await;
+            *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
+            *self.health.write().unwrap_or_else(|e| e.into_inner()) = overlay;
+        }
+        self.swapped.send_replace(idx.version);
     }
 
     /// Keeps any rebuild from starting while the guard is held, so a test can search while
@@ -247,6 +312,13 @@ impl SearchState {
         self.current().version
     }
 
+    /// Readies the index at start, off the request path: the saved one when it is current,
+    /// else an earlier one of this directory while the current one is built in the
+    /// background, else the one built now.
+    pub async fn warm<C: ConnectionTrait>(&self, db: &C) -> Result<(), DbErr> {
+        self.serving(db).await.map(|_| ())
+    }
+
     /// The index for the directory as it is now, waiting for its rebuild if it changed.
     pub async fn index<C: ConnectionTrait>(&self, db: &C) -> Result<Arc<SearchIndex>, DbErr> {
         let version = directory_version(db).await?;
@@ -299,12 +371,7 @@ impl SearchState {
             heap_mb = idx.heap_bytes() / 1_000_000,
             "search index ready"
         );
-        {
-            let _health = self.reloading_health.lock().await;
-            *self.current.write().unwrap_or_else(|e| e.into_inner()) = idx.clone();
-            *self.health.write().unwrap_or_else(|e| e.into_inner()) = overlay;
-        }
-        self.swapped.send_replace(idx.version);
+        self.put_in_place(idx.clone(), overlay).await;
         if !from_file
             && stamp != 0
             && let Some(path) = self.file.clone()
