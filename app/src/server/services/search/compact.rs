@@ -58,11 +58,6 @@ impl Strings {
         self.bytes.capacity() + self.ends.capacity() * 8
     }
 
-    pub fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-        self.ends.shrink_to_fit();
-    }
-
     /// Whether the ends are in order and within the buffer, at char boundaries (a file read
     /// back is checked before any string is taken from it).
     pub fn is_consistent(&self) -> bool {
@@ -169,50 +164,137 @@ impl KeyedDocs {
     }
 }
 
-/// Documents filed under keys as they are added: one (key, document) pair each, in flat
-/// storage, grouped only at the end. A national directory has a website host and a domain
-/// for nearly every brand, and a map from each to its own list held a few times what the
-/// finished `KeyedDocs` does.
+/// Strings `0..len()` in blocks of up to `BLOCK` bytes, none split between two, for the
+/// largest sets of an index (its summaries, about 300 MB at national scale): one buffer grown
+/// by doubling copied the whole of it into one twice its size, the old and the new held at
+/// once at the peak of a build, and putting blocks end to end afterwards held both as well
+/// (the allocator keeps freed blocks a while). A file read back is one block.
+#[derive(Default, Debug)]
+pub struct BlockStrings {
+    blocks: Vec<String>,
+    /// Where each block starts, counted over the bytes of all blocks before it.
+    starts: Vec<u64>,
+    /// Where each string ends, counted the same way.
+    ends: Vec<u64>,
+    len: u64,
+}
+
+const BLOCK: usize = 8 << 20;
+
+impl BlockStrings {
+    pub fn push(&mut self, s: &str) {
+        match self.blocks.last_mut() {
+            Some(block) if block.capacity() - block.len() >= s.len() => block.push_str(s),
+            _ => {
+                let mut block = String::with_capacity(BLOCK.max(s.len()));
+                block.push_str(s);
+                self.blocks.push(block);
+                self.starts.push(self.len);
+            }
+        }
+        self.len += s.len() as u64;
+        self.ends.push(self.len);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The blocks' bytes end to end, as `Strings` lays them out (what a file holds).
+    pub fn byte_len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn blocks(&self) -> impl Iterator<Item = &str> {
+        self.blocks.iter().map(String::as_str)
+    }
+
+    pub fn ends(&self) -> &[u64] {
+        &self.ends
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.iter().map(String::capacity).sum::<usize>() + (self.starts.capacity() + self.ends.capacity()) * 8
+    }
+
+    /// The room the last block and the lists have left, given back once nothing is added.
+    pub fn shrink_to_fit(&mut self) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.shrink_to_fit();
+        }
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl From<Strings> for BlockStrings {
+    fn from(s: Strings) -> Self {
+        let len = s.bytes.len() as u64;
+        BlockStrings { blocks: vec![s.bytes], starts: vec![0], ends: s.ends, len }
+    }
+}
+
+impl Index<usize> for BlockStrings {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        // The block a string starts in holds all of it; an empty one at a block's end is
+        // found at the next one's start.
+        let b = self.starts.partition_point(|s| *s <= start).saturating_sub(1);
+        let from = (start - self.starts[b]) as usize;
+        &self.blocks[b][from..from + (end - start) as usize]
+    }
+}
+
+/// Documents filed under keys as they are added: each distinct key numbered once
+/// (`Interner`), and one (key number, document) pair a filing, grouped only at the end. A
+/// national directory has a website host and a domain for nearly every brand, and a map from
+/// each to its own list held a few times what the finished `KeyedDocs` does; the text of a
+/// key shared by many brands (an endpoint's address and host) is held once.
 #[derive(Default)]
 pub struct Filing {
-    keys: Strings,
-    docs: Vec<u32>,
+    keys: super::interner::Interner,
+    pairs: Vec<(u32, u32)>,
 }
 
 impl Filing {
     /// Files `doc` under each of its keys, once each (a brand's endpoints share a host).
-    /// Past 4 billion pairs a document is left out rather than numbered as another.
+    /// Past 4 billion pairs or keys a document is left out rather than numbered as another.
     pub fn file(&mut self, keys: impl IntoIterator<Item = String>, doc: u32) {
         let mut keys: Vec<String> = keys.into_iter().collect();
         keys.sort_unstable();
         keys.dedup();
         for key in keys {
-            if self.docs.len() >= u32::MAX as usize {
+            if self.pairs.len() >= u32::MAX as usize {
                 return;
             }
-            self.keys.push(&key);
-            self.docs.push(doc);
+            let Some(n) = self.keys.number(&key) else { return };
+            self.pairs.push((n, doc));
         }
     }
 
     /// The keys in order, each with its documents in order, once each.
     pub fn finish(self) -> KeyedDocs {
-        let key = |i: u32| &self.keys[i as usize];
-        let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
-        order.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(self.docs[*a as usize].cmp(&self.docs[*b as usize])));
-        // Room for every pair: no key is longer than all of them together.
+        let Filing { keys, mut pairs } = self;
+        let keys = keys.into_strings();
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        // Each key number's place in that order, in the place of its number.
+        let mut place = vec![0u32; order.len()];
+        order.iter().enumerate().for_each(|(at, n)| place[*n as usize] = at as u32);
+        pairs.iter_mut().for_each(|(n, _)| *n = place[*n as usize]);
+        drop(place);
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut out = KeyedDocs {
-            keys: Strings::with_capacity(order.len(), self.keys.bytes.len()),
-            docs: Lists::with_capacity(order.len(), order.len()),
+            keys: Strings::with_capacity(order.len(), keys.bytes.len()),
+            docs: Lists::with_capacity(order.len(), pairs.len()),
         };
-        for group in order.chunk_by(|a, b| key(*a) == key(*b)) {
-            out.keys.push(key(group[0]));
-            let mut docs: Vec<u32> = group.iter().map(|i| self.docs[*i as usize]).collect();
-            docs.dedup();
-            out.docs.push(docs);
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            out.keys.push(&keys[order[group[0].0 as usize] as usize]);
+            out.docs.push(group.iter().map(|(_, doc)| *doc));
         }
-        out.keys.shrink_to_fit();
-        out.docs.shrink_to_fit();
         out
     }
 }
@@ -240,12 +322,29 @@ mod tests {
     }
 
     #[test]
+    fn block_strings_give_back_what_was_pushed_across_blocks() {
+        let mut b = BlockStrings::default();
+        let long = "x".repeat(BLOCK + 1);
+        let words = ["alpha", "", long.as_str(), "", "beta", &long[..BLOCK - 2], "", "gamma", ""];
+        words.iter().for_each(|w| b.push(w));
+        assert!(b.blocks.len() >= 3, "a string longer than a block, and one that no longer fits, start new ones");
+        assert_eq!(b.len(), words.len());
+        words.iter().enumerate().for_each(|(i, w)| assert_eq!(&b[i], *w, "string {i}"));
+        assert_eq!(b.byte_len() as usize, words.iter().map(|w| w.len()).sum::<usize>());
+        assert_eq!(b.blocks().collect::<String>().len() as u64, b.byte_len());
+        let mut one = Strings::default();
+        words.iter().for_each(|w| one.push(w));
+        let read_back = BlockStrings::from(one);
+        words.iter().enumerate().for_each(|(i, w)| assert_eq!(&read_back[i], *w));
+    }
+
+    #[test]
     fn filed_documents_are_grouped_by_key_in_order_once_each() {
         let mut f = Filing::default();
         f.file(["pine.example".to_string()], 1);
         f.file(["bay.example", "bay.example"].map(String::from), 2);
         f.file(["pine.example", "bay.example"].map(String::from), 4);
-        assert_eq!(f.docs, [1, 2, 4, 4], "a brand's keys filed once each");
+        assert_eq!(f.pairs.len(), 4, "a brand's keys filed once each");
         let k = f.finish();
         assert_eq!(k.get("bay.example"), Some(&[2, 4][..]));
         assert_eq!(k.get("pine.example"), Some(&[1, 4][..]));

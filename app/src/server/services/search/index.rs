@@ -1,7 +1,7 @@
 //! The index itself: documents in name order, a sorted vocabulary with postings, address
 //! maps, and facet values as small ids; and a search over it with the facets counted.
 use super::address::{endpoint_key, host_of, registrable};
-use super::compact::{Filing, KeyedDocs, Lists, MAX_DOCS, Posting, Strings};
+use super::compact::{BlockStrings, Filing, KeyedDocs, Lists, MAX_DOCS, Posting, Strings};
 use super::health::HealthOverlay;
 use super::matching::highlight;
 use super::query::QueryPlan;
@@ -59,9 +59,9 @@ pub(super) const HEALTH_TTL: std::time::Duration = std::time::Duration::from_sec
 pub struct Docs {
     /// Each brand's summary as JSON (no health, no highlight): read back only for the page of
     /// results shown.
-    pub(super) summaries: Strings,
+    pub(super) summaries: BlockStrings,
     /// The name as one line of normalized words, to reward a query that is the whole name.
-    pub(super) name_phrases: Strings,
+    pub(super) name_phrases: BlockStrings,
     /// Each document's facet values, as an entry of `profiles`: brands share a few thousand
     /// combinations of category, states, FHIR versions and the rest, so counting a hundred
     /// thousand matches reads one number for each rather than six lists scattered in memory.

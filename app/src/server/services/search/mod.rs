@@ -7,6 +7,7 @@ mod compact;
 mod facets;
 mod health;
 mod index;
+mod interner;
 mod load;
 mod matching;
 mod persist;

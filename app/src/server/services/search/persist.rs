@@ -7,7 +7,7 @@
 //! bounded by what is left of the file, every document, term and value number is checked
 //! against what it points into, and the whole file against its checksum (`checksum`).
 use super::checksum::Summed;
-use super::compact::{KeyedDocs, Lists, Posting, Strings};
+use super::compact::{BlockStrings, KeyedDocs, Lists, Posting, Strings};
 use super::index::{Docs, STATIC_FACETS, SearchIndex};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -62,6 +62,13 @@ impl<W: Write> Writer<W> {
         self.u64s(&s.ends)
     }
 
+    /// As `strings` writes them: the blocks end to end, then the ends.
+    fn block_strings(&mut self, s: &BlockStrings) -> std::io::Result<()> {
+        self.u64(s.byte_len())?;
+        s.blocks().try_for_each(|b| self.0.write_all(b.as_bytes()))?;
+        self.u64s(s.ends())
+    }
+
     fn lists_u32(&mut self, l: &Lists<u32>) -> std::io::Result<()> {
         self.u32s(l.items.iter().copied())?;
         self.u64s(&l.ends)
@@ -96,8 +103,8 @@ fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> 
         w.u64(index.version as u64)?;
         w.u64(stamp as u64)?;
         let d = &index.docs;
-        w.strings(&d.summaries)?;
-        w.strings(&d.name_phrases)?;
+        w.block_strings(&d.summaries)?;
+        w.block_strings(&d.name_phrases)?;
         w.u32s(d.profile.iter().copied())?;
         for f in &d.profiles {
             w.u32s(f.items.iter().map(|v| u32::from(*v)))?;
@@ -262,9 +269,9 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     if built != expected {
         return Ok(None);
     }
-    let summaries = r.strings()?;
+    let summaries = BlockStrings::from(r.strings()?);
     let n = summaries.len();
-    let name_phrases = r.strings()?;
+    let name_phrases = BlockStrings::from(r.strings()?);
     let profile = r.u32s()?;
     let mut profiles: [Lists<u16>; STATIC_FACETS] = Default::default();
     for f in &mut profiles {

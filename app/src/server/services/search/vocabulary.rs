@@ -4,41 +4,23 @@
 //! term, and doubling its table held the old and the new one at the peak of a build. Here the
 //! text of every term is in one buffer and the table holds only term numbers.
 use super::compact::{Lists, Posting, Strings};
-use hashbrown::HashTable;
-use std::hash::BuildHasher;
+use super::interner::Interner;
 
 #[derive(Default)]
 pub(super) struct Vocabulary {
-    text: Strings,
+    terms: Interner,
     postings: Vec<Vec<Posting>>,
-    /// Term numbers, by the hash of their text. foldhash (what hashbrown defaults to, seeded
-    /// at random) rather than SipHash, which was a twentieth of a build.
-    table: HashTable<u32>,
-    hasher: foldhash::fast::RandomState,
 }
 
 impl Vocabulary {
     /// Records that `doc` has `term` in `field`; a document is listed once per term, with the
     /// best field it has it in. Documents are added in order.
     pub fn add(&mut self, term: &str, doc: u32, field: u8) {
-        let Vocabulary { text, postings, table, hasher } = self;
-        let hash = hasher.hash_one(term);
-        let id = match table.find(hash, |id| &text[*id as usize] == term) {
-            Some(id) => *id,
-            None => {
-                // Past 4 billion distinct terms a new one is left out rather than numbered
-                // as another.
-                if postings.len() >= u32::MAX as usize {
-                    return;
-                }
-                let id = postings.len() as u32;
-                text.push(term);
-                postings.push(Vec::new());
-                table.insert_unique(hash, id, |id| hasher.hash_one(&text[*id as usize]));
-                id
-            }
-        };
-        let list = &mut postings[id as usize];
+        let Some(id) = self.terms.number(term) else { return };
+        if id as usize == self.postings.len() {
+            self.postings.push(Vec::new());
+        }
+        let list = &mut self.postings[id as usize];
         match list.last_mut() {
             Some(p) if p.doc() == doc => *p = Posting::new(doc, p.field().max(field)),
             _ => list.push(Posting::new(doc, field)),
@@ -47,8 +29,8 @@ impl Vocabulary {
 
     /// The terms in order, and each one's documents, in flat storage allocated once.
     pub fn finish(self) -> (Strings, Lists<Posting>) {
-        let Vocabulary { text, mut postings, table, .. } = self;
-        drop(table);
+        let Vocabulary { terms, mut postings } = self;
+        let text = terms.into_strings();
         let mut order: Vec<u32> = (0..postings.len() as u32).collect();
         order.sort_unstable_by(|a, b| text[*a as usize].cmp(&text[*b as usize]));
         let mut vocab = Strings::with_capacity(order.len(), text.bytes.len());
