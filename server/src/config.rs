@@ -49,12 +49,45 @@ pub struct Config {
     /// answers only unproxied requests from this machine.
     pub metrics_token: Option<String>,
     /// Where the search index is saved for the next start (`SIGNPOST_SEARCH_INDEX`; by default
-    /// beside a SQLite database file, `<file>.search-index`; `off`, or PostgreSQL without it:
-    /// none, each start indexes the directory).
+    /// `search_index_file`'s; `off`: none, each start indexes the directory).
     pub search_index: Option<std::path::PathBuf>,
     /// How long after a change searches wait for its new index before the previous one
     /// answers them while it is built (`SIGNPOST_SEARCH_WAIT`, default 2 s, at most 60 s).
     pub search_wait: Duration,
+}
+
+/// Where the search index is kept by default: beside a SQLite database file
+/// (`<file>.search-index`); for PostgreSQL, in this machine's cache folder
+/// (`<cache>/signpost/search-index-<16 hex digits of the URL's SHA-256>`), so each machine
+/// running instances of one database keeps its own and a restart reads it, and no URL (nor its
+/// password) shows in a file name. `setting` is `SIGNPOST_SEARCH_INDEX`: a path, or `off`.
+pub fn search_index_file(
+    setting: Option<&str>,
+    database_url: &str,
+    cache_home: Option<&std::path::Path>,
+) -> Option<std::path::PathBuf> {
+    use sha2::Digest;
+    match setting.map(str::trim) {
+        Some("off") => None,
+        Some(path) if !path.is_empty() => Some(path.into()),
+        _ if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") => {
+            let digest = hex::encode(sha2::Sha256::digest(database_url.as_bytes()));
+            cache_home.map(|c| c.join("signpost").join(format!("search-index-{}", &digest[..16])))
+        }
+        _ => sqlite_file(database_url).map(|f| {
+            let mut name = f.into_os_string();
+            name.push(".search-index");
+            name.into()
+        }),
+    }
+}
+
+/// This machine's cache folder: `XDG_CACHE_HOME`, else `$HOME/.cache` (absolute paths only).
+fn cache_home() -> Option<std::path::PathBuf> {
+    let absolute = |p: std::path::PathBuf| Some(p).filter(|p| p.is_absolute());
+    var("XDG_CACHE_HOME")
+        .and_then(|c| absolute(c.into()))
+        .or_else(|| var("HOME").and_then(|h| absolute(std::path::PathBuf::from(h).join(".cache"))))
 }
 
 /// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
@@ -147,15 +180,11 @@ impl Config {
             rate_limit: rate_limit()?,
             validate_per_minute: validate_limit()?,
             metrics_token: var("SIGNPOST_METRICS_TOKEN").map(|t| t.trim().to_string()),
-            search_index: match var("SIGNPOST_SEARCH_INDEX").as_deref().map(str::trim) {
-                Some("off") => None,
-                Some(path) if !path.is_empty() => Some(path.into()),
-                _ => sqlite_file(&var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())).map(|f| {
-                    let mut name = f.into_os_string();
-                    name.push(".search-index");
-                    name.into()
-                }),
-            },
+            search_index: search_index_file(
+                var("SIGNPOST_SEARCH_INDEX").as_deref(),
+                &var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+                cache_home().as_deref(),
+            ),
             search_wait: search_wait()?,
         })
     }

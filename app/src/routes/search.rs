@@ -244,7 +244,7 @@ fn SearchNotes(response: &SearchResponse, query: &SearchQuery) -> impl IntoView 
     let updating = response.updating.then(|| {
         view! {
             <p class="updating" role="status">
-                "The directory has just changed and search is catching up: these results are from before the change. Search again in a minute."
+                "The directory has just changed and search is catching up: these results were found in the directory as it was before the change. Search again in a minute."
             </p>
         }
     });

@@ -10,7 +10,7 @@ pub async fn index() -> Result<ExitCode, Error> {
     let config = Config::from_env()?;
     let Some(path) = config.search_index else {
         eprintln!(
-            "error: no file to save the search index to: SIGNPOST_SEARCH_INDEX is off, or unset for a PostgreSQL database"
+            "error: no file to save the search index to: SIGNPOST_SEARCH_INDEX is off, or unset for a PostgreSQL database on a machine with neither XDG_CACHE_HOME nor HOME"
         );
         return Ok(ExitCode::FAILURE);
     };

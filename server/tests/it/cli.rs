@@ -266,6 +266,21 @@ async fn an_import_saves_the_search_index_the_next_start_reads(backend: Backend)
         "{}",
         text(&again.stdout)
     );
+    // Unset, the default place: beside a SQLite file, in the cache folder for PostgreSQL.
+    let cache = dir.path().join("cache");
+    let by_default = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .arg("index")
+        .env("DATABASE_URL", &db)
+        .env("RUST_LOG", "warn")
+        .env_remove("SIGNPOST_SEARCH_INDEX")
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .expect("signpost runs");
+    assert!(by_default.status.success(), "{}", text(&by_default.stderr));
+    let default_file = signpost::config::search_index_file(None, &db, Some(&cache)).expect("a default file");
+    assert_eq!(default_file.starts_with(&cache), matches!(backend, Backend::Postgres), "{}", default_file.display());
+    assert!(text(&by_default.stdout).contains(&format!("search index saved: {}", default_file.display())));
+    assert!(default_file.is_file());
     let off = run(&["index"], std::path::Path::new("off"));
     assert_eq!(off.status.code(), Some(1));
     assert!(text(&off.stderr).contains("no file to save the search index to"), "{}", text(&off.stderr));

@@ -75,3 +75,25 @@ fn the_search_wait_is_a_duration_up_to_a_minute_or_zero() {
     assert!(parse_search_wait(Some("61s")).unwrap_err().contains("60 s"));
     assert!(parse_search_wait(Some("soon")).unwrap_err().contains("\"soon\""));
 }
+
+#[test]
+fn the_search_index_is_kept_beside_sqlite_and_in_the_cache_folder_for_postgresql() {
+    use signpost::config::search_index_file;
+    use std::path::{Path, PathBuf};
+    let cache = Some(Path::new("/var/cache/me"));
+    let sqlite = "sqlite:///srv/signpost.db?mode=rwc";
+    assert_eq!(search_index_file(None, sqlite, cache), Some(PathBuf::from("/srv/signpost.db.search-index")));
+    assert_eq!(search_index_file(Some(" off "), sqlite, cache), None);
+    assert_eq!(search_index_file(Some("/x/index"), sqlite, cache), Some(PathBuf::from("/x/index")));
+    assert_eq!(search_index_file(None, "sqlite::memory:", cache), None);
+    let pg = "postgres://signpost:s3cret@db.internal/signpost";
+    let file = search_index_file(None, pg, cache).expect("a file in the cache folder");
+    let name = file.file_name().unwrap().to_str().unwrap();
+    assert_eq!(file.parent(), Some(Path::new("/var/cache/me/signpost")));
+    assert!(name.starts_with("search-index-") && name.len() == "search-index-".len() + 16, "{name}");
+    assert!(!name.contains("s3cret") && !name.contains("db.internal"));
+    let other = search_index_file(None, "postgresql://signpost:s3cret@db.internal/other", cache).unwrap();
+    assert_ne!(file, other, "one file per database");
+    assert_eq!(search_index_file(None, pg, None), None, "no cache folder: none");
+    assert_eq!(search_index_file(Some("off"), pg, cache), None);
+}

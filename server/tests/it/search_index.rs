@@ -14,6 +14,7 @@ on_both_databases!(
     a_search_during_a_rebuild_says_its_results_are_from_before_the_change,
     a_failed_rebuild_ends_the_wait_and_the_index_before_it_answers,
     a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_history_while_it_builds,
+    a_page_of_results_is_read_from_the_directory_with_a_child_showing_its_parents_endpoints,
 );
 
 async fn first_name(state: &SearchState, db: &DatabaseConnection, q: &str) -> Option<String> {
@@ -41,6 +42,19 @@ async fn settled(state: &SearchState, db: &DatabaseConnection, q: &str) -> app::
     answer
 }
 
+/// `path`'s JSON once it is no longer marked `updating` (or the last one after 10 s).
+async fn settled_json(app: &crate::helpers::TestApp, path: &str) -> serde_json::Value {
+    let mut answer = app.get_json(path).await;
+    for _ in 0..400 {
+        if answer["updating"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        answer = app.get_json(path).await;
+    }
+    answer
+}
+
 async fn a_restart_reads_the_saved_index_until_the_directory_changes(backend: Backend) {
     let app = spawn_app_with(backend, true).await;
     let dir = tempfile::tempdir().unwrap();
@@ -59,10 +73,12 @@ async fn a_restart_reads_the_saved_index_until_the_directory_changes(backend: Ba
     // Changed behind the version's back: only an index read from the file still says Humana.
     rename(&app.db, "Humana", "Hubris Health").await;
     let restarted = SearchState::with_file(Some(file.clone()));
-    assert_eq!(first_name(&restarted, &app.db, "humana").await.as_deref(), Some("Humana"), "read from the file");
+    // Matched by the file's words, shown as the directory holds the brand now.
+    let from_file = first_name(&restarted, &app.db, "humana").await;
+    assert_eq!(from_file.as_deref(), Some("Hubris Health"), "read from the file");
     // One changed byte (a name's letter) and the file is not trusted: the directory is read.
     let mut bytes = std::fs::read(&file).unwrap();
-    let at = bytes.windows(6).position(|w| w == b"Humana").expect("the name is in the file");
+    let at = bytes.windows(6).position(|w| w == b"humana").expect("the name is in the file");
     bytes[at] = b'X';
     std::fs::write(&file, &bytes).unwrap();
     let flipped = SearchState::with_file(Some(file.clone()));
@@ -101,7 +117,8 @@ async fn a_change_is_indexed_in_the_background_while_the_index_before_it_answers
     bump_directory_version(&app.db).await.unwrap();
     let during = search(state.clone(), "humana").await;
     assert!(during.updating, "marked as from before the change");
-    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Humana"));
+    // Matched by the index before the change; the card is read as the brand is now.
+    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Hubris Health"));
     assert!(search(state.clone(), "hubris").await.results.is_empty());
 
     // Released, the next search starts the rebuild on its own task; it is in place soon after.
@@ -136,7 +153,7 @@ async fn a_failed_rebuild_ends_the_wait_and_the_index_before_it_answers(backend:
             .expect("the failed rebuild does not hold the search for the whole wait")
             .unwrap();
         assert!(answer.updating, "marked as from before the change");
-        assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Humana"));
+        assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Hubris Health"));
     }
 }
 
@@ -150,17 +167,7 @@ async fn a_search_during_a_rebuild_says_its_results_are_from_before_the_change(b
         v["results"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap().to_string()).collect()
     };
     // Once the import is indexed (the index built at start was of the empty directory).
-    let settled = || async {
-        let mut answer = app.get_json("/api/v1/brands?q=hubris").await;
-        for _ in 0..400 {
-            if answer["updating"] == false {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-            answer = app.get_json("/api/v1/brands?q=hubris").await;
-        }
-        answer
-    };
+    let settled = || settled_json(&app, "/api/v1/brands?q=hubris");
     let first = settled().await;
     assert_eq!(first["updating"], false);
     assert!(names(&first).is_empty());
@@ -217,7 +224,7 @@ async fn a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_his
     saved_at_current(&first, &app.db, &file).await;
     let (saved_version, saved_stamp) = saved_header(&file).unwrap();
 
-    // Another instance changes the directory and saves nothing (PostgreSQL without a file).
+    // Another instance changes the directory and saves nothing here (one on another machine).
     rename(&app.db, "Humana", "Hubris Health").await;
     bump_directory_version(&app.db).await.unwrap();
     assert!(is_earlier_change(&app.db, saved_version, saved_stamp).await.unwrap());
@@ -234,7 +241,7 @@ async fn a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_his
     assert_eq!(held.version_in_memory(), saved_version, "the earlier index is in place at once");
     let during = search(held, "humana").await;
     assert!(during.updating, "marked as from before the change");
-    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Humana"));
+    assert_eq!(during.results.first().map(|b| b.name.as_str()), Some("Hubris Health"), "matched by the earlier index");
 
     // With the directory to build from, the current index replaces it and is saved.
     let started = SearchState::with_file(Some(file.clone())).in_background(app.db.clone(), std::time::Duration::ZERO);
@@ -258,4 +265,25 @@ async fn a_start_after_a_change_answers_from_the_index_saved_earlier_in_this_his
     let answer = search(other, "humana").await;
     assert!(!answer.updating);
     assert_eq!(answer.results.first().map(|b| b.name.as_str()), Some("Humana"));
+}
+
+async fn a_page_of_results_is_read_from_the_directory_with_a_child_showing_its_parents_endpoints(backend: Backend) {
+    let app = spawn_app_with(backend, false).await;
+    // The SMART spec's example: ExampleHealth (R2 and R4 endpoints) and two brands that are
+    // `partOf` it with no endpoints of their own.
+    app.import_fixture("brands/smart-spec-example2.json").await;
+    let answer = settled_json(&app, "/api/v1/brands?q=examplehealth").await;
+    let cards = answer["results"].as_array().unwrap();
+    let card = |name: &str| cards.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name}: {answer}"));
+    assert_eq!(answer["total"], 3);
+    assert_eq!(cards.len(), 3);
+    let parent = card("ExampleHealth");
+    assert_eq!(parent["location"], "Madison, WI");
+    assert_eq!(parent["endpoint_count"], 2);
+    assert_eq!(parent["fhir_versions"], serde_json::json!(["1.0.2", "4.0.1"]));
+    let child = card("ExampleHealth Community Hospital");
+    assert_eq!(child["location"], "Lake City, IA");
+    assert_eq!(child["endpoint_count"], 2, "its parent's endpoints");
+    assert_eq!(child["fhir_versions"], serde_json::json!(["1.0.2", "4.0.1"]));
+    assert!(child["highlight"].as_array().is_some_and(|h| !h.is_empty()), "{child}");
 }

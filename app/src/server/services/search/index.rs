@@ -57,9 +57,10 @@ pub(super) const HEALTH_TTL: std::time::Duration = std::time::Duration::from_sec
 /// their place in name order, so equal scores list alphabetically.
 #[derive(Default)]
 pub struct Docs {
-    /// Each brand's summary as JSON (no health, no highlight): read back only for the page of
-    /// results shown.
-    pub(super) summaries: BlockStrings,
+    /// Each document's brand id. The page of results shown is read from the database by these
+    /// (`load::summaries`) rather than kept here: at national scale the summaries would be the
+    /// largest part of the index (about 300 MB), held twice while a rebuild runs.
+    pub(super) ids: Vec<i32>,
     /// The name as one line of normalized words, to reward a query that is the whole name.
     pub(super) name_phrases: BlockStrings,
     /// Each document's facet values, as an entry of `profiles`: brands share a few thousand
@@ -88,10 +89,6 @@ impl Docs {
     pub(super) fn profile_count(&self) -> usize {
         self.profiles[0].len()
     }
-
-    pub(super) fn summary(&self, doc: u32) -> Option<BrandSummary> {
-        serde_json::from_str(&self.summaries[doc as usize]).ok()
-    }
 }
 
 #[derive(Default)]
@@ -110,6 +107,37 @@ pub struct SearchIndex {
     pub(super) hosts: KeyedDocs,
     pub(super) domains: KeyedDocs,
     pub(super) facet_values: [Vec<String>; STATIC_FACETS],
+}
+
+/// A search's answer before its page of results is read: that page's brand ids in order, each
+/// with its poller status.
+pub struct Hits {
+    pub response: SearchResponse,
+    pub page: Vec<(i32, Option<Health>)>,
+    plan: QueryPlan,
+}
+
+impl Hits {
+    pub fn brand_ids(&self) -> Vec<i32> {
+        self.page.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// The answer with its page of results from `summaries` (the page's brands as they are
+    /// now), in the index's order. A brand removed since the index was built (while its rebuild
+    /// runs) is left out rather than shown as it was.
+    pub fn with(self, mut summaries: HashMap<i32, BrandSummary>) -> SearchResponse {
+        let Hits { mut response, page, plan } = self;
+        response.results = page
+            .into_iter()
+            .filter_map(|(id, health)| {
+                let mut summary = summaries.remove(&id)?;
+                summary.health = health;
+                summary.highlight = highlight(&summary.name, &plan);
+                Some(summary)
+            })
+            .collect();
+        response
+    }
 }
 
 /// What a brand contributes to the index, read from the database.
@@ -239,7 +267,7 @@ impl IndexBuilder {
         self.docs.name_phrases.push(&phrase(&input.summary.name));
         self.docs.health_from.push(input.health_from);
         self.sort_keys.push((input.summary.name.to_lowercase(), input.summary.id));
-        self.docs.summaries.push(&serde_json::to_string(&input.summary).unwrap_or_default());
+        self.docs.ids.push(input.summary.id);
     }
 
     pub fn finish(self) -> SearchIndex {
@@ -253,7 +281,7 @@ impl IndexBuilder {
             docs.rank[*doc as usize] = place as u32;
         }
         docs.by_name = order;
-        docs.summaries.shrink_to_fit();
+        docs.ids.shrink_to_fit();
         docs.name_phrases.shrink_to_fit();
         docs.profile.shrink_to_fit();
         docs.profiles.iter_mut().for_each(Lists::shrink_to_fit);
@@ -304,7 +332,7 @@ impl SearchIndex {
     /// What the index holds in memory (its buffers at their capacity).
     pub fn heap_bytes(&self) -> usize {
         let d = &self.docs;
-        d.summaries.heap_bytes()
+        d.ids.capacity() * 4
             + d.name_phrases.heap_bytes()
             + d.profile.capacity() * 4
             + d.profiles.iter().map(Lists::heap_bytes).sum::<usize>()
@@ -318,8 +346,9 @@ impl SearchIndex {
             + self.domains.heap_bytes()
     }
 
-    /// Searches, with the poller's facets and statuses from `health`.
-    pub fn search_with(&self, q: &SearchQuery, health: &HealthOverlay) -> SearchResponse {
+    /// Searches, with the poller's facets and statuses from `health`: the answer but for its
+    /// page of results, which `Hits::with` completes from the database.
+    pub fn search_with(&self, q: &SearchQuery, health: &HealthOverlay) -> Hits {
         let plan = QueryPlan::parse(&q.q);
         let found = self.matches(&plan);
         let mut matched = found.docs;
@@ -343,17 +372,12 @@ impl SearchIndex {
             }
             matched.iter().take(shown).map(|(doc, _)| *doc).collect()
         };
-        let results = page_docs
+        let page_hits = page_docs
             .iter()
             .skip(skip)
-            .filter_map(|doc| {
-                let mut summary = self.docs.summary(*doc)?;
-                summary.health = overlay.and_then(|o| o.of(*doc).health);
-                summary.highlight = highlight(&summary.name, &plan);
-                Some(summary)
-            })
+            .map(|doc| (self.docs.ids[*doc as usize], overlay.and_then(|o| o.of(*doc).health)))
             .collect();
-        SearchResponse {
+        let response = SearchResponse {
             total: matched.len() as u32,
             relaxed: found.relaxed,
             kept: found.kept,
@@ -361,14 +385,15 @@ impl SearchIndex {
             address: found.address,
             page,
             per_page,
-            results,
+            results: Vec::new(),
             facets: self.facets(&counts),
             updating: false,
-        }
+        };
+        Hits { response, page: page_hits, plan }
     }
 
     /// Searches with the directory's facets only (no poller data).
-    pub fn search(&self, q: &SearchQuery) -> SearchResponse {
+    pub fn search(&self, q: &SearchQuery) -> Hits {
         self.search_with(q, &HealthOverlay::default())
     }
 

@@ -1,20 +1,17 @@
 //! What the index is built from, read from the database a page of brands at a time.
 use super::index::{IndexBuilder, IndexInput, SearchIndex, environment_of};
+use super::summaries::{Served, summary};
 use crate::server::entities::{brand, brand_endpoint, brand_plan, developer_facts, endpoint, portal};
 use crate::server::fhir::records::Address;
-use crate::server::services::brands::{parse_list, safe_logo};
+use crate::server::services::brands::parse_list;
 use crate::types::developer::LineOfBusiness;
-use crate::types::link::WebUrl;
-use crate::types::search::BrandSummary;
-use crate::types::states::{state_code, state_name};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// A brand's endpoints, in sum.
 #[derive(Clone, Default)]
 struct OwnEndpoints {
-    count: u32,
-    fhir_versions: Vec<String>,
+    served: Served,
     environments: Vec<String>,
     addresses: Vec<String>,
 }
@@ -75,30 +72,42 @@ impl Shared {
         let mine = self.links[start..].iter().take_while(|l| l.0 == brand_id);
         let mut e = OwnEndpoints::default();
         for (_, endpoint_id) in mine {
-            e.count += 1;
-            if let Some((vs, env, address)) = self.endpoints.get(endpoint_id) {
-                for v in vs {
-                    if !e.fhir_versions.contains(v) {
-                        e.fhir_versions.push(v.clone());
-                    }
-                }
+            let found = self.endpoints.get(endpoint_id);
+            e.served.add_versions(found.into_iter().flat_map(|(vs, ..)| vs));
+            if let Some((_, env, address)) = found {
                 if !e.environments.iter().any(|x| x == env) {
                     e.environments.push(env.to_string());
                 }
                 e.addresses.push(address.clone());
             }
         }
-        (e.count > 0).then_some(e)
+        (e.served.count > 0).then_some(e)
     }
 }
 
 /// Builds the index of the directory as it is, a page of brands at a time: each page is
-/// indexed on a blocking thread while the next one is read, so reading the database and
+/// indexed on a thread of its own while the next one is read, so reading the database and
 /// indexing share the machine's cores rather than taking turns.
 pub async fn build_index<C: ConnectionTrait>(db: &C, version: i64) -> Result<SearchIndex, DbErr> {
     use brand::Column as B;
     let shared = Shared::load(db).await?;
-    let mut indexing = tokio::task::spawn_blocking(move || IndexBuilder::new(version));
+    // One page waits while another is indexed: the builder never holds more than two.
+    let (pages, mut inbox) = tokio::sync::mpsc::channel::<Page>(1);
+    let (built, done) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("search-index".into())
+        .spawn(move || {
+            yield_to_searches();
+            let mut builder = IndexBuilder::new(version);
+            while let Some(page) = inbox.blocking_recv() {
+                page.inputs(&shared).into_iter().for_each(|i| builder.add(i));
+            }
+            // Nobody waits for an index whose reading failed.
+            if !built.is_closed() {
+                let _ = built.send(builder.finish());
+            }
+        })
+        .map_err(|e| DbErr::Custom(format!("the search index's thread: {e}")))?;
     let mut after = i32::MIN;
     loop {
         let brands: Vec<BrandRow> = brand::Entity::find()
@@ -123,30 +132,39 @@ pub async fn build_index<C: ConnectionTrait>(db: &C, version: i64) -> Result<Sea
             .all(db)
             .await?;
         let (Some(first), Some(last)) = (brands.first().map(|b| b.0), brands.last().map(|b| b.0)) else { break };
-        let inputs = page_inputs(db, &shared, brands, first, last).await?;
-        let mut builder = joined(indexing).await?;
-        indexing = tokio::task::spawn_blocking(move || {
-            inputs.into_iter().for_each(|i| builder.add(i));
-            builder
-        });
+        let page = read_page(db, brands, first, last).await?;
+        pages.send(page).await.map_err(|_| DbErr::Custom("the search index's thread stopped".into()))?;
         after = last;
     }
-    let builder = joined(indexing).await?;
-    joined(tokio::task::spawn_blocking(move || builder.finish())).await
+    drop(pages);
+    done.await.map_err(|_| DbErr::Custom("the search index's thread stopped".into()))
 }
 
-async fn joined<T>(task: tokio::task::JoinHandle<T>) -> Result<T, DbErr> {
-    task.await.map_err(|e| DbErr::Custom(e.to_string()))
+/// A rebuild runs while the index before it answers searches: its thread gives way to theirs
+/// (10 nicer than the server, which Linux sets per thread) rather than share the cores evenly.
+/// Failing that, it runs as it is.
+fn yield_to_searches() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let me = Some(rustix::thread::gettid());
+        if let Err(e) = getpriority_process(me).and_then(|now| setpriority_process(me, (now + 10).min(19))) {
+            tracing::debug!(error = %e, "the search index's thread keeps its priority");
+        }
+    }
 }
 
-/// The index inputs of one page of brands (ids `first..=last`).
-async fn page_inputs<C: ConnectionTrait>(
-    db: &C,
-    shared: &Shared,
+/// One page of brands as read (ids `first..=last`), with what other tables say of them.
+struct Page {
     brands: Vec<BrandRow>,
-    first: i32,
-    last: i32,
-) -> Result<Vec<IndexInput>, DbErr> {
+    portal_names: HashMap<i32, Vec<String>>,
+    lines_of_business: HashMap<i32, Vec<String>>,
+    developer: HashMap<i32, Vec<String>>,
+}
+
+/// Reads the rest of a page of brands; what is made of it (`Page::inputs`) is left to the
+/// builder's thread, which gives way to searches.
+async fn read_page<C: ConnectionTrait>(db: &C, brands: Vec<BrandRow>, first: i32, last: i32) -> Result<Page, DbErr> {
     let mut portal_names: HashMap<i32, Vec<String>> = HashMap::new();
     for (brand_id, name) in portal::Entity::find()
         .select_only()
@@ -193,46 +211,53 @@ async fn page_inputs<C: ConnectionTrait>(
         ];
         developer.insert(brand_id, offers.iter().filter(|(on, _)| *on).map(|(_, v)| v.to_string()).collect());
     }
-    let mut inputs = Vec::with_capacity(brands.len());
-    for (id, _source_id, _rid, name, aliases, identifiers, categories, website, addresses, logo_url, part_of) in brands
-    {
-        // A child brand without endpoints of its own uses its parent's.
-        let parent = part_of.and(shared.parents.get(&id).copied());
-        let own = shared.own(id);
-        let health_from = if own.is_some() { Some(id) } else { parent };
-        let OwnEndpoints { count, mut fhir_versions, environments, addresses: endpoint_addresses } =
-            own.or_else(|| parent.and_then(|p| shared.own(p))).unwrap_or_default();
-        fhir_versions.sort();
-        let addresses: Vec<Address> = parse_list(&addresses);
-        let location = addresses.iter().find_map(|a| match (&a.city, a.state.as_deref().and_then(state_code)) {
-            (Some(c), Some(s)) => Some(format!("{c}, {s}")),
-            (None, Some(s)) => Some(state_name(s).unwrap_or(s).to_string()),
-            (Some(c), None) => Some(c.clone()),
-            (None, None) => None,
-        });
-        inputs.push(IndexInput {
-            summary: BrandSummary {
-                id,
-                name,
-                categories: parse_list(&categories),
-                location,
-                logo_url: safe_logo(logo_url.as_deref()),
-                endpoint_count: count,
-                fhir_versions,
-                website: WebUrl::parse_opt(website.as_deref()),
-                health: None,
-                highlight: Vec::new(),
-            },
-            aliases: parse_list(&aliases),
-            portal_names: portal_names.remove(&id).unwrap_or_default(),
-            addresses,
-            identifiers: parse_list(&identifiers),
-            health_from,
-            environments,
-            endpoint_addresses,
-            lines_of_business: lines_of_business.remove(&id).unwrap_or_default(),
-            developer: developer.remove(&id).unwrap_or_default(),
-        });
+    Ok(Page { brands, portal_names, lines_of_business, developer })
+}
+
+impl Page {
+    /// The index inputs of the page's brands.
+    fn inputs(self, shared: &Shared) -> Vec<IndexInput> {
+        let Page { brands, mut portal_names, mut lines_of_business, mut developer } = self;
+        let mut inputs = Vec::with_capacity(brands.len());
+        for (id, _source_id, _rid, name, aliases, identifiers, categories, website, addresses, logo_url, part_of) in
+            brands
+        {
+            // A child brand without endpoints of its own uses its parent's.
+            let parent = part_of.and(shared.parents.get(&id).copied());
+            let own = shared.own(id);
+            let health_from = if own.is_some() { Some(id) } else { parent };
+            let OwnEndpoints { served, environments, addresses: endpoint_addresses } =
+                own.or_else(|| parent.and_then(|p| shared.own(p))).unwrap_or_default();
+            let addresses: Vec<Address> = parse_list(&addresses);
+            let card = summary(id, name, &categories, website.as_deref(), &addresses, logo_url.as_deref(), served);
+            inputs.push(IndexInput {
+                summary: card,
+                aliases: parse_list(&aliases),
+                portal_names: portal_names.remove(&id).unwrap_or_default(),
+                addresses,
+                identifiers: parse_list(&identifiers),
+                health_from,
+                environments,
+                endpoint_addresses,
+                lines_of_business: lines_of_business.remove(&id).unwrap_or_default(),
+                developer: developer.remove(&id).unwrap_or_default(),
+            });
+        }
+        inputs
     }
-    Ok(inputs)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn the_builders_thread_gives_way_and_no_other_does() {
+        let me = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let before = me();
+        let builder = std::thread::spawn(move || {
+            super::yield_to_searches();
+            me()
+        });
+        assert_eq!(builder.join().unwrap(), (before + 10).min(19));
+        assert_eq!(me(), before, "only the builder's own thread");
+    }
 }

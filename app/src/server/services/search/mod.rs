@@ -15,6 +15,7 @@ mod query;
 mod requirement;
 mod saved;
 mod state;
+mod summaries;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -22,10 +23,11 @@ mod vocabulary;
 
 pub use address::host_of;
 pub use health::HealthOverlay;
-pub use index::{IndexBuilder, IndexInput, SearchIndex, environment_of};
+pub use index::{Hits, IndexBuilder, IndexInput, SearchIndex, environment_of};
 pub use load::build_index;
 pub use matching::edit_distance;
 pub use query::QueryPlan;
 pub use saved::{Saved, save_index};
 pub use state::{REBUILD_WAIT, SearchState};
+pub use summaries::summaries;
 pub use text::phrase;

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 16] = b"signpost-index\0\x03";
+const MAGIC: &[u8; 16] = b"signpost-index\0\x04";
 /// The release that wrote a file: another one may split words or shape summaries differently,
 /// so its index is built again rather than read.
 // Bump the last byte of MAGIC whenever indexing changes within one package version.
@@ -82,6 +82,10 @@ impl<W: Write> Writer<W> {
 
 /// Writes `index` to `path` (through `path.tmp`), synced before it replaces the old file.
 pub fn save(index: &SearchIndex, stamp: i64, path: &Path) -> std::io::Result<()> {
+    // A cache folder (PostgreSQL's default place) may not exist yet.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
     // Its own temporary name: two instances (or two rebuilds) may save at once.
     let tmp = path.with_extension(format!("tmp-{}-{:x}", std::process::id(), rand::random::<u64>()));
     let written = write_to(index, stamp, &tmp).and_then(|_| std::fs::rename(&tmp, path));
@@ -103,7 +107,7 @@ fn write_to(index: &SearchIndex, stamp: i64, tmp: &Path) -> std::io::Result<()> 
         w.u64(index.version as u64)?;
         w.u64(stamp as u64)?;
         let d = &index.docs;
-        w.block_strings(&d.summaries)?;
+        w.u32s(d.ids.iter().map(|id| *id as u32))?;
         w.block_strings(&d.name_phrases)?;
         w.u32s(d.profile.iter().copied())?;
         for f in &d.profiles {
@@ -269,8 +273,8 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     if built != expected {
         return Ok(None);
     }
-    let summaries = BlockStrings::from(r.strings()?);
-    let n = summaries.len();
+    let ids: Vec<i32> = r.u32s()?.into_iter().map(|id| id as i32).collect();
+    let n = ids.len();
     let name_phrases = BlockStrings::from(r.strings()?);
     let profile = r.u32s()?;
     let mut profiles: [Lists<u16>; STATIC_FACETS] = Default::default();
@@ -325,7 +329,7 @@ pub fn load(path: &Path, expected: Built) -> std::io::Result<Option<SearchIndex>
     if !(permutation && values_fit && terms_fit) {
         return Err(bad("numbers that do not fit what they point into"));
     }
-    let docs = Docs { summaries, name_phrases, profile, profiles, health_from, rank, by_name };
+    let docs = Docs { ids, name_phrases, profile, profiles, health_from, rank, by_name };
     Ok(Some(SearchIndex {
         version: built.version,
         docs,
@@ -350,7 +354,8 @@ mod tests {
             .iter()
             .map(|q| {
                 let q = SearchQuery { q: q.to_string(), ..Default::default() };
-                serde_json::to_string(&idx.search(&q)).unwrap()
+                let hits = idx.search(&q);
+                serde_json::to_string(&(&hits.response, &hits.page)).unwrap()
             })
             .collect()
     }
@@ -389,9 +394,9 @@ mod tests {
         std::fs::write(&path, &longer).unwrap();
         assert!(load(&path, expected).is_err(), "a byte too many");
         // A letter of a name changed: the file still fits together, only its sum tells.
-        let at = good.windows(5).position(|w| w == b"Aetna").expect("a name in the file");
+        let at = good.windows(5).position(|w| w == b"aetna").expect("a name in the file");
         let mut renamed = good.clone();
-        renamed[at] = b'B';
+        renamed[at] = b'b';
         std::fs::write(&path, &renamed).unwrap();
         let err = load(&path, expected).err().expect("a changed name is found");
         assert!(err.to_string().contains("checksum"), "{err}");

@@ -119,13 +119,16 @@ impl SearchState {
 
     /// A search within the shared limits (`SearchQuery::check_limits`), with the poller's
     /// statuses and facets (at most `HEALTH_TTL` old), run on a blocking thread so a costly
-    /// query never holds up the async threads serving other requests.
+    /// query never holds up the async threads serving other requests; its page of results is
+    /// then read from `db`.
     pub async fn search<C: ConnectionTrait>(&self, db: &C, q: &SearchQuery) -> Result<SearchResponse, AppError> {
         q.check_limits().map_err(AppError::BadRequest)?;
         let (index, updating) = self.serving(db).await?;
         let health = self.health(db, &index).await?;
         let q = q.clone();
-        let mut response = crate::server::services::cpu::run("search", move || index.search_with(&q, &health)).await?;
+        let hits = crate::server::services::cpu::run("search", move || index.search_with(&q, &health)).await?;
+        let summaries = super::summaries::summaries(db, &hits.brand_ids()).await?;
+        let mut response = hits.with(summaries);
         response.updating = updating;
         Ok(response)
     }

@@ -41,8 +41,37 @@ pub(super) fn input(id: i32, name: &str, aliases: &[&str], city: &str, state: &s
     }
 }
 
-pub(super) fn index() -> SearchIndex {
-    SearchIndex::build(
+/// An index with the cards of its brands at hand, as the database would give them for a page
+/// of results.
+pub(super) struct Fixture {
+    index: SearchIndex,
+    cards: HashMap<i32, BrandSummary>,
+}
+
+impl Fixture {
+    pub(super) fn build(version: i64, inputs: Vec<IndexInput>) -> Self {
+        let cards = inputs.iter().map(|i| (i.summary.id, i.summary.clone())).collect();
+        Fixture { index: SearchIndex::build(version, inputs), cards }
+    }
+
+    fn search_with(&self, q: &SearchQuery, health: &HealthOverlay) -> SearchResponse {
+        self.index.search_with(q, health).with(self.cards.clone())
+    }
+
+    fn search(&self, q: &SearchQuery) -> SearchResponse {
+        self.search_with(q, &HealthOverlay::default())
+    }
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = SearchIndex;
+    fn deref(&self) -> &SearchIndex {
+        &self.index
+    }
+}
+
+pub(super) fn index() -> Fixture {
+    Fixture::build(
         1,
         vec![
             input(1, "Aetna", &["Aetna Better Health"], "Hartford", "CT", &["ins"]),
@@ -115,7 +144,7 @@ fn the_pollers_facets_filter_count_and_label_results() {
     assert_eq!(count(&r.facets.status, "down"), None);
     assert_eq!(count(&r.facets.eob, "yes"), Some(2), "a facet's own filter does not narrow its counts");
     // An overlay from another index version is ignored rather than misapplied.
-    let other = SearchIndex::build(2, vec![]);
+    let other = Fixture::build(2, vec![]);
     assert!(
         idx.search_with(&SearchQuery::default(), &HealthOverlay::build(&other, vec![])).results[0].health.is_none()
     );
@@ -171,7 +200,7 @@ fn words_in_most_of_a_large_directory_match_as_in_a_small_one() {
         (1..=6000).map(|i| input(i, &format!("Valley Health {i}"), &[], "Austin", "TX", &["ins"])).collect();
     inputs.push(input(6001, "Valley Clinic", &[], "Austin", "TX", &["prov"]));
     inputs.push(input(6002, "Valley Healthcare Partners", &[], "Austin", "TX", &["prov"]));
-    let idx = SearchIndex::build(1, inputs);
+    let idx = Fixture::build(1, inputs);
     assert_eq!(ids(&idx.search(&q("valley clinic"))), [6001]);
     assert_eq!(idx.search(&q("health valley")).total, 6001, "\"health\" as typed and as a prefix of healthcare");
     assert_eq!(idx.search(&q("valley heal")).total, 6001);
@@ -236,7 +265,7 @@ fn lines_of_business_and_developer_offers_filter_and_count() {
     let mut b = input(2, "Bluebonnet Health", &[], "Dallas", "TX", &["ins"]);
     b.lines_of_business = vec!["medicaid".into()];
     b.developer = vec!["sandbox".into()];
-    let idx = SearchIndex::build(1, vec![a, b, input(3, "Cedar Plan", &[], "Austin", "TX", &["ins"])]);
+    let idx = Fixture::build(1, vec![a, b, input(3, "Cedar Plan", &[], "Austin", "TX", &["ins"])]);
     let r = idx.search(&SearchQuery { line_of_business: Some("medicare-advantage".into()), ..Default::default() });
     assert_eq!(ids(&r), vec![1]);
     let ma = r.facets.line_of_business.iter().find(|f| f.value == "medicare-advantage").unwrap();
@@ -264,7 +293,7 @@ fn paginates_in_name_order_without_a_query() {
 
 #[test]
 fn typo_tolerance_grows_with_word_length() {
-    let idx = SearchIndex::build(
+    let idx = Fixture::build(
         1,
         vec![
             input(1, "Texas Medicaid", &[], "Austin", "TX", &["ins"]),
@@ -288,7 +317,7 @@ fn named(id: i32, name: &str) -> IndexInput {
 
 #[test]
 fn equivalents_compounds_diacritics_and_stop_words() {
-    let idx = SearchIndex::build(
+    let idx = Fixture::build(
         1,
         vec![
             named(1, "St. Mary's Medical Center"),
@@ -318,14 +347,14 @@ fn equivalents_compounds_diacritics_and_stop_words() {
 fn typos_need_four_letters_and_never_touch_numbers() {
     let mut a = named(1, "Texas Medicaid");
     a.addresses[0].postal_code = Some("75001".into());
-    let idx = SearchIndex::build(1, vec![a, named(2, "Ohio Medicaid")]);
+    let idx = Fixture::build(1, vec![a, named(2, "Ohio Medicaid")]);
     assert_eq!(ids(&idx.search(&q("texs medicaid"))), [1]);
     assert_eq!(ids(&idx.search(&q("medicaid txeas"))), [1], "a transposition");
     assert_eq!(idx.search(&q("75001")).total, 1);
     assert_eq!(idx.search(&q("75002 ")).total, 0, "no typo in a number");
     assert_eq!(ids(&idx.search(&q("750"))), [1], "a number being typed is a prefix");
     // Exact and prefix matches rank above typo matches.
-    let idx = SearchIndex::build(1, vec![named(1, "Oscar Health"), named(2, "Oskar Clinic")]);
+    let idx = Fixture::build(1, vec![named(1, "Oscar Health"), named(2, "Oskar Clinic")]);
     assert_eq!(ids(&idx.search(&q("oscar"))), [1, 2]);
     assert_eq!(ids(&idx.search(&q("oska"))), [2]);
 }
@@ -341,7 +370,7 @@ fn pasted_urls_hosts_and_domains_find_their_brands() {
     c.endpoint_addresses = vec!["https://fhir-myrecord.cerner.com/r4/aaaa-1111".into()];
     let mut d = named(4, "Tenant Two");
     d.endpoint_addresses = vec!["https://fhir-myrecord.cerner.com/r4/bbbb-2222".into()];
-    let idx = SearchIndex::build(1, vec![a, b, c, d]);
+    let idx = Fixture::build(1, vec![a, b, c, d]);
     let found = |text: &str| {
         let r = idx.search(&q(text));
         (ids(&r), r.address.map(|a| (a.kind, a.value)))
@@ -370,7 +399,7 @@ fn pasted_urls_hosts_and_domains_find_their_brands() {
 
 #[test]
 fn relaxes_the_least_telling_word_and_suggests_a_correction() {
-    let idx = SearchIndex::build(
+    let idx = Fixture::build(
         1,
         vec![named(1, "Texas Children's Health Plan"), named(2, "Texas Medicaid"), named(3, "Ohio Health")],
     );
@@ -393,7 +422,7 @@ fn identifiers_match_as_written() {
         Identifier { system: None, value: Some("60054".into()) },
         Identifier { system: Some("urn:oid:2.16.840.1.113883.4.4".into()), value: Some("13-1234567".into()) },
     ];
-    let idx = SearchIndex::build(1, vec![a, named(2, "Other")]);
+    let idx = Fixture::build(1, vec![a, named(2, "Other")]);
     assert_eq!(ids(&idx.search(&q("60054"))), [1]);
     assert_eq!(ids(&idx.search(&q("13-1234567"))), [1]);
     assert_eq!(ids(&idx.search(&q("131234567"))), [1]);
@@ -402,7 +431,7 @@ fn identifiers_match_as_written() {
 
 #[test]
 fn results_carry_their_highlights() {
-    let idx = SearchIndex::build(1, vec![named(1, "Blue Cross Blue Shield of Texas")]);
+    let idx = Fixture::build(1, vec![named(1, "Blue Cross Blue Shield of Texas")]);
     let r = idx.search(&q("blue texs"));
     let parts = r.results[0].name_parts();
     let marked: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0).collect();
@@ -412,7 +441,7 @@ fn results_carry_their_highlights() {
 
 #[test]
 fn addresses_nothing_is_at_are_searched_by_name_or_let_go() {
-    let idx = SearchIndex::build(1, vec![named(1, "Aetna"), named(2, "Cigna")]);
+    let idx = Fixture::build(1, vec![named(1, "Aetna"), named(2, "Cigna")]);
     let r = idx.search(&q("www.aetan.com"));
     assert_eq!(ids(&r), [1], "the organization's word, with a typo");
     assert_eq!(r.did_you_mean, None, "an address is not rewritten into words");
@@ -426,8 +455,22 @@ fn addresses_nothing_is_at_are_searched_by_name_or_let_go() {
 fn a_correction_agrees_with_the_first_result() {
     let mut many: Vec<IndexInput> = (0..5).map(|i| named(10 + i, &format!("Alabama Medical Group {i}"))).collect();
     many.push(named(1, "Alabama Medicaid"));
-    let idx = SearchIndex::build(1, many);
+    let idx = Fixture::build(1, many);
     let r = idx.search(&q("alabma medicad"));
     assert_eq!(ids(&r)[0], 1);
     assert_eq!(r.did_you_mean.as_deref(), Some("alabama medicaid"), "not the commoner 'medical'");
+}
+
+#[test]
+fn a_page_keeps_the_index_order_and_leaves_out_a_brand_no_longer_there() {
+    let fixture = index();
+    let hits = fixture.index.search(&q("aetna"));
+    let order = hits.brand_ids();
+    assert!(order.len() >= 2, "{order:?}");
+    let mut cards = fixture.cards.clone();
+    cards.remove(&order[0]);
+    let r = hits.with(cards);
+    assert_eq!(ids(&r), order[1..], "removed since the index was built");
+    assert_eq!(r.total as usize, order.len(), "the count is the index's");
+    assert!(r.results.iter().all(|b| !b.highlight.is_empty()));
 }
