@@ -58,9 +58,9 @@ pub struct Config {
 
 /// Where the search index is kept by default: beside a SQLite database file
 /// (`<file>.search-index`); for PostgreSQL, in this machine's cache folder
-/// (`<cache>/signpost/search-index-<16 hex digits of the URL's SHA-256>`), so each machine
-/// running instances of one database keeps its own and a restart reads it, and no URL (nor its
-/// password) shows in a file name. `setting` is `SIGNPOST_SEARCH_INDEX`: a path, or `off`.
+/// (`<cache>/signpost/search-index-<16 hex digits of the SHA-256 of the URL without its password
+/// and query>`), so each machine running instances of one database keeps its own and a restart
+/// reads it, and no part of the URL shows in a file name. `setting` is `SIGNPOST_SEARCH_INDEX`: a path, or `off`.
 pub fn search_index_file(
     setting: Option<&str>,
     database_url: &str,
@@ -71,7 +71,17 @@ pub fn search_index_file(
         Some("off") => None,
         Some(path) if !path.is_empty() => Some(path.into()),
         _ if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") => {
-            let digest = hex::encode(sha2::Sha256::digest(database_url.as_bytes()));
+            // Without its password and options: a rotated password keeps the file, and the
+            // name gives nothing to test guesses against.
+            let named = url::Url::parse(database_url).map_or_else(
+                |_| String::new(),
+                |mut u| {
+                    let _ = u.set_password(None);
+                    u.set_query(None);
+                    u.to_string()
+                },
+            );
+            let digest = hex::encode(sha2::Sha256::digest(named.as_bytes()));
             cache_home.map(|c| c.join("signpost").join(format!("search-index-{}", &digest[..16])))
         }
         _ => sqlite_file(database_url).map(|f| {

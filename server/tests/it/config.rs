@@ -94,6 +94,8 @@ fn the_search_index_is_kept_beside_sqlite_and_in_the_cache_folder_for_postgresql
     assert!(!name.contains("s3cret") && !name.contains("db.internal"));
     let other = search_index_file(None, "postgresql://signpost:s3cret@db.internal/other", cache).unwrap();
     assert_ne!(file, other, "one file per database");
+    let rotated = search_index_file(None, "postgres://signpost:n3w@db.internal/signpost?sslmode=require", cache);
+    assert_eq!(rotated, Some(file.clone()), "the same database with another password or options");
     assert_eq!(search_index_file(None, pg, None), None, "no cache folder: none");
     assert_eq!(search_index_file(Some("off"), pg, cache), None);
 }

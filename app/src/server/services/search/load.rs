@@ -73,7 +73,7 @@ impl Shared {
         let mut e = OwnEndpoints::default();
         for (_, endpoint_id) in mine {
             let found = self.endpoints.get(endpoint_id);
-            e.served.add_versions(found.into_iter().flat_map(|(vs, ..)| vs));
+            e.served.add(1, found.into_iter().flat_map(|(vs, ..)| vs));
             if let Some((_, env, address)) = found {
                 if !e.environments.iter().any(|x| x == env) {
                     e.environments.push(env.to_string());
@@ -91,7 +91,7 @@ impl Shared {
 pub async fn build_index<C: ConnectionTrait>(db: &C, version: i64) -> Result<SearchIndex, DbErr> {
     use brand::Column as B;
     let shared = Shared::load(db).await?;
-    // One page waits while another is indexed: the builder never holds more than two.
+    // One page waits while another is indexed and a third is read: never more than three.
     let (pages, mut inbox) = tokio::sync::mpsc::channel::<Page>(1);
     let (built, done) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()

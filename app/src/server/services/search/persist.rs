@@ -82,9 +82,13 @@ impl<W: Write> Writer<W> {
 
 /// Writes `index` to `path` (through `path.tmp`), synced before it replaces the old file.
 pub fn save(index: &SearchIndex, stamp: i64, path: &Path) -> std::io::Result<()> {
-    // A cache folder (PostgreSQL's default place) may not exist yet.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+    // A cache folder (PostgreSQL's default place) may not exist yet: made for this user only.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(dir)?;
     }
     // Its own temporary name: two instances (or two rebuilds) may save at once.
     let tmp = path.with_extension(format!("tmp-{}-{:x}", std::process::id(), rand::random::<u64>()));

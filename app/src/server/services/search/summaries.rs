@@ -6,7 +6,7 @@ use crate::server::services::brands::{parse_list, safe_logo};
 use crate::types::link::WebUrl;
 use crate::types::search::BrandSummary;
 use crate::types::states::{state_code, state_name};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
 /// A brand's endpoints as its card counts them: how many, and their FHIR versions, sorted.
@@ -17,8 +17,9 @@ pub(super) struct Served {
 }
 
 impl Served {
-    pub fn add_versions<'a>(&mut self, versions: impl IntoIterator<Item = &'a String>) {
-        self.count += 1;
+    /// `links` more endpoints, with these FHIR versions among them.
+    pub fn add<'a>(&mut self, links: u32, versions: impl IntoIterator<Item = &'a String>) {
+        self.count = self.count.saturating_add(links);
         for v in versions {
             if !self.fhir_versions.contains(v) {
                 self.fhir_versions.push(v.clone());
@@ -103,29 +104,28 @@ pub async fn summaries<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<HashMa
     let mut wanted: Vec<i32> = ids.iter().chain(parents.values()).copied().collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let links: Vec<(i32, i32)> = brand_endpoint::Entity::find()
+    // Grouped by each distinct list of versions: a brand with thousands of endpoints is a few
+    // rows, and the query binds only the page's brands and their parents (at most 200).
+    let to_endpoint = brand_endpoint::Entity::belongs_to(endpoint::Entity)
+        .from(brand_endpoint::Column::EndpointId)
+        .to(endpoint::Column::Id)
+        .into();
+    let grouped: Vec<(i32, String, i64)> = brand_endpoint::Entity::find()
         .select_only()
-        .columns([brand_endpoint::Column::BrandId, brand_endpoint::Column::EndpointId])
+        .column(brand_endpoint::Column::BrandId)
+        .column(endpoint::Column::FhirVersions)
+        .column_as(brand_endpoint::Column::EndpointId.count(), "links")
+        .join(JoinType::InnerJoin, to_endpoint)
         .filter(brand_endpoint::Column::BrandId.is_in(wanted))
+        .group_by(brand_endpoint::Column::BrandId)
+        .group_by(endpoint::Column::FhirVersions)
         .into_tuple()
         .all(db)
         .await?;
-    let mut endpoint_ids: Vec<i32> = links.iter().map(|l| l.1).collect();
-    endpoint_ids.sort_unstable();
-    endpoint_ids.dedup();
-    let versions: HashMap<i32, Vec<String>> = endpoint::Entity::find()
-        .select_only()
-        .columns([endpoint::Column::Id, endpoint::Column::FhirVersions])
-        .filter(endpoint::Column::Id.is_in(endpoint_ids))
-        .into_tuple::<(i32, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, v)| (id, parse_list(&v)))
-        .collect();
     let mut served: HashMap<i32, Served> = HashMap::new();
-    for (brand_id, endpoint_id) in &links {
-        served.entry(*brand_id).or_default().add_versions(versions.get(endpoint_id).into_iter().flatten());
+    for (brand_id, versions, links) in grouped {
+        let versions: Vec<String> = parse_list(&versions);
+        served.entry(brand_id).or_default().add(u32::try_from(links).unwrap_or(u32::MAX), &versions);
     }
     Ok(rows
         .into_iter()
