@@ -4,7 +4,9 @@
 //! Deterministic: the same arguments give the same bytes.
 //!
 //! cargo run --release -p signpost --example gen_brands -- [COUNT] [OUT]
-//! (`GEN_ENDPOINT_BASE=https://127.0.0.2:PORT/ok-` puts every endpoint on a loopback fake)
+//! (`GEN_ENDPOINT_BASE=https://127.0.0.2:PORT/ok-` puts every endpoint on a loopback fake;
+//! `GEN_WORST_KEYS=1` gives every resource an id of FHIR's full 64 characters and a `urn:uuid:`
+//! fullUrl, the most an import keeps per entry)
 use serde_json::json;
 use std::io::{BufWriter, Write};
 
@@ -105,6 +107,20 @@ fn main() -> std::io::Result<()> {
     // `GEN_ENDPOINT_BASE`: endpoint addresses are this plus `e{n}` (the load script points them
     // at a fake FHIR server on loopback, so the poller sends nothing off the machine).
     let endpoint_base = std::env::var("GEN_ENDPOINT_BASE").ok().filter(|b| !b.is_empty());
+    let worst = std::env::var("GEN_WORST_KEYS").is_ok_and(|v| v == "1");
+    let id = |prefix: char, n: usize| if worst { format!("{prefix}{n:0>63}") } else { format!("{prefix}{n}") };
+    let full_url = |kind: &str, n: usize| {
+        if worst {
+            // Deterministic, one per resource: the kind's first letter and the number, in hex.
+            let hex = format!("{:02x}{n:030x}", kind.as_bytes()[0]);
+            format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+        } else {
+            format!(
+                "https://open.epic.example/{kind}/{}",
+                id(kind.to_ascii_lowercase().chars().next().unwrap_or('x'), n)
+            )
+        }
+    };
     write!(
         w,
         r#"{{"resourceType":"Bundle","id":"synthetic-epic","meta":{{"lastUpdated":"2026-11-01T00:00:00Z"}},"type":"collection","timestamp":"2026-11-01T00:00:00Z","entry":["#
@@ -115,19 +131,20 @@ fn main() -> std::io::Result<()> {
         let name = format!("{a} {b} {kind} {i}");
         let slug = format!("{}{}{i}", a.to_lowercase(), b.to_lowercase());
         let e = i / BRANDS_PER_ENDPOINT;
+        let (oid, eid) = (id('o', i), id('e', e));
         let (st, city) = rng.pick(&STATES);
         let addresses =
             json!([{"city": city, "state": st, "postalCode": format!("{:05}", rng.next() % 99999), "country": "US"}]);
         let org = json!({
-            "fullUrl": format!("https://open.epic.example/Organization/o{i}"),
+            "fullUrl": full_url("Organization", i),
             "resource": {
-                "resourceType": "Organization", "id": format!("o{i}"),
+                "resourceType": "Organization", "id": oid,
                 "extension": [
                     {"url": "http://hl7.org/fhir/StructureDefinition/organization-brand", "extension": [
                         {"url": "brandLogo", "valueUrl": format!("https://{slug}.example.org/logo.png")}]},
                     {"url": "http://hl7.org/fhir/StructureDefinition/organization-portal", "extension": [
                         {"url": "portalName", "valueString": format!("My{a} Portal")},
-                        {"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/e{e}")}}]}
+                        {"url": "portalEndpoint", "valueReference": {"reference": format!("Endpoint/{eid}")}}]}
                 ],
                 "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("https://{slug}.example.org")}],
                 "active": true,
@@ -136,13 +153,13 @@ fn main() -> std::io::Result<()> {
                 "alias": [format!("{a} {kind}"), format!("{b} {a} Network")],
                 "telecom": [{"system": "url", "value": format!("https://www.{slug}.example.org")}],
                 "address": addresses,
-                "endpoint": [{"reference": format!("Endpoint/e{e}")}]
+                "endpoint": [{"reference": format!("Endpoint/{eid}")}]
             }
         });
         let ep = json!({
-            "fullUrl": format!("https://open.epic.example/Endpoint/e{e}"),
+            "fullUrl": full_url("Endpoint", e),
             "resource": {
-                "resourceType": "Endpoint", "id": format!("e{e}"),
+                "resourceType": "Endpoint", "id": eid,
                 "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/endpoint-fhir-version", "valueCode": "4.0.1"}],
                 "status": "active",
                 "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
